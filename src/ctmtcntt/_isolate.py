@@ -1,0 +1,417 @@
+"""Run a function over many items in worker processes, so one bad item harms only itself.
+
+Native spreadsheet readers do not fail politely on hostile files: python-calamine raises
+``pyo3_runtime.PanicException`` (a ``BaseException``), and on a few files it aborts the whole
+process or allocates without bound. Only a separate process with limits survives that.
+:func:`map_isolated` keeps a handful of long-lived workers, feeds them one item at a time over
+a pipe, and turns every failure of an item (exception, crash, timeout, memory blow-up) into an
+:class:`Outcome` with a Vietnamese error, replacing a worker that died or overran.
+
+Workers start with ``fork`` on Linux when the parent is single-threaded (cheapest), otherwise
+with ``forkserver`` (Linux, threaded parent: forking threads can deadlock) or ``spawn``
+(Windows, macOS). Under those two, ``func`` must be picklable, i.e. defined at the top level
+of an importable module, and the main script needs the usual ``if __name__ == "__main__":``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from typing import Any, Final, Generic, Literal, TypeVar
+
+__all__ = ["DEFAULT_MAX_WORKERS", "Outcome", "map_isolated"]
+
+T = TypeVar("T")
+
+#: Upper bound of the default number of workers.
+DEFAULT_MAX_WORKERS: Final = 4
+
+_log = logging.getLogger(__name__)
+
+StartMethod = Literal["fork", "forkserver", "spawn"]
+
+# Marks in what a worker printed to stderr just before dying of an allocation failure.
+_OOM_MARKS: Final = (
+    "memory allocation of",  # Rust's default alloc error handler, then abort()
+    "memoryerror",
+    "cannot allocate memory",
+    "out of memory",
+    "bad_alloc",
+)
+_STDERR_EXCERPT: Final = 4096
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome(Generic[T]):
+    """The result of one item: ``value`` when ``error`` is None, else a Vietnamese ``error``.
+
+    Test ``ok`` (or ``error is None``), not ``value``: ``func`` may legitimately return None.
+    """
+
+    item: str
+    value: T | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _msg_crash(exitcode: int | None) -> str:
+    detail = ""
+    if exitcode is not None and exitcode < 0:
+        try:
+            detail = f"; {signal.Signals(-exitcode).name}"
+        except ValueError:
+            detail = f"; tín hiệu {-exitcode}"
+    elif exitcode:
+        detail = f"; mã thoát {exitcode}"
+    return f"Trình đọc bị dừng khi mở tệp này (tệp có thể bị hỏng{detail})"
+
+
+def _vn(number: int) -> str:
+    """Vietnamese digit grouping: 1.536, not 1,536."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _msg_timeout(timeout: float) -> str:
+    seconds = f"{timeout:g}".replace(".", ",")  # Vietnamese decimal comma
+    return f"Đọc tệp quá {seconds} giây nên đã bị dừng (tệp quá lớn hoặc bị hỏng)"
+
+
+def _msg_memory(memory_mb: int) -> str:
+    return f"Tệp cần quá nhiều bộ nhớ (hơn {_vn(memory_mb)} MB) nên đã bị dừng"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if isinstance(exc, Exception):
+        # The caller's own exceptions usually carry a message meant for staff: keep it as is.
+        return text or type(exc).__name__
+    # PanicException and friends: a reader bug, not something staff can act on by its text.
+    return f"Trình đọc gặp lỗi nội bộ ({type(exc).__name__}): {text}".rstrip(": ")
+
+
+# --- worker side --------------------------------------------------------------------------------
+
+
+def _limit_memory(extra_bytes: int) -> None:
+    """Cap the address space at the current size plus ``extra_bytes``, where supported."""
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the time limit still applies
+        return
+    baseline = 0
+    # A forked worker already maps everything the parent mapped; count only what is new.
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/statm") as statm:
+        baseline = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    limit = baseline + extra_bytes
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _worker_main(
+    conn: Connection,
+    func: Callable[[str], Any],
+    extra_bytes: int,
+    stderr_path: str | None,
+    close_fds: tuple[int, ...],
+) -> None:
+    """Serve ``(index, item)`` jobs until told to stop (None) or the parent goes away."""
+    for fd in close_fds:
+        # Inherited by fork: our own and siblings' parent ends would hide the parent's exit.
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    with contextlib.suppress(ValueError, OSError):
+        # Ctrl-C reaches the whole process group; the parent stops us in its own time.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    redirected = False
+    if stderr_path is not None:
+        try:
+            # Readers print panics and warnings to fd 2; keep them out of the console and
+            # keep the last words of a crash for the parent to classify.
+            fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
+            os.dup2(fd, 2)
+            os.close(fd)
+            redirected = True
+        except OSError:
+            pass
+        if redirected and faulthandler.is_enabled():
+            # An inherited handler (pytest enables one) writes to its own copy of the console.
+            with contextlib.suppress(Exception):
+                faulthandler.enable(file=sys.stderr)
+    # Nobody reads a worker's backtraces, and symbolising one takes seconds per panic.
+    os.environ["RUST_BACKTRACE"] = "0"
+    _limit_memory(extra_bytes)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        index, item = job
+        if redirected:
+            with contextlib.suppress(OSError):
+                os.ftruncate(2, 0)
+        retire = False
+        try:
+            reply: tuple[int, bool, Any, bool] = (index, True, func(item), False)
+        except MemoryError:
+            # The heap may be left fragmented or half-freed: finish with a fresh worker.
+            reply = (index, False, None, True)
+            retire = True
+        except BaseException as exc:  # panics are BaseException: report them and carry on
+            reply = (index, False, _describe(exc), False)
+        try:
+            conn.send(reply)
+        except (OSError, EOFError):
+            return
+        except BaseException as exc:  # an unpicklable or too large result
+            retire = isinstance(exc, MemoryError)
+            try:
+                conn.send((index, False, f"Không gửi được kết quả về: {_describe(exc)}", retire))
+            except BaseException:
+                return
+        if retire:
+            return
+
+
+# --- parent side --------------------------------------------------------------------------------
+
+
+class _Worker:
+    __slots__ = ("conn", "deadline", "index", "process", "stderr_path")
+
+    def __init__(self, process: BaseProcess, conn: Connection, stderr_path: str | None) -> None:
+        self.process = process
+        self.conn = conn
+        self.stderr_path = stderr_path
+        self.index: int | None = None
+        self.deadline = 0.0
+
+    def last_words(self) -> str:
+        """What the worker printed to stderr during its current item (start and end)."""
+        if self.stderr_path is None:
+            return ""
+        try:
+            with open(self.stderr_path, "rb") as f:
+                head = f.read(_STDERR_EXCERPT)
+                size = f.seek(0, 2)
+                f.seek(max(len(head), size - _STDERR_EXCERPT))
+                tail = f.read(_STDERR_EXCERPT)
+        except OSError:
+            return ""
+        return (head + (b"\n...\n" if tail else b"") + tail).decode("utf-8", "replace")
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            with contextlib.suppress(Exception):
+                self.process.kill()
+        else:
+            with contextlib.suppress(Exception):
+                self.conn.send(None)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def reap(self, grace: float) -> None:
+        self.process.join(grace)
+        if self.process.exitcode is None:
+            with contextlib.suppress(Exception):
+                self.process.kill()
+            self.process.join(5)
+        with contextlib.suppress(Exception):
+            self.process.close()
+        if self.stderr_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.stderr_path)
+
+
+def _default_start_method() -> StartMethod:
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods:
+        # Forking a multi-threaded parent can deadlock the child on a lock some thread held.
+        if threading.active_count() == 1:
+            return "fork"
+        if "forkserver" in methods:
+            return "forkserver"
+    return "spawn"
+
+
+def map_isolated(
+    func: Callable[[str], T],
+    items: Sequence[str],
+    *,
+    workers: int | None = None,
+    timeout: float = 30.0,
+    memory_mb: int = 1536,
+    start_method: StartMethod | None = None,
+) -> Iterator[Outcome[T]]:
+    """Apply ``func`` to every item in worker processes; yield one Outcome per item, in input order.
+
+    - ``workers``: number of worker processes, default ``min(os.cpu_count(), len(items), 4)``.
+      Never fewer than one: even a single item runs in a child process, since a native reader
+      may abort the process it runs in.
+    - ``timeout``: seconds one item may take; the worker is then killed and replaced.
+    - ``memory_mb``: address space one worker may add to what it had when it started
+      (``RLIMIT_AS``; not enforced on Windows, where ``resource`` does not exist).
+    - ``start_method``: override the choice described in the module docstring.
+
+    A worker that dies on an item (abort, segfault, allocation failure, ``os._exit``) or overruns
+    the timeout is replaced and only that item gets an error. An exception raised by ``func``,
+    including ``BaseException`` such as pyo3's ``PanicException`` or ``SystemExit``, becomes that
+    item's error (its text, unchanged for ``Exception``) and the worker carries on. Results
+    travel back pickled. Outcomes are buffered so that they come out in input order while the
+    workers run ahead. Closing the iterator early, or an exception in the caller (Ctrl-C), stops
+    all workers.
+    """
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout!r}")
+    if memory_mb <= 0:
+        raise ValueError(f"memory_mb must be positive, got {memory_mb!r}")
+    items = list(items)
+    if not items:
+        return iter(())
+    count = workers if workers is not None else min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS)
+    count = max(1, min(count, len(items)))
+    ctx = multiprocessing.get_context(start_method or _default_start_method())
+    return _run(func, items, count, timeout, memory_mb, ctx)
+
+
+def _run(
+    func: Callable[[str], T],
+    items: list[str],
+    count: int,
+    timeout: float,
+    memory_mb: int,
+    ctx: BaseContext,
+) -> Iterator[Outcome[T]]:
+    forking = ctx.get_start_method() == "fork"
+    pool: list[_Worker] = []
+    done: dict[int, Outcome[T]] = {}
+    next_job = 0
+    next_out = 0
+
+    def start() -> _Worker:
+        parent_end, child_end = ctx.Pipe()
+        fd, stderr_path = tempfile.mkstemp(prefix="ctmtcntt-worker-", suffix=".log")
+        os.close(fd)
+        close_fds = (
+            (parent_end.fileno(), *(w.conn.fileno() for w in pool if not w.conn.closed))
+            if forking
+            else ()
+        )
+        for stream in (sys.stdout, sys.stderr):
+            # A forked child would flush the parent's pending output a second time.
+            with contextlib.suppress(Exception):
+                stream.flush()
+        process = ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main,
+            args=(child_end, func, memory_mb * 1024 * 1024, stderr_path, close_fds),
+            name="ctmtcntt-isolate",
+            daemon=True,
+        )
+        try:
+            process.start()
+        except BaseException:
+            parent_end.close()
+            with contextlib.suppress(OSError):
+                os.unlink(stderr_path)
+            raise
+        finally:
+            child_end.close()
+        return _Worker(process, parent_end, stderr_path)
+
+    def finish(worker: _Worker, outcome: Outcome[T]) -> None:
+        assert worker.index is not None
+        done[worker.index] = outcome
+        worker.index = None
+
+    def replace(worker: _Worker, *, kill: bool) -> None:
+        worker.stop(kill=kill)
+        worker.reap(0.0 if kill else 1.0)
+        pool.remove(worker)
+        if next_job < len(items):
+            pool.append(start())
+
+    def died(worker: _Worker) -> None:
+        worker.process.join(1.0)
+        exitcode = worker.process.exitcode
+        if worker.index is not None:
+            words = worker.last_words()
+            _log.debug("worker died on %r (exit %s): %s", items[worker.index], exitcode, words)
+            lowered = words.lower()
+            out_of_memory = exitcode == -getattr(signal, "SIGKILL", 9) or any(
+                mark in lowered for mark in _OOM_MARKS
+            )
+            error = _msg_memory(memory_mb) if out_of_memory else _msg_crash(exitcode)
+            finish(worker, Outcome(item=items[worker.index], value=None, error=error))
+        replace(worker, kill=True)
+
+    try:
+        for _ in range(count):
+            pool.append(start())
+        while next_out < len(items):
+            for worker in pool:
+                if worker.index is None and next_job < len(items):
+                    worker.index = next_job
+                    worker.deadline = time.monotonic() + timeout
+                    next_job += 1
+                    # A dead worker fails the send; its sentinel reports it below.
+                    with contextlib.suppress(OSError):
+                        worker.conn.send((worker.index, items[worker.index]))
+            busy = [w for w in pool if w.index is not None]
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
+            now = time.monotonic()
+            for worker in list(pool):
+                if worker.index is not None and worker.conn in ready:
+                    try:
+                        index, ok, payload, retire = worker.conn.recv()
+                    except (EOFError, OSError):
+                        died(worker)
+                        continue
+                    except Exception as exc:  # the result itself could not be unpickled
+                        error = f"Không nhận được kết quả: {_describe(exc)}"
+                        finish(worker, Outcome(item=items[worker.index], value=None, error=error))
+                        continue
+                    if ok:
+                        outcome: Outcome[T] = Outcome(item=items[index], value=payload, error=None)
+                    else:
+                        error = payload if payload is not None else _msg_memory(memory_mb)
+                        outcome = Outcome(item=items[index], value=None, error=error)
+                    finish(worker, outcome)
+                    if retire:
+                        replace(worker, kill=False)
+                    elif worker.process.sentinel in ready:
+                        died(worker)  # it answered, then exited: do not hand it more work
+                elif worker.process.sentinel in ready:
+                    died(worker)
+                elif worker.index is not None and now >= worker.deadline:
+                    error = _msg_timeout(timeout)
+                    finish(worker, Outcome(item=items[worker.index], value=None, error=error))
+                    replace(worker, kill=True)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for worker in pool:
+            worker.stop(kill=worker.index is not None)
+        for worker in pool:
+            worker.reap(1.0)

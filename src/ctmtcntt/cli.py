@@ -1,0 +1,180 @@
+"""``ctmt``: the command line. Glue only: parse, one library call, render, exit code.
+
+Exit codes: 0 no errors (warnings allowed); 1 some workbook has errors; 2 usage;
+3 some file could not be read at all (the others are still checked and reported).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import CtmtError, UsageError
+from .render import validation_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_USAGE = 2
+
+
+def _roster_option(func: F) -> F:
+    return click.option(
+        "--roster",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Danh sách đơn vị (CSV: code,name,level,communes).",
+    )(func)
+
+
+def _format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Kết quả dạng bảng dễ đọc hoặc JSON.",
+    )(func)
+
+
+def _run(action: Callable[[], int]) -> None:
+    """Translate our errors into messages and exit codes, in one place."""
+    try:
+        code = action()
+    except UsageError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except CtmtError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(3)
+    sys.exit(code)
+
+
+def _emit_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ctmt")
+def main() -> None:
+    """Kiểm tra, tính toán và tổng hợp Phụ lục 01, 02 đánh giá Chương trình mục tiêu CNTT."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_roster_option
+@_format_option
+def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -> None:
+    """Kiểm tra các tệp báo cáo (thư mục: mọi tệp Excel trong đó). Không sửa tệp nào."""
+    from .roster import load_roster
+    from .workflows import validate as run
+
+    def action() -> int:
+        result = run(paths, roster=load_roster(roster) if roster else None)
+        if output_format == "json":
+            _emit_json(result.to_dict())
+        else:
+            click.echo(validation_text(result))
+        return result.exit_code
+
+    _run(action)
+
+
+@main.command()
+@click.argument("form", type=click.Choice(["PL01", "PL02"], case_sensitive=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Tệp mẫu sẽ tạo (.xlsx).",
+)
+def template(form: str, output: Path) -> None:
+    """Tạo biểu mẫu trống PL01 hoặc PL02 để gửi các đơn vị điền."""
+    from .templates import write_template
+
+    def action() -> int:
+        write_template(form.upper(), output)
+        click.echo(f"Đã tạo {output}")
+        return 0
+
+    _run(action)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên).",
+)
+@click.option("--in-place", is_flag=True, help="Ghi thẳng vào tệp gốc (an toàn, ghi nguyên khối).")
+def fill(path: Path, output: Path | None, in_place: bool) -> None:
+    """Tính các ô tổng, tỷ lệ, đánh giá và ghi vào bảng tính của đơn vị."""
+    from .workflows import fill as run
+
+    def action() -> int:
+        result = run(path, output, in_place=in_place)
+        if result.changed:
+            click.echo(f"Đã ghi {len(result.changed)} ô tính toán vào {result.output}")
+        else:
+            click.echo(f"Các ô tính toán đã đúng; không cần thay đổi ({result.output}).")
+        return 0
+
+    _run(action)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp tổng hợp của tỉnh (.xlsx).",
+)
+@_roster_option
+@_format_option
+@click.option("--name", help='Tên ghi ở dòng "Đơn vị báo cáo:" của tệp tổng hợp.')
+@click.option("--strict", is_flag=True, help="Không ghi tệp tổng hợp khi còn lỗi.")
+def consolidate(
+    folder: Path,
+    output: Path | None,
+    roster: Path | None,
+    output_format: str,
+    name: str | None,
+    strict: bool,
+) -> None:
+    """Tổng hợp mọi tệp báo cáo trong thư mục (kể cả thư mục con) thành báo cáo của tỉnh."""
+    from .intake import workbook_paths
+    from .render import consolidation_text
+    from .workflows import consolidate as run
+
+    def action() -> int:
+        if output is not None:
+            _refuse_overwriting_input(folder, output, workbook_paths)
+        result = run(folder, roster, name=name)
+        if output is not None and not (strict and result.has_errors):
+            result.write(output)
+        if output_format == "json":
+            _emit_json(result.to_dict())
+        else:
+            click.echo(consolidation_text(result, strict=strict))
+        return result.exit_code
+
+    _run(action)
+
+
+def _refuse_overwriting_input(
+    folder: Path, output: Path, listing: Callable[..., list[Path]]
+) -> None:
+    from .writing import same_file
+
+    for path in listing([folder]):
+        if same_file(path, output):
+            raise UsageError(f"Tệp kết quả {output} là một tệp báo cáo đầu vào; hãy chọn tên khác.")

@@ -1,0 +1,144 @@
+"""The computed cells of both forms. Python is the single source of truth for every number.
+
+A table here is a mapping (row key, column key) -> value: floats for numbers, bools for Có/Không,
+"Đạt"/"Không đạt" for assessments, None for empty. Units' inputs go in; the same table with every
+computed cell filled comes out. The same functions serve one unit (``fill``) and the province
+(``consolidate``, on summed inputs), so a province report is computed exactly like a unit's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from .spec import FormSpec, RowSpec
+
+Scalar = float | bool | str | None
+Table = dict[tuple[str, str], Scalar]
+
+MET = "Đạt"
+NOT_MET = "Không đạt"
+# Money is in triệu đồng: six decimals is one đồng. Ratios keep two decimals, as printed.
+MONEY_DIGITS = 6
+RATIO_DIGITS = 2
+
+
+def clean(value: float | None, digits: int = MONEY_DIGITS) -> float | None:
+    """Round away float noise (0.1 + 0.2) so that every reader shows the same number."""
+    if value is None or not math.isfinite(value):
+        return None
+    rounded = round(value, digits)
+    return rounded + 0.0  # no negative zero
+
+
+def total(values: Iterable[Scalar]) -> float | None:
+    """Exact sum of the numbers present; None when none is."""
+    numbers = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return clean(math.fsum(numbers)) if numbers else None
+
+
+def ratio(numerator: Scalar, denominator: Scalar) -> float | None:
+    """numerator / denominator × 100, None when the denominator is missing or zero."""
+    if not _is_number(numerator) or not _is_number(denominator) or denominator == 0:
+        return None
+    return clean(float(numerator) / float(denominator) * 100, RATIO_DIGITS)  # type: ignore[arg-type]
+
+
+def _is_number(value: Scalar) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _assess(met: bool | None) -> str | None:
+    return None if met is None else (MET if met else NOT_MET)
+
+
+def computed_columns(row: RowSpec) -> tuple[str, ...]:
+    """The columns of a PL01 row that are computed, never typed."""
+    if row.kind == "percent":
+        return ("actual", "ratio", "assessment")
+    if row.kind == "yesno" or (row.target is not None and row.target.op == "plan"):
+        return ("ratio", "assessment")
+    if row.parts:
+        return ("actual",)
+    return ()
+
+
+def compute_pl01(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar]) -> Table:
+    """Every cell of PL01 from its inputs: percent rows, row totals, ratios and assessments."""
+    table: Table = dict(inputs)
+    for row in spec.rows:
+        key = row.key
+        if row.kind == "percent":
+            numerator, denominator = (table.get((k, "actual")) for k in row.ratio_of)
+            percent = ratio(numerator, denominator)
+            table[key, "actual"] = percent
+            target = row.target
+            bound = target.value if target and _is_number(target.value) else None
+            table[key, "ratio"] = ratio(percent, bound)
+            table[key, "assessment"] = _assess(target.met(percent) if target else None)
+        elif row.kind == "yesno":
+            answer = table.get((key, "actual"))
+            if isinstance(answer, bool):
+                table[key, "ratio"] = 100.0 if answer else 0.0
+                table[key, "assessment"] = _assess(row.target.met(answer) if row.target else None)
+            else:
+                table[key, "ratio"] = table[key, "assessment"] = None
+        elif row.parts:
+            table[key, "actual"] = total(table.get((part, "actual")) for part in row.parts)
+        if row.target is not None and row.target.op == "plan":
+            plan, actual = table.get((key, "plan")), table.get((key, "actual"))
+            table[key, "ratio"] = ratio(actual, plan)
+            met = (
+                row.target.met(float(actual), float(plan))  # type: ignore[arg-type]
+                if _is_number(actual) and _is_number(plan)
+                else None
+            )
+            table[key, "assessment"] = _assess(met)
+    return table
+
+
+def money_columns(spec: FormSpec) -> tuple[str, ...]:
+    """The PL02 columns that hold money (every numeric column but the rate)."""
+    return tuple(c.key for c in spec.columns if c.type == "money")
+
+
+def compute_project(spec: FormSpec, inputs: Mapping[str, Scalar]) -> dict[str, Scalar]:
+    """A project row: each total is the sum of its sources (the typed total when none is
+    given), and the disbursement rate (18) = (14)/(10)×100, empty where (10) is 0."""
+    row: dict[str, Scalar] = dict(inputs)
+    for column in spec.columns:
+        if column.sum_of:
+            parts = [inputs.get(k) for k in column.sum_of]
+            summed = total(parts)
+            row[column.key] = summed if summed is not None else total([inputs.get(column.key)])
+    for column in spec.columns:
+        if column.ratio_of:
+            row[column.key] = ratio(row.get(column.ratio_of[0]), row.get(column.ratio_of[1]))
+    return row
+
+
+def compute_pl02(
+    spec: FormSpec, projects: Iterable[tuple[str, Mapping[str, Scalar]]]
+) -> tuple[dict[str, dict[str, Scalar]], list[tuple[str, dict[str, Scalar]]]]:
+    """Group rows, the total row and every project row of PL02.
+
+    ``projects`` holds (group key, inputs) pairs. Returns the fixed rows by key and the computed
+    projects in the order given. A group with no project sums to 0 so that the total adds up.
+    """
+    money = money_columns(spec)
+    rate = [c for c in spec.columns if c.ratio_of]
+    done = [(group, compute_project(spec, values)) for group, values in projects]
+    fixed: dict[str, dict[str, Scalar]] = {}
+    for row in spec.rows:
+        if row.kind == "group":
+            members = [values for group, values in done if group == row.key]
+            fixed[row.key] = {k: total(m.get(k) for m in members) or 0.0 for k in money}
+    for row in spec.rows:
+        if row.kind == "total":
+            fixed[row.key] = {k: total(fixed[p][k] for p in row.parts) or 0.0 for k in money}
+    for values in fixed.values():
+        for column in rate:
+            values[column.key] = ratio(
+                values.get(column.ratio_of[0]), values.get(column.ratio_of[1])
+            )
+    return fixed, done

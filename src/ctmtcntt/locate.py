@@ -1,0 +1,138 @@
+"""Finding a form's table in a sheet by its texts, never by fixed addresses.
+
+Units insert and delete rows, hide or add columns, unmerge headers and rename sheets. What stays
+is the numbering row "(1) (2) … (6)=(5)/(4)x100" under the header and the header texts
+themselves, so those are what we look for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .numbers import fold, normalize_text
+from .spec import FormSpec
+
+Grid = Sequence[Sequence[object]]
+
+_NUMBERING = re.compile(r"^\(\s*(\d{1,2})\s*\)")
+_SCAN_ROWS = 80
+_UNIT_LABEL = "don vi bao cao"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Located:
+    """Where a form's table sits in a sheet (0-based grid positions)."""
+
+    form: FormSpec
+    numbering_row: int
+    columns: Mapping[str, int]
+    score: int
+
+
+def text(value: object) -> str:
+    """A cell as normalised text; whole floats lose their ``.0`` (STT "1" arrives as 1.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return normalize_text(value)
+    return normalize_text(str(value))
+
+
+def cell(grid: Grid, row: int, column: int) -> object:
+    """The value at 0-based (row, column), None outside the grid (readers trim ragged rows)."""
+    if 0 <= row < len(grid):
+        line = grid[row]
+        if 0 <= column < len(line):
+            return line[column]
+    return None
+
+
+def _numbering(grid: Grid, row: int) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for column, value in enumerate(grid[row]):
+        if isinstance(value, str):
+            match = _NUMBERING.match(value.strip())
+            if match:
+                found.setdefault(int(match.group(1)), column)
+    return found
+
+
+def _header_score(grid: Grid, row: int, form: FormSpec) -> int:
+    wanted = {fold(t) for t in (*form.recognise, *(c.header for c in form.columns))}
+    seen = set()
+    for line in range(max(0, row - 4), row):
+        for value in grid[line]:
+            if isinstance(value, str) and (key := fold(value)) in wanted:
+                seen.add(key)
+    return len(seen)
+
+
+def locate(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
+    """Find the best-matching form's table in ``grid``, or None when the sheet holds no form.
+
+    The numbering row gives the columns; the header texts above it tell which form it is.
+    """
+    best: Located | None = None
+    for row in range(min(len(grid), _SCAN_ROWS)):
+        numbers = _numbering(grid, row)
+        if len(numbers) < 3 or 1 not in numbers or 2 not in numbers:
+            continue
+        for form in forms:
+            wanted = {c.number for c in form.columns}
+            covered = len(wanted & numbers.keys())
+            headers = _header_score(grid, row, form)
+            if covered < len(wanted) - 2 or headers < 2:
+                continue
+            score = headers * 100 + covered - len(numbers.keys() - wanted)
+            if best is None or score > best.score:
+                columns = {c.key: numbers[c.number] for c in form.columns if c.number in numbers}
+                best = Located(form=form, numbering_row=row, columns=columns, score=score)
+    return best or _locate_by_headers(grid, forms)
+
+
+def _locate_by_headers(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
+    """No numbering row (a unit deleted it): map columns by their header texts in order."""
+    for row in range(min(len(grid), _SCAN_ROWS)):
+        texts = [fold(text(v)) for v in grid[row]]
+        if "stt" not in texts:
+            continue
+        below = [fold(text(v)) for v in grid[row + 1]] if row + 1 < len(grid) else []
+        for form in forms:
+            headers = [fold(t) for t in form.recognise]
+            if sum(h in texts for h in headers) < 2:
+                continue
+            start = texts.index("stt")
+            columns = {c.key: start + i for i, c in enumerate(form.columns)}
+            # The row under a two-row header still belongs to the header.
+            last = row + 1 if any(fold(c.header) in below for c in form.columns) else row
+            return Located(form=form, numbering_row=last, columns=columns, score=0)
+    return None
+
+
+def find_unit(grid: Grid, before_row: int) -> tuple[str | None, int, int] | None:
+    """The unit written on "Đơn vị báo cáo: …" above the table: (name or None, row, column)."""
+    for row in range(min(before_row, len(grid))):
+        for column, value in enumerate(grid[row]):
+            if not isinstance(value, str) or not fold(value).startswith(_UNIT_LABEL):
+                continue
+            raw = normalize_text(value)
+            name = raw.split(":", 1)[1] if ":" in raw else raw[len("Đơn vị báo cáo") :]
+            name = _strip_dots(name)
+            if not name:
+                # Some units type the name in the next cell instead of after the colon.
+                for later in range(column + 1, len(grid[row])):
+                    candidate = _strip_dots(text(grid[row][later]))
+                    if candidate:
+                        return candidate, row, later
+            return (name or None), row, column
+    return None
+
+
+def _strip_dots(value: str) -> str:
+    return value.strip().strip(".…_ \t").strip()

@@ -1,0 +1,335 @@
+"""Reading a unit's submission: every value keyed by row and column, with the cell it came from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from .cells import a1
+from .locate import Grid, Located, cell, find_unit, locate, text
+from .numbers import detect_legacy, fold, normalize_text
+from .report import Finding, make_finding
+from .spec import Catalogue, FormSpec, load_catalogue
+
+_ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
+_LETTER = re.compile(r"^([a-zđ])[.)]?$")
+_NUMBER = re.compile(r"^(\d{1,3})[.)]?$")
+_END_MARKS = ("ghi chu", "nguoi lap bieu", "thu truong don vi")
+_TEXT_COLUMNS = {"name", "investor", "period", "decision", "note"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Value:
+    """What a unit put in one cell of the table."""
+
+    cell: str
+    raw: object
+    uncached: bool = False
+
+    @property
+    def present(self) -> bool:
+        """The unit typed something here (a formula without a value counts)."""
+        return self.uncached or not (self.raw is None or self.raw == "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """A row of the table: a fixed row of the form, or a project (PL02)."""
+
+    key: str
+    label: str
+    sheet_row: int
+    kind: str
+    values: Mapping[str, Value]
+    group: str | None = None
+
+    def raw(self, column: str) -> object:
+        """The raw content of a column, None when empty or absent."""
+        value = self.values.get(column)
+        return None if value is None else value.raw
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormData:
+    """One form as filled by a unit: its sheet, columns and rows."""
+
+    spec: FormSpec
+    sheet: str
+    columns: Mapping[str, int]
+    rows: tuple[Row, ...]
+    unit: str | None = None
+    unit_cell: str | None = None
+
+    def row(self, key: str) -> Row | None:
+        """The row with this key, None when the unit's sheet lacks it."""
+        for row in self.rows:
+            if row.key == key:
+                return row
+        return None
+
+    def cell_of(self, row: Row, column: str) -> str | None:
+        """The A1 address of a column on a row, None when the column is absent."""
+        index = self.columns.get(column)
+        return None if index is None else a1(row.sheet_row, index + 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitReport:
+    """A unit's submission: who sent it, the forms it holds, and what reading noticed."""
+
+    path: str
+    unit: str | None
+    forms: Mapping[str, FormData]
+    findings: tuple[Finding, ...] = ()
+    unit_sheet: str | None = None
+    unit_cell: str | None = None
+    sha256: str | None = field(default=None, compare=False)
+
+
+def read_grids(
+    grids: Mapping[str, Grid],
+    source: str,
+    *,
+    uncached: Mapping[str, set[str]] | None = None,
+    catalogue: Catalogue | None = None,
+) -> UnitReport:
+    """Read a unit's report from the values of its sheets (sheet name -> rows from A1).
+
+    ``uncached`` names, per sheet, the cells holding a formula with no calculated value. The
+    sheets may come from a file or from a workbook open in Excel.
+    """
+    catalogue = catalogue or load_catalogue()
+    forms: dict[str, FormData] = {}
+    findings: list[Finding] = []
+    units: list[tuple[str | None, str, str]] = []
+    for sheet, grid in grids.items():
+        located = locate(grid, list(catalogue.forms.values()))
+        if located is None or located.form.code in forms:
+            continue
+        form, notes = _read_form(grid, sheet, located, source, (uncached or {}).get(sheet, set()))
+        forms[form.spec.code] = form
+        findings.extend(notes)
+        if form.unit_cell is not None:
+            units.append((form.unit, sheet, form.unit_cell))
+    unit, unit_sheet, unit_cell = _unit(units, source, findings)
+    return UnitReport(
+        path=source,
+        unit=unit,
+        forms=forms,
+        findings=tuple(findings),
+        unit_sheet=unit_sheet,
+        unit_cell=unit_cell,
+    )
+
+
+def _unit(
+    units: list[tuple[str | None, str, str]], source: str, findings: list[Finding]
+) -> tuple[str | None, str | None, str | None]:
+    # The first form that names its unit speaks for the file; validation compares the others.
+    named = [u for u in units if u[0]]
+    if named:
+        return named[0]
+    return None, (units[0][1] if units else None), (units[0][2] if units else None)
+
+
+def _read_form(
+    grid: Grid, sheet: str, located: Located, source: str, uncached: set[str]
+) -> tuple[FormData, list[Finding]]:
+    spec = located.form
+    findings: list[Finding] = []
+    unit_name: str | None = None
+    unit_cell: str | None = None
+    found = find_unit(grid, located.numbering_row)
+    if found is not None:
+        name, row, column = found
+        unit_cell = a1(row + 1, column + 1)
+        unit_name = _converted(name, source, sheet, unit_cell, findings) if name else None
+    lines = _table_lines(grid, located)
+    assign = _assign_projects if spec.has_projects else _assign_fixed
+    rows = assign(lines, spec, sheet, source, findings)
+    built = tuple(
+        _build(grid, sheet, located, line, key, kind, group, uncached, source, findings)
+        for line, key, kind, group in rows
+    )
+    if spec.has_projects:
+        built = _kept_projects(built, spec, sheet, source, findings)
+    if not spec.has_projects:
+        seen = {row.key for row in built}
+        for row_spec in spec.rows:
+            if row_spec.kind != "section" and row_spec.key not in seen:
+                findings.append(
+                    make_finding("missing-row", file=source, form=spec, sheet=sheet, row=row_spec.key)
+                )
+    data = FormData(
+        spec=spec,
+        sheet=sheet,
+        columns=located.columns,
+        rows=built,
+        unit=unit_name,
+        unit_cell=unit_cell,
+    )
+    return data, findings
+
+
+def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
+    """(grid row, STT text, name text) of every table line, until the notes or signatures."""
+    stt_col = located.columns.get("stt", 0)
+    name_col = located.columns.get("name", stt_col + 1)
+    lines = []
+    for row in range(located.numbering_row + 1, len(grid)):
+        stt = text(cell(grid, row, stt_col))
+        name = text(cell(grid, row, name_col))
+        lead = fold(stt or name)
+        if any(lead.startswith(mark) for mark in _END_MARKS):
+            break
+        lines.append((row, stt, name))
+    return lines
+
+
+Assigned = tuple[int, str, str, str | None]  # grid row, key, kind, group
+
+
+def _assign_fixed(
+    lines: list[tuple[int, str, str]], spec: FormSpec, sheet: str, source: str, out: list[Finding]
+) -> list[Assigned]:
+    """Give each line its STT path ("2.a"), trusting the printed name over a retyped STT."""
+    by_name = {fold(r.name): r.key for r in spec.rows}
+    result: list[Assigned] = []
+    taken: set[str] = set()
+    parent = ""
+    for row, stt, name in lines:
+        key = _stt_key(stt, parent)
+        named = by_name.get(fold(name)) if name else None
+        if named is not None and named != key:
+            key = named
+        if key is not None and "." not in key:
+            parent = key
+        elif key is not None:
+            parent = key.split(".")[0]
+        if key is None or key not in spec.by_key or key in taken:
+            if stt or name:
+                out.append(
+                    make_finding(
+                        "unknown-row",
+                        file=source,
+                        form=spec,
+                        sheet=sheet,
+                        cell=a1(row + 1, 1),
+                        value=stt or name,
+                    )
+                )
+            continue
+        taken.add(key)
+        result.append((row, key, spec.by_key[key].kind, None))
+    return result
+
+
+def _stt_key(stt: str, parent: str) -> str | None:
+    if stt.upper() in _ROMAN:
+        return stt.upper()
+    if match := _NUMBER.match(stt):
+        return match.group(1)
+    if (match := _LETTER.match(stt.lower())) and parent:
+        return f"{parent}.{match.group(1)}"
+    return None
+
+
+def _assign_projects(
+    lines: list[tuple[int, str, str]], spec: FormSpec, sheet: str, source: str, out: list[Finding]
+) -> list[Assigned]:
+    """PL02: the total row, the groups, and every project under the group above it."""
+    groups = {r.label: r.key for r in spec.rows if r.kind == "group"}
+    names = {fold(r.name): r.key for r in spec.rows if r.kind in ("group", "total")}
+    total_name = next(fold(r.name) for r in spec.rows if r.kind == "total")
+    result: list[Assigned] = []
+    group: str | None = None
+    counters: dict[str, int] = {}
+    for row, stt, name in lines:
+        folded = fold(name)
+        key = names.get(folded) or groups.get(stt.upper())
+        if key is None and folded.startswith(total_name.split()[0] + " " + total_name.split()[1]):
+            key = next(r.key for r in spec.rows if r.kind == "total")
+        if key is not None:
+            kind = spec.by_key[key].kind
+            group = key if kind == "group" else group
+            result.append((row, key, kind, None))
+            continue
+        if group is None:
+            continue
+        counters[group] = counters.get(group, 0) + 1
+        result.append((row, f"{group}.{counters[group]}", "project", group))
+    return result
+
+
+def _build(
+    grid: Grid,
+    sheet: str,
+    located: Located,
+    line: int,
+    key: str,
+    kind: str,
+    group: str | None,
+    uncached: set[str],
+    source: str,
+    findings: list[Finding],
+) -> Row:
+    values: dict[str, Value] = {}
+    for column_key, column in located.columns.items():
+        ref = a1(line + 1, column + 1)
+        raw = cell(grid, line, column)
+        if isinstance(raw, str):
+            raw = normalize_text(raw)
+            if column_key in _TEXT_COLUMNS and raw:
+                raw = _converted(raw, source, sheet, ref, findings)
+        values[column_key] = Value(cell=ref, raw=raw, uncached=ref in uncached and not raw)
+    label = text(cell(grid, line, located.columns.get("stt", 0)))
+    return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
+
+
+def _converted(value: str, source: str, sheet: str, ref: str, findings: list[Finding]) -> str:
+    """Text typed in TCVN3 or VNI, turned into Unicode, with a warning naming the cell."""
+    legacy = detect_legacy(value)
+    if legacy is None:
+        return value
+    findings.append(
+        make_finding(
+            "legacy-encoding",
+            file=source,
+            sheet=sheet,
+            cell=ref,
+            value=value,
+            detail=legacy.encoding,
+            expected=legacy.text,
+        )
+    )
+    return legacy.text
+
+
+def _kept_projects(
+    rows: tuple[Row, ...], spec: FormSpec, sheet: str, source: str, findings: list[Finding]
+) -> tuple[Row, ...]:
+    """Drop the blank project rows of the template and number the rest within their group."""
+    kept: list[Row] = []
+    counters: dict[str, int] = {}
+    for row in rows:
+        if row.kind != "project":
+            kept.append(row)
+            continue
+        if not any(v.present for k, v in row.values.items() if k != "stt"):
+            continue
+        group = row.group or ""
+        counters[group] = counters.get(group, 0) + 1
+        kept.append(replace(row, key=f"{group}.{counters[group]}"))
+        if not row.raw("name"):
+            findings.append(
+                make_finding(
+                    "project-without-name",
+                    file=source,
+                    form=spec,
+                    sheet=sheet,
+                    cell=row.values["name"].cell if "name" in row.values else None,
+                    row=row.key,
+                )
+            )
+    return tuple(kept)

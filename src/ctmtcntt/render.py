@@ -1,0 +1,88 @@
+"""Rendering results for people: the terminal table of findings."""
+
+from __future__ import annotations
+
+from .intake import FileResult
+from .outcome import ConsolidationResult
+from .report import Finding, count
+from .workflows import ValidationResult
+
+_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO"}
+
+
+def _where(finding: Finding) -> str:
+    if finding.sheet and finding.cell:
+        return f"{finding.sheet}!{finding.cell}"
+    return finding.sheet or "-"
+
+
+def file_text(result: FileResult) -> list[str]:
+    """One file's block: a heading line, then one line per finding."""
+    totals = count(result.findings)
+    unit = result.unit or "(chưa rõ đơn vị)"
+    forms = ", ".join(result.forms) or "không có biểu"
+    if not result.readable:
+        state = "KHÔNG ĐỌC ĐƯỢC"
+    elif totals["error"] or totals["warning"]:
+        state = f"{totals['error']} lỗi, {totals['warning']} cảnh báo"
+    else:
+        state = "hợp lệ"
+    lines = [f"{result.path}", f"  Đơn vị: {unit} | Biểu: {forms} | {state}"]
+    if result.findings:
+        width = max(len(_where(f)) for f in result.findings)
+        for finding in result.findings:
+            label = _LABEL[finding.severity]
+            lines.append(
+                f"  {label:<8} {_where(finding):<{width}}  [{finding.code}] {finding.message}"
+            )
+    return lines
+
+
+def validation_text(result: ValidationResult) -> str:
+    """The readable table, grouped by file, with a closing summary line."""
+    lines: list[str] = []
+    for item in result.files:
+        lines.extend(file_text(item))
+        lines.append("")
+    totals = count(f for item in result.files for f in item.findings)
+    bad = sum(1 for item in result.files if not item.valid)
+    lines.append(
+        f"Tổng cộng: {len(result.files)} tệp, {bad} tệp có lỗi; "
+        f"{totals['error']} lỗi, {totals['warning']} cảnh báo."
+    )
+    return "\n".join(lines)
+
+
+def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> str:
+    """A short account for staff: units, key figures, problems, and where the output is."""
+    data = result.data
+    units = data.units
+    lines = [
+        f"Đơn vị: {len(units['received'])} đã nhận"
+        + (f"/{data.expected} theo danh sách" if data.expected else "")
+        + f", {len(units['missing'])} chưa gửi, {len(units['unknown'])} không xác định, "
+        f"{len(units['duplicate'])} gửi trùng, {len(units['rejected'])} tệp không đọc được.",
+    ]
+    for label, key in (
+        ("Chưa gửi", "missing"),
+        ("Không xác định", "unknown"),
+        ("Gửi trùng", "duplicate"),
+        ("Không đọc được", "rejected"),
+    ):
+        for account in units[key]:
+            files = ", ".join(account.files)
+            code = f"{account.code} – " if account.code else ""
+            lines.append(f"  {label}: {code}{account.name}" + (f" ({files})" if files else ""))
+    totals = count(data.findings)
+    lines.append(f"Kiểm tra: {totals['error']} lỗi, {totals['warning']} cảnh báo.")
+    for finding in data.findings:
+        if finding.code != "missing-submission":
+            where = f"{finding.file} {_where(finding)}"
+            lines.append(
+                f"  {_LABEL[finding.severity]:<8} {where}  [{finding.code}] {finding.message}"
+            )
+    if result.output:
+        lines.append(f"Đã ghi báo cáo tổng hợp: {result.output}")
+    elif strict and result.has_errors:
+        lines.append("Chưa ghi báo cáo tổng hợp vì còn lỗi (--strict).")
+    return "\n".join(lines)

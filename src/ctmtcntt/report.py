@@ -1,0 +1,148 @@
+"""Findings: what is wrong with a submission, where, and what to do, in Vietnamese."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .spec import Catalogue, FormSpec, load_catalogue
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One problem at one place: stable code, severity, file, sheet, A1 cell, and a message."""
+
+    code: str
+    severity: Severity
+    file: str
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: str | None = None
+    column: str | None = None
+    form: str | None = None
+    value: Any = None
+    # The values (form, row key, column key) this finding keeps out of the sums.
+    drops: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        """An error keeps the value out of the sums; a warning only informs."""
+        return self.severity == "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape: code, severity, file, sheet, cell, row, message, value."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "message": self.message,
+            "value": json_value(self.value),
+        }
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON can hold it: NaN and infinities become null, other objects text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return None if not math.isfinite(value) else value
+    return str(value)
+
+
+def shown(value: Any) -> str:
+    """A value as staff would read it in a message (no float noise, no trailing .0)."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        rounded = round(value, 6)
+        if rounded == int(rounded):
+            return f"{int(rounded):,}".replace(",", ".")
+        return f"{rounded:,.6f}".rstrip("0").replace(",", " ").replace(".", ",").replace(" ", ".")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return "" if value is None else str(value)
+
+
+def row_text(form: FormSpec | None, key: str | None) -> str:
+    """A row as staff find it on the form: its STT and the start of its name."""
+    if key is None:
+        return ""
+    if form is None or key not in form.by_key:
+        return key
+    spec = form.by_key[key]
+    name = spec.name if len(spec.name) <= 60 else spec.name[:57].rstrip() + "…"
+    label = "TỔNG SỐ" if spec.kind == "total" else key
+    return f"{label} ({name})" if spec.kind != "total" else label
+
+
+def column_text(form: FormSpec | None, key: str | None) -> str:
+    """A column as printed in the numbering row, e.g. "(5)"."""
+    if key is None:
+        return ""
+    if form is None or key not in form.column_by_key:
+        return key
+    return f"({form.column_by_key[key].number})"
+
+
+def make_finding(
+    code: str,
+    *,
+    file: str,
+    form: FormSpec | None = None,
+    sheet: str | None = None,
+    cell: str | None = None,
+    row: str | None = None,
+    column: str | None = None,
+    value: Any = None,
+    drops: Iterable[tuple[str, str, str]] = (),
+    catalogue: Catalogue | None = None,
+    **context: Any,
+) -> Finding:
+    """Build a finding from the catalogue entry of ``code``, its message filled in Vietnamese."""
+    entry = (catalogue or load_catalogue()).findings[code]
+    words: dict[str, Any] = {
+        "value": shown(value),
+        "row": row_text(form, row),
+        "column": column_text(form, column),
+        "other": "",
+        "other_value": "",
+        "expected": "",
+        "detail": "",
+    }
+    for name, item in context.items():
+        words[name] = shown(item) if not isinstance(item, str) else item
+    if "other" in context and form is not None and context["other"] in form.by_key:
+        words["other"] = row_text(form, context["other"])
+    elif "other" in context and form is not None and context["other"] in form.column_by_key:
+        words["other"] = column_text(form, context["other"])
+    return Finding(
+        code=code,
+        severity=entry.severity,
+        file=file,
+        message=entry.message.format_map(words),
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        column=column,
+        form=form.code if form else None,
+        value=value,
+        drops=tuple(drops),
+    )
+
+
+def count(findings: Iterable[Finding]) -> Mapping[str, int]:
+    """How many errors and warnings."""
+    totals = {"error": 0, "warning": 0}
+    for finding in findings:
+        totals[finding.severity] += 1
+    return totals

@@ -1,0 +1,988 @@
+"""Tell what a submitted file really is, from its bytes, before any spreadsheet reader sees it.
+
+Submissions arrive by e-mail and are often not what their names claim: HTML pages or CSV text
+saved as ``.xlsx``, password-protected workbooks, Excel's ``~$`` lock files, truncated downloads,
+and now and then something hostile (a zip bomb, an XML entity bomb, a corrupt OLE file that
+makes a native reader abort). Readers report all of these with cryptic errors or, worse, crash
+the process. :func:`sniff` looks only at headers and directories (never inflating a whole zip
+member, never following an unbounded chain), answers in well under a second for any file, and
+never raises: every problem comes back as a :class:`Sniffed` whose ``message`` tells staff, in
+Vietnamese, what the file is and what to do. The caller prefixes the file name.
+
+This module uses the standard library only, so it can run before anything heavy is imported.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import struct
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final, Literal
+
+__all__ = [
+    "BOMB_MIN_MEMBER_BYTES",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_MEMBERS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "SPREADSHEET_KINDS",
+    "XML_PROLOG_LIMIT",
+    "Kind",
+    "Sniffed",
+    "check_xml_safety",
+    "sniff",
+]
+
+# --- limits -----------------------------------------------------------------------------------
+
+#: Refuse a zip whose members declare more than this many bytes in total once inflated.
+#: The largest real workbook in the reference corpus inflates to 23 MB; a report ten times
+#: that size is still far below this, while a bomb is far above it.
+MAX_UNCOMPRESSED_BYTES: Final = 200 * 1024 * 1024
+#: A member inflating more than this many times its stored size is a bomb ...
+MAX_COMPRESSION_RATIO: Final = 200
+#: ... provided it also inflates to more than this (tiny members legitimately compress well).
+BOMB_MIN_MEMBER_BYTES: Final = 10 * 1024 * 1024
+#: Refuse a zip with more members than this (the corpus maximum is about 1,000).
+MAX_MEMBERS: Final = 10_000
+#: How much inflated XML :func:`check_xml_safety` reads at most, looking for the root element.
+XML_PROLOG_LIMIT: Final = 64 * 1024
+
+# Small XML parts read whole (content types, ODF manifest); real ones are a few KB.
+_SMALL_PART_LIMIT: Final = 1024 * 1024
+# Bytes of a file's start used to recognise text formats.
+_HEAD_BYTES: Final = 64 * 1024
+# The central directory of MAX_MEMBERS members with long names stays far below this.
+_MAX_CENTRAL_DIRECTORY: Final = 16 * 1024 * 1024
+# An OLE directory with more entries than this is not a spreadsheet anyone sends by e-mail.
+_MAX_OLE_DIRECTORY_BYTES: Final = 4 * 1024 * 1024
+# Where the OLE directory cannot be parsed, stream names are searched for in this many bytes.
+_OLE_FALLBACK_SCAN: Final = 64 * 1024 * 1024
+
+Kind = Literal[
+    "xlsx",  # Office Open XML workbook: .xlsx, .xlsm, .xltx, .xltm, .xlam
+    "xls",  # Excel 97-2003 (BIFF5/BIFF8 in an OLE2 container)
+    "xlsb",  # Excel binary workbook
+    "ods",  # OpenDocument spreadsheet
+    "encrypted",  # password-protected (encrypted) workbook of any format
+    "html",  # HTML page or MHTML web archive, usually exported by a web system
+    "xml2003",  # Excel 2003 "XML Spreadsheet"
+    "csv",  # delimited text
+    "text",  # other plain text
+    "empty",  # zero bytes
+    "lock",  # Excel's "~$name.xlsx" owner file or LibreOffice's ".~lock.name#"
+    "numbers",  # Apple Numbers
+    "pdf",
+    "document",  # Word or PowerPoint document (doc, docx, odt, rtf, ppt, pptx)
+    "email",  # a saved e-mail (.msg, .eml) instead of its attachment
+    "image",
+    "archive",  # a zip/rar/7z/gzip that is not itself a workbook
+    "biff",  # Excel 2.x-4.0 (or bare BIFF) stream without an OLE2 container
+    "corrupt",  # truncated or structurally broken
+    "unsafe",  # zip bomb, XML entity bomb or similar: refused for safety
+    "unreadable",  # the file system refused (missing, no permission, a folder)
+    "unknown",
+]
+
+#: Kinds a spreadsheet reader (calamine) can open; ``Sniffed.readable`` is true for exactly these.
+SPREADSHEET_KINDS: Final[frozenset[str]] = frozenset({"xlsx", "xls", "xlsb", "ods"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sniffed:
+    """What a file really is.
+
+    ``readable`` is true when a spreadsheet reader may open it (kind xlsx, xls, xlsb, ods);
+    ``message`` is then None. Otherwise ``message`` is a Vietnamese sentence that says what the
+    file is and what the sender should do; it does not name the file.
+    ``kind`` is decided from the bytes, never from the extension, so an .xls saved under an
+    .xlsx name comes back as "xls": open it with a reader chosen by ``kind``.
+    """
+
+    kind: Kind
+    readable: bool
+    message: str | None
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+_SAVE_AS_XLSX: Final = "hãy mở bằng Excel và Lưu thành Sổ làm việc Excel (.xlsx) rồi gửi lại."
+_SEND_REPORT: Final = "hãy gửi đúng tệp Excel báo cáo (.xlsx)."
+
+_MSG_EMPTY: Final = (
+    "Tệp rỗng (0 byte), thường do tải về hoặc sao chép bị lỗi: hãy xin gửi lại tệp báo cáo."
+)
+_MSG_ZEROS: Final = (
+    "Tệp chỉ chứa toàn byte 0 (tải về hoặc sao chép bị lỗi): hãy xin gửi lại tệp báo cáo."
+)
+_MSG_LOCK: Final = (
+    "Đây là tệp khóa tạm do Excel/LibreOffice tạo ra khi tệp gốc đang mở (tên bắt đầu bằng"
+    " ~$ hoặc .~lock), không phải báo cáo: bỏ qua tệp này."
+)
+_MSG_ENCRYPTED: Final = (
+    "Tệp được bảo vệ bằng mật khẩu (mã hóa): hãy mở bằng Excel, bỏ mật khẩu (Tệp > Thông tin"
+    " > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa trống mật khẩu), lưu lại rồi gửi lại."
+)
+_MSG_ENCRYPTED_XLS: Final = (
+    "Tệp Excel 97–2003 (.xls) được mã hóa (có mật khẩu mở tệp hoặc bảo vệ sổ làm việc):"
+    " hãy mở bằng Excel, bỏ mật khẩu nếu có, rồi Lưu thành Sổ làm việc Excel (.xlsx) và gửi lại."
+)
+_MSG_ENCRYPTED_ODS: Final = (
+    "Tệp OpenDocument (.ods) được bảo vệ bằng mật khẩu: hãy mở bằng LibreOffice hoặc Excel,"
+    " bỏ mật khẩu rồi Lưu thành Sổ làm việc Excel (.xlsx) và gửi lại."
+)
+_MSG_ENCRYPTED_ZIP: Final = (
+    "Tệp bị nén kèm mật khẩu: hãy mở bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) không"
+    " đặt mật khẩu rồi gửi lại."
+)
+_MSG_BAD_ZIP: Final = (
+    "Tệp bị hỏng hoặc tải về chưa hết (cấu trúc nén ZIP không đọc được): hãy tải lại tệp"
+    " hoặc xin đơn vị gửi lại."
+)
+_MSG_BAD_OOXML: Final = (
+    "Tệp bị hỏng: thiếu phần chính của sổ làm việc Excel. Hãy thử mở bằng Excel và Lưu thành"
+    " Sổ làm việc Excel (.xlsx), hoặc xin đơn vị gửi lại."
+)
+_MSG_BAD_ODS: Final = (
+    "Tệp OpenDocument (.ods) bị hỏng (thiếu thành phần mimetype): hãy mở bằng LibreOffice hoặc"
+    " Excel và Lưu thành Sổ làm việc Excel (.xlsx) rồi gửi lại."
+)
+_MSG_BAD_OLE: Final = (
+    "Tệp bị hỏng (cấu trúc tệp Excel 97–2003 không hợp lệ) hoặc tải về chưa hết: hãy thử mở"
+    " bằng Excel và Lưu thành Sổ làm việc Excel (.xlsx), hoặc xin đơn vị gửi lại."
+)
+_MSG_OLE_OTHER: Final = "Tệp Office 97–2003 nhưng không chứa bảng tính Excel: " + _SEND_REPORT
+_MSG_XML_UNSAFE: Final = (
+    "Tệp chứa khai báo DOCTYPE/ENTITY trong phần XML (tệp Excel chuẩn không bao giờ có, có thể"
+    " là tệp độc hại): không xử lý. Hãy mở bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx)"
+    " mới rồi gửi lại."
+)
+_MSG_XML_PROLOG: Final = (
+    "Phần XML trong tệp có phần mở đầu dài bất thường (có thể là tệp độc hại): không xử lý."
+    " Hãy mở bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi gửi lại."
+)
+_MSG_STRING_COUNT: Final = (
+    "Tệp khai báo số chuỗi ký tự lớn vô lý so với dung lượng (tệp hỏng hoặc độc hại, làm trình"
+    " đọc cạn bộ nhớ): không xử lý. Hãy mở bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới"
+    " rồi gửi lại."
+)
+_MSG_ZIP_MEMBER_UNREADABLE: Final = (
+    "Tệp bị hỏng hoặc dùng kiểu nén không hỗ trợ: hãy mở bằng Excel, Lưu thành Sổ làm việc"
+    " Excel (.xlsx) rồi gửi lại."
+)
+_MSG_NUMBERS: Final = (
+    "Tệp được tạo bằng Apple Numbers: hãy mở bằng Numbers, chọn Tệp > Xuất sang > Excel rồi"
+    " gửi tệp .xlsx."
+)
+_MSG_PDF: Final = (
+    "Tệp này là tài liệu PDF, không phải bảng tính: hãy gửi tệp Excel gốc (.xlsx) của báo cáo."
+)
+_MSG_IMAGE: Final = (
+    "Tệp này là hình ảnh (ảnh chụp hoặc ảnh quét), không phải bảng tính: hãy gửi tệp Excel"
+    " gốc (.xlsx) của báo cáo."
+)
+_MSG_ARCHIVE: Final = (
+    "Tệp nén (ZIP/RAR/7z/GZIP), không phải bảng tính: hãy giải nén và gửi trực tiếp tệp Excel"
+    " báo cáo."
+)
+_MSG_WORD: Final = (
+    "Tệp này là văn bản (Word/OpenDocument/RTF), không phải bảng tính: " + _SEND_REPORT
+)
+_MSG_SLIDES: Final = "Tệp này là bản trình chiếu PowerPoint, không phải bảng tính: " + _SEND_REPORT
+_MSG_EMAIL: Final = (
+    "Tệp này là một thư điện tử đã lưu, không phải bảng tính: hãy mở thư, lưu tệp Excel đính"
+    " kèm rồi gửi tệp đó."
+)
+_MSG_BIFF: Final = (
+    "Tệp Excel định dạng rất cũ (Excel 2.x–4.0 hoặc BIFF không có vỏ OLE), trình đọc không hỗ"
+    " trợ: " + _SAVE_AS_XLSX
+)
+_MSG_UNKNOWN: Final = (
+    "Không nhận ra định dạng tệp (không phải Excel, OpenDocument, CSV hay HTML), có thể tệp bị"
+    " hỏng: " + _SEND_REPORT
+)
+_MSG_FOLDER: Final = "Đây là một thư mục, không phải tệp: " + _SEND_REPORT
+_MSG_INTERNAL: Final = (
+    "Không kiểm tra được định dạng tệp (tệp có cấu trúc bất thường): hãy mở bằng Excel, Lưu"
+    " thành Sổ làm việc Excel (.xlsx) rồi gửi lại."
+)
+
+# Extensions under which a non-Excel file is "disguised"; the message then says so.
+_EXCEL_SUFFIXES: Final = frozenset(
+    {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam", ".xls", ".xlt", ".xla", ".xlsb", ".ods"}
+)
+
+
+def _named(path: Path) -> str:
+    """Return " đặt tên .xlsx" when the file carries a spreadsheet extension, else ""."""
+    suffix = path.suffix.lower()
+    return f" đặt tên {suffix}" if suffix in _EXCEL_SUFFIXES else ""
+
+
+def _msg_html(path: Path, *, mhtml: bool) -> str:
+    what = "trang web lưu trữ MHTML (.mht)" if mhtml else "trang HTML"
+    return (
+        f"Tệp này thực chất là {what} (thường do hệ thống web xuất ra){_named(path)}: "
+        + _SAVE_AS_XLSX
+    )
+
+
+def _msg_csv(path: Path) -> str:
+    return (
+        "Tệp này thực chất là văn bản CSV (dữ liệu cách nhau bằng dấu phẩy, chấm phẩy hoặc tab)"
+        f"{_named(path)}, không phải sổ làm việc Excel: " + _SAVE_AS_XLSX
+    )
+
+
+def _msg_text(path: Path) -> str:
+    return f"Tệp này là văn bản thuần{_named(path)}, không phải bảng tính: " + _SEND_REPORT
+
+
+def _msg_xml2003(path: Path) -> str:
+    return (
+        "Tệp này là Bảng tính XML 2003 (thường do phần mềm cũ xuất ra)"
+        f"{_named(path)}, trình đọc không hỗ trợ: " + _SAVE_AS_XLSX
+    )
+
+
+def _vn(number: int) -> str:
+    """Vietnamese digit grouping: 10.000, not 10,000."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _msg_total(total: int) -> str:
+    return (
+        f"Tệp khai báo dung lượng sau giải nén quá lớn ({_vn(total // 2**20)} MB, giới hạn"
+        f" {_vn(MAX_UNCOMPRESSED_BYTES // 2**20)} MB), có thể là tệp độc hại (bom nén):"
+        " không xử lý. Nếu đúng là báo cáo, hãy xóa dữ liệu và trang tính thừa rồi gửi lại."
+    )
+
+
+def _msg_ratio(ratio: float) -> str:
+    return (
+        f"Tệp có phần nén với tỉ lệ bất thường ({_vn(round(ratio))}:1), dấu hiệu của tệp độc hại"
+        " (bom nén): không xử lý. Hãy mở bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx)"
+        " mới rồi gửi lại."
+    )
+
+
+def _msg_members(count: int) -> str:
+    return (
+        f"Tệp nén chứa quá nhiều thành phần ({_vn(count)}, giới hạn {_vn(MAX_MEMBERS)}), có thể"
+        " là tệp độc hại: không xử lý."
+    )
+
+
+def _msg_os_error(exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return "Không tìm thấy tệp (có thể đã bị xóa hoặc đổi tên)."
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            "Không có quyền đọc tệp: hãy kiểm tra quyền truy cập hoặc chép tệp sang thư mục khác."
+        )
+    if exc.errno == errno.EISDIR:
+        return _MSG_FOLDER
+    return (
+        f"Không đọc được tệp (lỗi hệ thống: {exc.strerror or exc}): hãy chép lại tệp rồi thử lại."
+    )
+
+
+def _ok(kind: Kind) -> Sniffed:
+    return Sniffed(kind=kind, readable=True, message=None)
+
+
+def _no(kind: Kind, message: str) -> Sniffed:
+    return Sniffed(kind=kind, readable=False, message=message)
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def sniff(path: Path) -> Sniffed:
+    """Say what the file at ``path`` really is, judging by its bytes; never raises.
+
+    Reads at most the first 64 KB, the zip central directory (plus the first bytes of each XML
+    member and a few small parts) or the OLE2 directory (plus the start of the workbook
+    stream). A name starting with ``~$`` or ``.~lock.`` is a lock file whatever it holds.
+    """
+    try:
+        return _sniff(Path(path))
+    except OSError as exc:
+        return _no("unreadable", _msg_os_error(exc))
+    except Exception:
+        # A file so odd that a check here tripped over it is best not handed to a reader.
+        return _no("unknown", _MSG_INTERNAL)
+
+
+def _sniff(path: Path) -> Sniffed:
+    name = path.name
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+        return _no("lock", _MSG_LOCK)
+    if path.is_dir():
+        # macOS keeps older Numbers documents as folders (bundles).
+        if (path / "Index.zip").is_file() or (path / "Index").is_dir():
+            return _no("numbers", _MSG_NUMBERS)
+        return _no("unreadable", _MSG_FOLDER)
+    with path.open("rb") as f:
+        size = f.seek(0, 2)
+        f.seek(0)
+        if size == 0:
+            return _no("empty", _MSG_EMPTY)
+        head = f.read(_HEAD_BYTES)
+        if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+            return _sniff_zip(f, size, path)
+        if head.startswith(_OLE_MAGIC):
+            return _sniff_ole(f, size)
+        return _sniff_other(head, size, path)
+
+
+# --- zip ----------------------------------------------------------------------------------------
+
+_CT_SPREADSHEET: Final = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroenabled.main+xml",
+    "application/vnd.ms-excel.template.macroenabled.main+xml",
+    "application/vnd.ms-excel.addin.macroenabled.main+xml",
+)
+_CT_XLSB: Final = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
+_CT_WORD: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+_CT_SLIDES: Final = "application/vnd.openxmlformats-officedocument.presentationml"
+_ODS_MIME: Final = b"application/vnd.oasis.opendocument.spreadsheet"
+_XML_SUFFIXES: Final = (".xml", ".rels", ".vml")
+
+
+def _norm(name: str) -> str:
+    # Some writers store Windows separators or a leading slash; readers tolerate both.
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
+    declared = _zip_declared_entries(f, size)
+    if declared is None:
+        return _no("corrupt", _MSG_BAD_ZIP)
+    entries, cd_size = declared
+    if entries > MAX_MEMBERS or cd_size > _MAX_CENTRAL_DIRECTORY:
+        return _no("unsafe", _msg_members(entries))
+    f.seek(0)
+    try:
+        zf = zipfile.ZipFile(f)
+    except Exception:
+        # BadZipFile mostly; also undecodable UTF-8 names, struct errors on garbage records.
+        return _no("corrupt", _MSG_BAD_ZIP)
+    with zf:
+        infos = zf.infolist()
+        verdict = _bomb_check(infos)
+        if verdict is not None:
+            return verdict
+        by_name = {_norm(i.filename): i for i in infos}
+        kind = _zip_kind(zf, by_name)
+        if kind.kind not in SPREADSHEET_KINDS:
+            return kind
+        if any(i.flag_bits & 0x1 for i in infos):
+            return _no("encrypted", _MSG_ENCRYPTED_ZIP)
+        if kind.kind == "ods":
+            # An encrypted ODF member is ciphertext, which the XML check would call corrupt.
+            encrypted = _ods_encryption(zf, by_name)
+            if encrypted is not None:
+                return encrypted
+        for info in infos:
+            if _norm(info.filename).endswith(_XML_SUFFIXES):
+                problem = _xml_safety(zf, info)
+                if problem is not None:
+                    return problem
+        return kind
+
+
+def _zip_declared_entries(f: IO[bytes], size: int) -> tuple[int, int] | None:
+    """Return (member count, central directory size) from the end records, None if absent.
+
+    Read before zipfile builds one object per member: a hostile file can declare millions.
+    """
+    tail_len = min(size, 65535 + 22)
+    f.seek(size - tail_len)
+    tail = f.read(tail_len)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    entries, cd_size = struct.unpack_from("<HI", tail, at + 10)
+    if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
+        # ZIP64: the locator just before the end record points at the ZIP64 end record.
+        loc = at - 20
+        if loc < 0 or tail[loc : loc + 4] != b"PK\x06\x07":
+            return None
+        (offset,) = struct.unpack_from("<Q", tail, loc + 8)
+        if offset + 56 > size:
+            return None
+        f.seek(offset)
+        rec = f.read(56)
+        if rec[:4] != b"PK\x06\x06":
+            return None
+        entries, cd_size = struct.unpack_from("<QQ", rec, 32)
+    return entries, cd_size
+
+
+def _bomb_check(infos: list[zipfile.ZipInfo]) -> Sniffed | None:
+    if len(infos) > MAX_MEMBERS:
+        return _no("unsafe", _msg_members(len(infos)))
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > BOMB_MIN_MEMBER_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_COMPRESSION_RATIO:
+                return _no("unsafe", _msg_ratio(ratio))
+    if total > MAX_UNCOMPRESSED_BYTES:
+        return _no("unsafe", _msg_total(total))
+    return None
+
+
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """Return a small member whole, or None when it is too big or unreadable."""
+    if info.file_size > _SMALL_PART_LIMIT:
+        return None
+    try:
+        with zf.open(info) as member:
+            return member.read(_SMALL_PART_LIMIT)
+    except Exception:
+        return None
+
+
+def _zip_kind(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> Sniffed:
+    names = by_name.keys()
+    mimetype = by_name.get("mimetype")
+    if mimetype is not None:
+        data = _read_small(zf, mimetype) or b""
+        if data.strip().startswith(_ODS_MIME):
+            return _ok("ods")
+        if data.startswith(b"application/vnd.oasis.opendocument."):
+            return _no("document", _MSG_WORD)
+    if "content.xml" in names and "meta-inf/manifest.xml" in names:
+        # OpenDocument without its "mimetype" member: readers refuse it.
+        manifest = _read_small(zf, by_name["meta-inf/manifest.xml"]) or b""
+        if b"opendocument.spreadsheet" in manifest:
+            return _no("corrupt", _MSG_BAD_ODS)
+        return _no("document", _MSG_WORD)
+    if "index.zip" in names or any(n.startswith("index/") and n.endswith(".iwa") for n in names):
+        return _no("numbers", _MSG_NUMBERS)
+
+    ct_info = by_name.get("[content_types].xml")
+    if ct_info is not None:
+        problem = _xml_safety(zf, ct_info)
+        if problem is not None:
+            return problem
+        types = (_read_small(zf, ct_info) or b"").decode("utf-8", "replace").lower()
+        if any(t in types for t in _CT_SPREADSHEET):
+            main = _main_part(types, _CT_SPREADSHEET)
+            if main is not None and main not in names:
+                return _no("corrupt", _MSG_BAD_OOXML)
+            return _ok("xlsx")
+        if _CT_XLSB in types:
+            return _ok("xlsb")
+        if _CT_WORD in types:
+            return _no("document", _MSG_WORD)
+        if _CT_SLIDES in types:
+            return _no("document", _MSG_SLIDES)
+    if "xl/workbook.xml" in names:
+        return _ok("xlsx")
+    if "xl/workbook.bin" in names:
+        return _ok("xlsb")
+    if "word/document.xml" in names:
+        return _no("document", _MSG_WORD)
+    if ct_info is not None or any(n.startswith("xl/") for n in names):
+        # Looks like an Office package, but the workbook part is missing.
+        return _no("corrupt", _MSG_BAD_OOXML)
+    return _no("archive", _MSG_ARCHIVE)
+
+
+def _main_part(types: str, content_types: tuple[str, ...]) -> str | None:
+    """Return the normalised part name that [Content_Types].xml gives the main workbook."""
+    for ct in content_types:
+        at = types.find(f'"{ct}"')
+        if at < 0:
+            at = types.find(f"'{ct}'")
+        if at < 0:
+            continue
+        start = types.rfind("<override", 0, at)
+        end = types.find(">", at)
+        if start < 0 or end < 0:
+            return None
+        tag = types[start:end]
+        key = tag.find("partname=")
+        if key < 0:
+            return None
+        rest = tag[key + len("partname=") :]
+        if not rest or rest[0] not in "\"'":
+            return None
+        close = rest.find(rest[0], 1)
+        if close < 0:
+            return None
+        return _norm(rest[1:close])
+    return None
+
+
+def _ods_encryption(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> Sniffed | None:
+    manifest = by_name.get("meta-inf/manifest.xml")
+    if manifest is None:
+        return None
+    data = _read_small(zf, manifest)
+    if data is not None and b"encryption-data" in data:
+        return _no("encrypted", _MSG_ENCRYPTED_ODS)
+    return None
+
+
+def check_xml_safety(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> str | None:
+    """Return a Vietnamese refusal if an XML member declares a DTD, else None.
+
+    OOXML and ODF never legitimately carry a ``<!DOCTYPE``, and a DTD is where entity bombs
+    ("billion laughs") and external entities live. A DTD may only appear in the prolog, before
+    the root element, so the member is inflated only until its root start tag, and at most
+    :data:`XML_PROLOG_LIMIT` bytes: a prolog longer than that is refused as well.
+    Unreadable members (corrupt data, unsupported compression) are refused too; a name not in
+    the archive raises KeyError, as ``ZipFile.open`` does. For ``xl/sharedStrings.xml`` the
+    root's ``uniqueCount`` must fit the member's size: readers reserve memory for that many
+    strings up front, and a forged count aborts them.
+    """
+    verdict = _xml_safety(zf, member)
+    return None if verdict is None else verdict.message
+
+
+def _xml_safety(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> Sniffed | None:
+    info = member if isinstance(member, zipfile.ZipInfo) else zf.getinfo(member)
+    shared_strings = _norm(info.filename).endswith("sharedstrings.xml")
+    buf = b""
+    try:
+        with zf.open(info) as stream:
+            while True:
+                chunk = b""
+                if len(buf) < XML_PROLOG_LIMIT:
+                    chunk = stream.read(min(4096, XML_PROLOG_LIMIT - len(buf)))
+                buf += chunk
+                at_end = not chunk
+                state, root = _scan_prolog(_decode_xml_start(buf), at_end=at_end)
+                if state == "dtd":
+                    return _no("unsafe", _MSG_XML_UNSAFE)
+                if state == "root" and shared_strings:
+                    tag = _start_tag(_decode_xml_start(buf), root)
+                    if tag is not None:
+                        return _check_string_count(tag, info.file_size)
+                    if not at_end:
+                        continue  # the start tag goes on in the next chunk
+                    if len(buf) >= XML_PROLOG_LIMIT:
+                        return _no("unsafe", _MSG_XML_PROLOG)
+                    return None
+                if state == "root" or (state == "more" and at_end and len(buf) < XML_PROLOG_LIMIT):
+                    # Root found, or no root at all (the reader will reject that on its own).
+                    return None
+                if at_end:
+                    return _no("unsafe", _MSG_XML_PROLOG)
+    except Exception:
+        return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
+
+
+def _decode_xml_start(data: bytes) -> str:
+    # UTF-16 is legal XML; the markup characters are ASCII in every encoding parsers accept.
+    if data.startswith((b"\xff\xfe", b"<\x00")):
+        return data.decode("utf-16-le", "replace")
+    if data.startswith((b"\xfe\xff", b"\x00<")):
+        return data.decode("utf-16-be", "replace")
+    return data.decode("utf-8", "replace")
+
+
+def _scan_prolog(text: str, *, at_end: bool) -> tuple[Literal["root", "dtd", "more"], int]:
+    """Walk the XML prolog: ("root", index of the root's "<"), ("dtd", _) on a markup
+    declaration, or ("more", _) when the text ends first."""
+    i = 1 if text.startswith("\ufeff") else 0
+    n = len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            return "more", i
+        if text.startswith("<?", i):
+            close = text.find("?>", i + 2)
+            if close < 0:
+                return "more", i
+            i = close + 2
+            continue
+        if text.startswith("<!--", i):
+            close = text.find("-->", i + 4)
+            if close < 0:
+                return "more", i
+            i = close + 3
+            continue
+        if text.startswith("<!", i):
+            if n - i < 4 and not at_end:
+                return "more", i  # could still turn out to be a comment
+            # <!DOCTYPE, or any other markup declaration: never valid before an OOXML root.
+            return "dtd", i
+        # The root start tag (or stray text, which parsers reject on their own).
+        return "root", i
+
+
+def _start_tag(text: str, at: int) -> str | None:
+    close = text.find(">", at)
+    return None if close < 0 else text[at : close + 1]
+
+
+_UNIQUE_COUNT: Final = re.compile(r"""\buniqueCount\s*=\s*["']\s*(\d+)""")
+
+
+def _check_string_count(tag: str, member_size: int) -> Sniffed | None:
+    match = _UNIQUE_COUNT.search(tag)
+    if match is None:
+        return None
+    # Each string costs at least "<si/>" (5 bytes) in the part that lists it.
+    if int(match.group(1)) > member_size // 5 + 1000:
+        return _no("unsafe", _MSG_STRING_COUNT)
+    return None
+
+
+# --- OLE2 (compound file) -----------------------------------------------------------------------
+
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENDOFCHAIN: Final = 0xFFFFFFFE
+_FREESECT: Final = 0xFFFFFFFF
+_MAXREGSECT: Final = 0xFFFFFFFA
+_NOSTREAM: Final = 0xFFFFFFFF
+_BIFF_FILEPASS: Final = 0x002F
+_BIFF_BOUNDSHEET: Final = 0x0085
+_BIFF_EOF: Final = 0x000A
+
+
+class _OleError(Exception):
+    """The compound file structure is inconsistent (loop, sector out of range, bad header)."""
+
+
+@dataclass(frozen=True)
+class _OleEntry:
+    name: str
+    type: int
+    left: int
+    right: int
+    child: int
+    start: int
+    size: int
+
+
+class _Ole:
+    """Just enough of [MS-CFB] to list stream names and read the start of one stream.
+
+    Every chain walk is bounded by the number of sectors the file can hold and stops on a
+    loop, so a hostile file costs at most a few reads.
+    """
+
+    def __init__(self, f: IO[bytes], size: int) -> None:
+        self.f = f
+        self.size = size
+        f.seek(0)
+        header = f.read(512)
+        if len(header) < 512:
+            raise _OleError("short header")
+        shift, mini_shift = struct.unpack_from("<HH", header, 0x1E)
+        if shift not in (9, 12) or mini_shift != 6:
+            raise _OleError("bad sector size")
+        self.sector = 1 << shift
+        self.max_sectors = size // self.sector + 1
+        (self.first_dir,) = struct.unpack_from("<I", header, 0x30)
+        self.mini_cutoff, self.first_minifat, _n_minifat = struct.unpack_from("<III", header, 0x38)
+        first_difat, n_difat = struct.unpack_from("<II", header, 0x44)
+        fat_sectors = [s for s in struct.unpack_from("<109I", header, 0x4C) if s <= _MAXREGSECT]
+        per = self.sector // 4
+        seen: set[int] = set()
+        sect = first_difat
+        for _ in range(min(n_difat, self.max_sectors)):
+            if sect > _MAXREGSECT or sect in seen:
+                break
+            seen.add(sect)
+            block = self._sector(sect)
+            values = struct.unpack(f"<{per}I", block)
+            fat_sectors.extend(s for s in values[:-1] if s <= _MAXREGSECT)
+            sect = values[-1]
+        self.fat_sectors = fat_sectors
+        self._fat_cache: dict[int, tuple[int, ...]] = {}
+
+    def _sector(self, sect: int) -> bytes:
+        offset = (sect + 1) * self.sector
+        if sect > _MAXREGSECT or offset >= self.size:
+            raise _OleError("sector out of range")
+        self.f.seek(offset)
+        data = self.f.read(self.sector)
+        if len(data) < self.sector:
+            # The last sector of a file may be short; treat missing bytes as zeros.
+            if not data:
+                raise _OleError("sector past end of file")
+            data = data.ljust(self.sector, b"\0")
+        return data
+
+    def _next(self, sect: int) -> int:
+        per = self.sector // 4
+        index = sect // per
+        values = self._fat_cache.get(index)
+        if values is None:
+            if index >= len(self.fat_sectors):
+                raise _OleError("sector not in FAT")
+            values = struct.unpack(f"<{per}I", self._sector(self.fat_sectors[index]))
+            self._fat_cache[index] = values
+        return int(values[sect % per])
+
+    def _chain(self, start: int, limit_bytes: int) -> list[int]:
+        sectors: list[int] = []
+        seen: set[int] = set()
+        sect = start
+        while sect != _ENDOFCHAIN and len(sectors) * self.sector < limit_bytes:
+            if sect > _MAXREGSECT or sect in seen or len(sectors) >= self.max_sectors:
+                raise _OleError("broken or looping chain")
+            seen.add(sect)
+            sectors.append(sect)
+            sect = self._next(sect)
+        return sectors
+
+    def entries(self) -> list[_OleEntry]:
+        found: list[_OleEntry] = []
+        for sect in self._chain(self.first_dir, _MAX_OLE_DIRECTORY_BYTES):
+            block = self._sector(sect)
+            for at in range(0, self.sector, 128):
+                raw = block[at : at + 128]
+                name_len = struct.unpack_from("<H", raw, 64)[0]
+                name = raw[: max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+                kind = raw[66]
+                left, right, child = struct.unpack_from("<III", raw, 68)
+                start, size = struct.unpack_from("<IQ", raw, 116)
+                found.append(_OleEntry(name, kind, left, right, child, start, size))
+        if not found or found[0].type != 5:
+            raise _OleError("no root entry")
+        return found
+
+    def top_level(self, entries: list[_OleEntry]) -> list[_OleEntry]:
+        """The root storage's children (a tree of left/right siblings), loop-safe."""
+        result: list[_OleEntry] = []
+        seen: set[int] = set()
+        todo = [entries[0].child]
+        while todo:
+            index = todo.pop()
+            if index == _NOSTREAM or index in seen or index >= len(entries):
+                continue
+            seen.add(index)
+            entry = entries[index]
+            result.append(entry)
+            todo.extend((entry.left, entry.right))
+        return result
+
+    def read_start(self, entries: list[_OleEntry], entry: _OleEntry, limit: int) -> bytes:
+        """Return up to ``limit`` bytes from the start of a stream."""
+        # Version 3 files (512-byte sectors) may leave garbage in the size's high half.
+        size = entry.size & 0xFFFFFFFF if self.sector == 512 else entry.size
+        want = min(size, limit)
+        if size < self.mini_cutoff:
+            return self._read_mini(entries[0], entry.start, want)
+        data = b"".join(self._sector(s) for s in self._chain(entry.start, want))
+        return data[:want]
+
+    def _read_mini(self, root: _OleEntry, start: int, want: int) -> bytes:
+        # The mini stream lives in the root entry's chain; the mini FAT has its own chain.
+        container = self._chain(root.start, root.size)
+        minifat_sectors = self._chain(self.first_minifat, self.max_sectors * self.sector)
+        minifat = b"".join(self._sector(s) for s in minifat_sectors)
+        per = self.sector // 64
+        out = bytearray()
+        seen: set[int] = set()
+        mini = start
+        while mini != _ENDOFCHAIN and len(out) < want:
+            if mini > _MAXREGSECT or mini in seen or 4 * mini + 4 > len(minifat):
+                raise _OleError("broken mini chain")
+            seen.add(mini)
+            index, offset = divmod(mini, per)
+            if index >= len(container):
+                raise _OleError("mini sector out of range")
+            block = self._sector(container[index])
+            out += block[offset * 64 : offset * 64 + 64]
+            (mini,) = struct.unpack_from("<I", minifat, 4 * mini)
+        return bytes(out[:want])
+
+
+def _sniff_ole(f: IO[bytes], size: int) -> Sniffed:
+    try:
+        ole = _Ole(f, size)
+        entries = ole.entries()
+        top = ole.top_level(entries)
+    except (_OleError, struct.error):
+        return _sniff_ole_by_names(f)
+    all_names = {e.name.lower() for e in entries if e.type in (1, 2)}
+    names = {e.name.lower(): e for e in top if e.type in (1, 2)}
+    if "encryptioninfo" in all_names or "encryptedpackage" in all_names:
+        return _no("encrypted", _MSG_ENCRYPTED)
+    if "worddocument" in names:
+        return _no("document", _MSG_WORD)
+    if "powerpoint document" in names:
+        return _no("document", _MSG_SLIDES)
+    if any(n.startswith("__substg1.0_") for n in names):
+        return _no("email", _MSG_EMAIL)
+    book = names.get("workbook") or names.get("book")
+    if book is None or book.type != 2:
+        return _no("document", _MSG_OLE_OTHER)
+    try:
+        start = ole.read_start(entries, book, 4096)
+    except (_OleError, struct.error):
+        return _no("corrupt", _MSG_BAD_OLE)
+    if _biff_has_filepass(start):
+        return _no("encrypted", _MSG_ENCRYPTED_XLS)
+    return _ok("xls")
+
+
+def _sniff_ole_by_names(f: IO[bytes]) -> Sniffed:
+    """Fallback when the directory cannot be walked: an encrypted package still names its
+    streams in UTF-16; anything else with a broken directory is corrupt."""
+    needles = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+    f.seek(0)
+    overlap = b""
+    read = 0
+    while read < _OLE_FALLBACK_SCAN:
+        chunk = f.read(1024 * 1024)
+        if not chunk:
+            break
+        read += len(chunk)
+        window = overlap + chunk
+        if any(needle in window for needle in needles):
+            return _no("encrypted", _MSG_ENCRYPTED)
+        overlap = window[-64:]
+    # Any reader would fail on this directory, and some would crash on it.
+    return _no("corrupt", _MSG_BAD_OLE)
+
+
+def _biff_has_filepass(data: bytes) -> bool:
+    """True when the workbook globals hold a FILEPASS record (XOR or RC4 encryption)."""
+    pos = 0
+    for _ in range(64):
+        if pos + 4 > len(data):
+            return False
+        rtype, length = struct.unpack_from("<HH", data, pos)
+        if rtype == _BIFF_FILEPASS:
+            return True
+        if rtype in (_BIFF_BOUNDSHEET, _BIFF_EOF):
+            return False
+        pos += 4 + length
+    return False
+
+
+# --- everything else ----------------------------------------------------------------------------
+
+_IMAGE_MAGIC: Final = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",
+    b"MM\x00*",
+)
+_ARCHIVE_MAGIC: Final = (b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b")
+_BIFF_BOF: Final = frozenset({0x0009, 0x0209, 0x0409, 0x0809})
+_HTML_MARKERS: Final = (
+    "<!doctype html",
+    "<html",
+    "<table",
+    "<head",
+    "<body",
+    "<meta",
+    "<style",
+    "<title",
+)
+
+
+def _sniff_other(head: bytes, size: int, path: Path) -> Sniffed:
+    if head.count(0) == len(head):
+        return _no("corrupt", _MSG_ZEROS)
+    if b"%PDF-" in head[:1024]:
+        return _no("pdf", _MSG_PDF)
+    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return _no("image", _MSG_IMAGE)
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return _no("image", _MSG_IMAGE)
+    if head.startswith(_ARCHIVE_MAGIC):
+        return _no("archive", _MSG_ARCHIVE)
+    if head.startswith(b"{\\rtf"):
+        return _no("document", _MSG_WORD)
+    if len(head) >= 8:
+        rtype, length = struct.unpack_from("<HH", head, 0)
+        if rtype in _BIFF_BOF and 4 <= length <= 20:
+            return _no("biff", _MSG_BIFF)
+    text = _as_text(head)
+    if text is None:
+        return _no("unknown", _MSG_UNKNOWN)
+    return _sniff_text(text, truncated=size > len(head), path=path)
+
+
+def _as_text(head: bytes) -> str | None:
+    """Decode the start of a file if it looks like text, else None."""
+    sample = head[:8192]
+    if head.startswith(b"\xef\xbb\xbf"):
+        text = head[3:].decode("utf-8", "replace")
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    elif len(sample) >= 4 and sample[1::2].count(0) > 0.4 * len(sample[1::2]) > 0:
+        text = head.decode("utf-16-le", "replace")
+    elif len(sample) >= 4 and sample[0::2].count(0) > 0.4 * len(sample[0::2]) > 0:
+        text = head.decode("utf-16-be", "replace")
+    else:
+        if 0 in sample:
+            return None
+        # Vietnamese legacy text is often Windows-1258; the checks below only need ASCII.
+        text = head.decode("utf-8", "replace")
+    probe = text[:8192]
+    controls = sum(1 for ch in probe if ord(ch) < 32 and ch not in "\t\n\r\f\v\x1a")
+    if controls > len(probe) // 100 or "\x00" in probe:
+        return None
+    return text
+
+
+def _sniff_text(text: str, *, truncated: bool, path: Path) -> Sniffed:
+    body = text.lstrip("\ufeff \t\r\n")
+    lower = body[:4096].lower()
+    if lower.startswith("<?xml") or lower.startswith("<?mso-application"):
+        if "urn:schemas-microsoft-com:office:spreadsheet" in lower or "excel.sheet" in lower:
+            return _no("xml2003", _msg_xml2003(path))
+        if "<html" in lower:
+            return _no("html", _msg_html(path, mhtml=False))
+        return _no("text", _msg_text(path))
+    if lower.startswith("<") and any(marker in lower for marker in _HTML_MARKERS):
+        return _no("html", _msg_html(path, mhtml=False))
+    headers = _mail_headers(lower)
+    if headers:
+        if "multipart/related" in lower or "x-document-type: workbook" in lower:
+            return _no("html", _msg_html(path, mhtml=True))
+        if headers & {"from", "received", "subject", "return-path", "message-id"}:
+            return _no("email", _MSG_EMAIL)
+    lines = [line for line in body.splitlines()[:60] if line.strip()]
+    if truncated and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut mid-way
+    if _looks_delimited(lines):
+        return _no("csv", _msg_csv(path))
+    return _no("text", _msg_text(path))
+
+
+def _mail_headers(lower: str) -> set[str]:
+    """Names of RFC 822 headers at the start of the text (empty when it does not start so)."""
+    names: set[str] = set()
+    for line in lower.splitlines()[:20]:
+        if not line.strip():
+            break
+        if line[0] in " \t":
+            continue  # folded continuation
+        name, colon, _ = line.partition(":")
+        if not colon or not name or any(ch in name for ch in " \t,;\"'"):
+            return set()
+        names.add(name)
+    return names if "mime-version" in names or "content-type" in names else set()
+
+
+def _looks_delimited(lines: list[str]) -> bool:
+    if not lines:
+        return False
+    for delimiter in (",", ";", "\t", "|"):
+        counts = [line.count(delimiter) for line in lines]
+        with_it = sum(1 for c in counts if c > 0)
+        if with_it >= max(1, int(0.8 * len(lines))):
+            return True
+    return False

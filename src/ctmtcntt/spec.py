@@ -1,0 +1,308 @@
+"""The forms as data: loads ``schemas/`` into frozen specs.
+
+Nothing about a form's rows or columns lives in Python. A new period's forms are new files in
+``schemas/``; the code only knows the *kinds* of rows and what each kind means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .errors import SpecError
+
+RowKind = Literal["section", "yesno", "percent", "count", "money", "total", "group", "project"]
+Who = Literal["all", "district", "province"]
+Aggregate = Literal["sum", "ratio", "province", "none"]
+
+_TARGET = re.compile(r"^\s*(>=|≥|>|<=|≤|<|=)?\s*([0-9]+(?:[.,][0-9]+)?)\s*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """A row's target as the Ministry prints it in column (4)."""
+
+    text: str
+    op: Literal[">", "≥", "=", "plan"]
+    value: float | bool | None
+
+    def met(self, actual: float | bool | None, plan: float | None = None) -> bool | None:
+        """Whether ``actual`` meets the target; None when there is nothing to judge."""
+        if actual is None:
+            return None
+        if self.op == "=":
+            return actual is self.value
+        if isinstance(actual, bool):
+            return None
+        bound = plan if self.op == "plan" else self.value
+        if bound is None or isinstance(bound, bool):
+            return None
+        # "> 50" is strict and "≥ 30" is not: the operator printed on the form decides.
+        return actual > bound if self.op == ">" else actual >= bound
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayoutCell:
+    """One text of the printed form, positioned by column, with its merge."""
+
+    column: int
+    text: str
+    bold: bool = False
+    merge: int | None = None
+    down: bool = False
+    role: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Layout:
+    """Where the printed texts of the form sit around its table."""
+
+    last_column: int
+    widths: Mapping[int, float]
+    title: tuple[tuple[LayoutCell, ...], ...]
+    header: tuple[tuple[LayoutCell, ...], ...]
+    notes: tuple[tuple[LayoutCell, ...], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColumnSpec:
+    """A column of the table, identified in workbooks by its number in the numbering row."""
+
+    number: int
+    key: str
+    header: str
+    numbering: str
+    type: str
+    computed: bool = False
+    sum_of: tuple[str, ...] = ()
+    ratio_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RowSpec:
+    """A fixed row of the form, keyed by its STT path ("2.a", "14", "TOTAL")."""
+
+    key: str
+    label: str
+    name: str
+    kind: RowKind
+    unit: str = ""
+    who: Who = "all"
+    aggregate: Aggregate = "none"
+    target: Target | None = None
+    inputs: tuple[str, ...] = ()
+    ratio_of: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    within: str | None = None
+
+    @property
+    def province_only(self) -> bool:
+        """Marked (*): filled only by the province-wide unit."""
+        return self.who == "province"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limit:
+    """A money column that may not exceed another on the same row."""
+
+    column: str
+    not_above: str
+    relation: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormSpec:
+    """One appendix form: its layout, columns, rows and checks."""
+
+    code: str
+    period: str
+    sheet: str
+    recognise: tuple[str, ...]
+    layout: Layout
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[RowSpec, ...]
+    checks: tuple[str, ...]
+    limits: tuple[Limit, ...] = ()
+    template_projects: int = 0
+    by_key: Mapping[str, RowSpec] = field(default_factory=dict, compare=False, repr=False)
+    column_by_key: Mapping[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def has_projects(self) -> bool:
+        """Whether units add their own rows (projects) under the group rows."""
+        return any(row.kind == "group" for row in self.rows)
+
+    def row(self, key: str) -> RowSpec:
+        """The row with this STT path."""
+        return self.by_key[key]
+
+    def column(self, key: str) -> ColumnSpec:
+        """The column with this key."""
+        return self.column_by_key[key]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FindingSpec:
+    """A finding code's severity and message template."""
+
+    code: str
+    severity: Literal["error", "warning"]
+    title: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Catalogue:
+    """Every form of one period, and the findings they can raise."""
+
+    forms: Mapping[str, FormSpec]
+    findings: Mapping[str, FindingSpec]
+    folder: Path
+
+
+def schemas_folder() -> Path:
+    """The ``schemas/`` folder: inside the installed package, or at the top of a source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "schemas", here.parents[1] / "schemas"):
+        if (candidate / "findings.yaml").is_file():
+            return candidate
+    raise SpecError(f"Không tìm thấy thư mục schemas/ (đã tìm trong {here})")
+
+
+def resource_folder(name: str) -> Path:
+    """A data folder shipped with the package (``workbooks``), installed or in a source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / name, here.parents[1] / name):
+        if candidate.is_dir():
+            return candidate
+    raise SpecError(f"Không tìm thấy thư mục {name}/ (đã tìm trong {here})")
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SpecError(f"Không đọc được {path}: {exc}") from exc
+
+
+def parse_target(text: str | None) -> Target | None:
+    """Read a target as printed: "> 50", "≥ 30", "Có", or "plan" (column (4) of each unit)."""
+    if text is None:
+        return None
+    if text == "plan":
+        return Target(text="", op="plan", value=None)
+    if text.strip().casefold() in {"có", "co"}:
+        return Target(text=text, op="=", value=True)
+    match = _TARGET.match(text)
+    if not match:
+        raise SpecError(f"Không hiểu chỉ tiêu {text!r}")
+    op = {">": ">", ">=": "≥", "≥": "≥", None: "≥"}.get(match.group(1))
+    if op is None:
+        raise SpecError(f"Chỉ tiêu {text!r}: chỉ hỗ trợ >, ≥")
+    return Target(text=text, op=op, value=float(match.group(2).replace(",", ".")))  # type: ignore[arg-type]
+
+
+def _layout_rows(rows: list[list[dict[str, Any]]]) -> tuple[tuple[LayoutCell, ...], ...]:
+    return tuple(tuple(LayoutCell(**cell) for cell in row or ()) for row in rows)
+
+
+def _form(doc: dict[str, Any], path: Path) -> FormSpec:
+    try:
+        layout = doc["layout"]
+        columns = tuple(
+            ColumnSpec(
+                **{k: v for k, v in c.items() if k not in {"sum_of", "ratio_of"}},
+                sum_of=tuple(c.get("sum_of", ())),
+                ratio_of=tuple(c.get("ratio_of", ())),
+            )
+            for c in doc["columns"]
+        )
+        rows = tuple(
+            RowSpec(
+                **{
+                    k: v for k, v in r.items() if k not in {"target", "inputs", "ratio_of", "parts"}
+                },
+                target=parse_target(r.get("target")),
+                inputs=tuple(r.get("inputs", ())),
+                ratio_of=tuple(r.get("ratio_of", ())),
+                parts=tuple(r.get("parts", ())),
+            )
+            for r in doc["rows"]
+        )
+        spec = FormSpec(
+            code=doc["form"],
+            period=str(doc["period"]),
+            sheet=doc["sheet"],
+            recognise=tuple(doc["recognise"]),
+            layout=Layout(
+                last_column=layout["last_column"],
+                widths={int(k): float(v) for k, v in layout["widths"].items()},
+                title=_layout_rows(layout["title"]),
+                header=_layout_rows(layout["header"]),
+                notes=_layout_rows(layout["notes"]),
+            ),
+            columns=columns,
+            rows=rows,
+            checks=tuple(doc["checks"]),
+            limits=tuple(Limit(**lim) for lim in doc.get("limits", ())),
+            template_projects=int(doc.get("template_projects", 0)),
+            by_key={r.key: r for r in rows},
+            column_by_key={c.key: c for c in columns},
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"{path.name}: mô tả biểu mẫu không hợp lệ ({exc!r})") from exc
+    _check_references(spec, path)
+    return spec
+
+
+def _check_references(spec: FormSpec, path: Path) -> None:
+    keys = set(spec.by_key)
+    columns = set(spec.column_by_key)
+    for row in spec.rows:
+        for ref in (*row.ratio_of, *row.parts, *([row.within] if row.within else [])):
+            if ref not in keys:
+                raise SpecError(f"{path.name}: dòng {row.key} nhắc tới dòng {ref} không có")
+        for col in row.inputs:
+            if col not in columns:
+                raise SpecError(f"{path.name}: dòng {row.key} nhắc tới cột {col} không có")
+    for column in spec.columns:
+        for ref in (*column.sum_of, *column.ratio_of):
+            if ref not in columns:
+                raise SpecError(f"{path.name}: cột {column.key} nhắc tới cột {ref} không có")
+
+
+@cache
+def load_catalogue(folder: Path | None = None) -> Catalogue:
+    """Load every form (``PL*.yaml``) and the findings catalogue of a schemas folder."""
+    folder = folder or schemas_folder()
+    forms = {}
+    for path in sorted(folder.glob("PL*.yaml")):
+        spec = _form(_load_yaml(path), path)
+        forms[spec.code] = spec
+    if not forms:
+        raise SpecError(f"Không có biểu mẫu nào trong {folder}")
+    findings = {
+        code: FindingSpec(code=code, **entry)
+        for code, entry in _load_yaml(folder / "findings.yaml").items()
+    }
+    return Catalogue(forms=forms, findings=findings, folder=folder)
+
+
+@cache
+def load_schema(name: str, folder: Path | None = None) -> Any:
+    """Load a pandera schema from its YAML file in ``schemas/`` (checks registered first)."""
+    from pandera.pandas import DataFrameSchema
+
+    from . import checks  # noqa: F401  (registers the named checks before the YAML is read)
+
+    path = (folder or schemas_folder()) / name
+    try:
+        return DataFrameSchema.from_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SpecError(f"{name}: lược đồ pandera không hợp lệ ({exc})") from exc

@@ -1,0 +1,214 @@
+"""The blank template a unit fills, drawn from the form's spec in the Ministry's layout.
+
+Input cells are unlocked and shaded, with data validation; computed cells are locked and carry
+formulas, so a unit working in Excel sees totals and ratios as it types. (``ctmt fill`` later
+replaces them with values computed in Python, the single source of truth.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import a1, column_letter
+from .computation import computed_columns
+from .errors import UsageError
+from .layout import COMPUTED_FILL, INPUT_FILL, TableRow, draw, fixed_rows
+from .spec import FormSpec, RowSpec, load_catalogue
+from .writing import atomic_save
+
+# Fixed document dates keep the committed templates byte-for-byte reproducible.
+_EPOCH = dt.datetime(2021, 9, 16)
+_UNIT_HINT = "Ghi tên đơn vị sau dấu hai chấm, ví dụ: Đơn vị báo cáo: Sở Tài chính"
+
+
+def _input(ws: Worksheet, ref: str, validation: DataValidation | None) -> None:
+    cell = ws[ref]
+    cell.fill = INPUT_FILL
+    cell.protection = Protection(locked=False)
+    if validation is not None:
+        validation.add(ref)
+
+
+def _computed(ws: Worksheet, ref: str, formula: str) -> None:
+    cell = ws[ref]
+    cell.value = formula
+    cell.fill = COMPUTED_FILL
+    cell.protection = Protection(locked=True)
+
+
+def _validations(ws: Worksheet) -> dict[str, DataValidation]:
+    rules = {
+        "number": DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            error="Chỉ nhập số nguyên không âm.",
+            errorTitle="Số liệu",
+        ),
+        "money": DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            error="Chỉ nhập số không âm (triệu đồng).",
+            errorTitle="Số liệu",
+        ),
+        "yesno": DataValidation(
+            type="list",
+            formula1='"Có,Không"',
+            allow_blank=True,
+            error="Chọn Có hoặc Không.",
+            errorTitle="Có/Không",
+        ),
+    }
+    for rule in rules.values():
+        rule.showErrorMessage = True
+        ws.add_data_validation(rule)
+    return rules
+
+
+def _pl01_formulas(row: RowSpec, refs: dict[tuple[str, str], str]) -> dict[str, str]:
+    key = row.key
+    actual, plan = refs[key, "actual"], refs[key, "plan"]
+    formulas: dict[str, str] = {}
+    if row.kind == "percent" and row.target is not None:
+        top, bottom = (refs[k, "actual"] for k in row.ratio_of)
+        bound = row.target.value
+        op = ">" if row.target.op == ">" else ">="
+        formulas["actual"] = (
+            f"=IF(AND(ISNUMBER({bottom}),{bottom}>0,ISNUMBER({top})),"
+            f'ROUND({top}/{bottom}*100,2),"")'
+        )
+        formulas["ratio"] = f'=IF(ISNUMBER({actual}),ROUND({actual}/{bound:g}*100,2),"")'
+        formulas["assessment"] = (
+            f'=IF(ISNUMBER({actual}),IF({actual}{op}{bound:g},"Đạt","Không đạt"),"")'
+        )
+    elif row.kind == "yesno":
+        formulas["ratio"] = f'=IF({actual}="Có",100,IF({actual}="Không",0,""))'
+        formulas["assessment"] = f'=IF({actual}="Có","Đạt",IF({actual}="Không","Không đạt",""))'
+    elif row.parts:
+        cells = ",".join(refs[k, "actual"] for k in row.parts)
+        formulas["actual"] = f'=IF(COUNT({cells})=0,"",SUM({cells}))'
+    if row.target is not None and row.target.op == "plan":
+        formulas["ratio"] = (
+            f"=IF(AND(ISNUMBER({plan}),{plan}>0,ISNUMBER({actual})),"
+            f'ROUND({actual}/{plan}*100,2),"")'
+        )
+        formulas["assessment"] = (
+            f"=IF(AND(ISNUMBER({plan}),ISNUMBER({actual})),"
+            f'IF({actual}>={plan},"Đạt","Không đạt"),"")'
+        )
+    return {c: formulas[c] for c in computed_columns(row) if c in formulas}
+
+
+def _pl01(ws: Worksheet, spec: FormSpec) -> str:
+    drawn = draw(ws, spec, fixed_rows(spec))
+    rules = _validations(ws)
+    refs = {
+        (row.key, c.key): a1(drawn.rows[row.key], c.number)
+        for row in spec.rows
+        for c in spec.columns
+    }
+    for row in spec.rows:
+        if row.kind == "section":
+            continue
+        line = drawn.rows[row.key]
+        ws.cell(row=line, column=spec.column_by_key["unit"].number, value=row.unit or None)
+        if row.target is not None and row.target.op != "plan":
+            ws.cell(row=line, column=spec.column_by_key["plan"].number, value=row.target.text)
+        kind = {"yesno": "yesno", "money": "money"}.get(row.kind, "number")
+        for column in row.inputs:
+            _input(ws, refs[row.key, column], rules[kind])
+        for column, formula in _pl01_formulas(row, refs).items():
+            _computed(ws, refs[row.key, column], formula)
+        _input(ws, refs[row.key, "note"], None)
+    return drawn.unit_cell
+
+
+def _pl02(ws: Worksheet, spec: FormSpec) -> str:
+    blanks = [
+        TableRow(
+            key=f"{row.key}.{n}", label=str(n), name="", bold=False, kind="project", group=row.key
+        )
+        for row in spec.rows
+        if row.kind == "group"
+        for n in range(1, spec.template_projects + 1)
+    ]
+    drawn = draw(ws, spec, fixed_rows(spec, blanks))
+    rules = _validations(ws)
+    money = [c for c in spec.columns if c.type == "money"]
+    rate = next(c for c in spec.columns if c.ratio_of)
+    letter = {c.key: column_letter(c.number) for c in spec.columns}
+    groups = [r for r in spec.rows if r.kind == "group"]
+    for project in blanks:
+        line = drawn.rows[project.key]
+        for column in spec.columns:
+            ref = a1(line, column.number)
+            if column.sum_of:
+                cells = ",".join(f"{letter[k]}{line}" for k in column.sum_of)
+                _computed(ws, ref, f'=IF(COUNT({cells})=0,"",SUM({cells}))')
+            elif column.type == "money":
+                _input(ws, ref, rules["money"])
+            elif not column.computed and column.key != "stt":
+                _input(ws, ref, None)
+    for group in groups:
+        line = drawn.rows[group.key]
+        members = [drawn.rows[p.key] for p in blanks if p.group == group.key]
+        for column in money:
+            span = f"{letter[column.key]}{members[0]}:{letter[column.key]}{members[-1]}"
+            _computed(ws, a1(line, column.number), f"=SUM({span})")
+    for row in spec.rows:
+        if row.kind == "total":
+            line = drawn.rows[row.key]
+            for column in money:
+                parts = "+".join(f"{letter[column.key]}{drawn.rows[p]}" for p in row.parts)
+                _computed(ws, a1(line, column.number), f"={parts}")
+    for line in drawn.rows.values():
+        top, bottom = (f"{letter[k]}{line}" for k in rate.ratio_of)
+        _computed(
+            ws,
+            a1(line, rate.number),
+            f'=IF(AND(ISNUMBER({bottom}),{bottom}>0),ROUND({top}/{bottom}*100,2),"")',
+        )
+    return drawn.unit_cell
+
+
+def build_template(code: str) -> Workbook:
+    """The blank template of form ``code`` ("PL01" or "PL02") as an openpyxl workbook."""
+    forms = load_catalogue().forms
+    if code not in forms:
+        raise UsageError(f"Không có biểu mẫu {code}; có: {', '.join(forms)}")
+    spec = forms[code]
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = spec.sheet
+    unit_cell = (_pl02 if spec.has_projects else _pl01)(ws, spec)
+    unit = ws[unit_cell]
+    unit.fill = INPUT_FILL
+    unit.protection = Protection(locked=False)
+    unit.comment = Comment(_UNIT_HINT, "ctmtcntt")
+    # Locked computed cells only bite when the sheet is protected; no password, so staff can
+    # still insert rows (Review > Unprotect) when the Ministry's form asks them to.
+    ws.protection.sheet = True
+    ws.protection.formatCells = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    book.properties.creator = "ctmtcntt"
+    book.properties.created = _EPOCH
+    book.properties.modified = _EPOCH
+    book.properties.lastModifiedBy = "ctmtcntt"
+    return book
+
+
+def write_template(code: str, output: str | Path) -> Path:
+    """Write the blank template of a form to ``output`` (atomically)."""
+    target = Path(output)
+    atomic_save(build_template(code.upper()), target)
+    return target

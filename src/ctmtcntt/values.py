@@ -1,0 +1,100 @@
+"""What each typed cell means: a number, a Có/Không, or something that cannot be read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .computation import Scalar, Table, computed_columns
+from .numbers import parse_number, parse_yesno_detailed
+from .reading import FormData, Row, Value
+from .spec import ColumnSpec, FormSpec, RowSpec
+
+Key = tuple[str, str, str]  # form, row, column
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reading:
+    """A typed cell as understood: its type, its value, and whether the text could be read."""
+
+    type: str
+    value: Scalar
+    ok: bool
+    percent_sign: bool = False
+
+
+def cell_type(form: FormSpec, row: RowSpec | None, column: ColumnSpec) -> str:
+    """The type of a cell: PL01's (4) and (5) take their row's kind, other columns their own."""
+    if column.type != "number" or row is None:
+        return column.type
+    return {"yesno": "yesno", "percent": "percent", "money": "money"}.get(row.kind, "number")
+
+
+def understand(value: Value, type_: str) -> Reading:
+    """Read a cell's raw content as its type wants it."""
+    if type_ == "yesno":
+        yes = parse_yesno_detailed(value.raw)
+        return Reading(type=type_, value=yes.value, ok=yes.ok)
+    if type_ in ("number", "money", "percent"):
+        number = parse_number(value.raw)
+        return Reading(type=type_, value=number.value, ok=number.ok, percent_sign=number.percent)
+    raw = value.raw
+    return Reading(type=type_, value=None if raw in (None, "") else str(raw), ok=True)
+
+
+def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
+    """"input" for a cell the unit types, "computed" for one we compute, None otherwise."""
+    if form.has_projects:
+        if column.type not in ("money", "percent"):
+            return None
+        if row.kind == "project":
+            # A project's totals (6), (10), (14) are printed as sums of their sources: the
+            # template computes them, and a unit's typed total is checked against its sources.
+            return "computed" if column.computed or column.sum_of else "input"
+        return "computed"
+    spec = form.by_key.get(row.key)
+    if spec is None or spec.kind == "section":
+        return None
+    if column.key in spec.inputs:
+        return "input"
+    if column.key in computed_columns(spec):
+        return "computed"
+    return None
+
+
+def inputs(form: FormData, drops: Iterable[Key] = ()) -> Table:
+    """A PL01's readable inputs as a table (row, column) -> value, leaving out ``drops``."""
+    dropped = set(drops)
+    spec = form.spec
+    table: Table = {}
+    for row in form.rows:
+        row_spec = spec.by_key.get(row.key)
+        for key, value in row.values.items():
+            column = spec.column_by_key[key]
+            if role(spec, row, column) != "input" or (spec.code, row.key, key) in dropped:
+                continue
+            reading = understand(value, cell_type(spec, row_spec, column))
+            if reading.ok and reading.value is not None:
+                table[row.key, key] = reading.value
+    return table
+
+
+def projects(form: FormData, drops: Iterable[Key] = ()) -> list[tuple[str, Row, dict[str, Scalar]]]:
+    """A PL02's projects as (group, row, readable money inputs), leaving out ``drops``."""
+    dropped = set(drops)
+    spec = form.spec
+    result = []
+    for row in form.rows:
+        if row.kind != "project":
+            continue
+        values: dict[str, Scalar] = {}
+        for key, value in row.values.items():
+            column = spec.column_by_key[key]
+            wanted = role(spec, row, column) == "input" or bool(column.sum_of)
+            if not wanted or value.uncached or (spec.code, row.key, key) in dropped:
+                continue
+            reading = understand(value, column.type)
+            if reading.ok and reading.value is not None:
+                values[key] = reading.value
+        result.append((row.group or "", row, values))
+    return result

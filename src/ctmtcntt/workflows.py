@@ -1,0 +1,97 @@
+"""The operations every front calls: validate, fill, consolidate, template.
+
+Each is one call from the CLI, from Excel and from Python; fronts only parse, call and render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .consolidation import consolidate_paths
+from .filling import CellWrite as CellWrite
+from .filling import FillResult as FillResult
+from .filling import fill as fill
+from .filling import fill_cells as fill_cells
+from .intake import FileResult, check_reports, read_reports, refused_result, workbook_paths
+from .outcome import ConsolidationResult
+from .reading import UnitReport
+from .roster import Roster, load_roster
+from .templates import write_template as template
+
+__all__ = [
+    "CellWrite",
+    "ConsolidationResult",
+    "FillResult",
+    "ValidationResult",
+    "consolidate",
+    "fill",
+    "fill_cells",
+    "template",
+    "validate",
+]
+
+ROSTER_NAME = "roster.csv"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValidationResult:
+    """Every file checked, in the order given."""
+
+    files: tuple[FileResult, ...]
+
+    @property
+    def exit_code(self) -> int:
+        """0 no errors, 1 some workbook has errors, 3 some file could not be read at all."""
+        if any(not f.readable for f in self.files):
+            return 3
+        return 1 if any(not f.valid for f in self.files) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"files": [...]}`` as the JSON contract says."""
+        return {"files": [f.to_dict() for f in self.files]}
+
+
+def validate(paths: Iterable[str | Path], roster: Roster | None = None) -> ValidationResult:
+    """Check workbooks (folders mean their workbooks); never modifies them."""
+    files = workbook_paths(paths)
+    read = list(read_reports(files))
+    reports = [r for r in read if isinstance(r, UnitReport)]
+    checked = iter(check_reports(reports, roster))
+    results = [
+        next(checked) if isinstance(item, UnitReport) else refused_result(item) for item in read
+    ]
+    return ValidationResult(files=tuple(results))
+
+
+def _roster(items: list[Path], roster: Roster | str | Path | None) -> Roster | None:
+    if isinstance(roster, Roster):
+        return roster
+    if roster is not None:
+        return load_roster(roster)
+    # A roster.csv beside the submissions is the folder's own list of expected units.
+    if len(items) == 1 and items[0].is_dir() and (items[0] / ROSTER_NAME).is_file():
+        return load_roster(items[0] / ROSTER_NAME)
+    return None
+
+
+def consolidate(
+    folder_or_paths: str | Path | Iterable[str | Path],
+    roster: Roster | str | Path | None = None,
+    *,
+    name: str | None = None,
+) -> ConsolidationResult:
+    """Add up a folder (with its sub-folders) or a list of workbooks into the province's report.
+
+    ``roster`` is a Roster or a CSV path; by default a ``roster.csv`` in the folder is used.
+    ``name`` is written on "Đơn vị báo cáo:" of the result. Inputs are never modified.
+    """
+    if isinstance(folder_or_paths, (str, Path)):
+        items = [Path(folder_or_paths)]
+    else:
+        items = [Path(p) for p in folder_or_paths]
+    chosen = _roster(items, roster)
+    paths = workbook_paths(items)
+    return ConsolidationResult(consolidate_paths(paths, chosen), name=name)

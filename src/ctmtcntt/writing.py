@@ -1,0 +1,56 @@
+"""Saving workbooks safely: atomically, never over an input, unit text never a formula."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+
+from .numbers import looks_like_formula
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file (also through links and case-insensitive disks)."""
+    try:
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return first.resolve() == second.resolve()
+
+
+def atomic_save(book: Any, output: Path) -> None:
+    """Save an openpyxl workbook to a temporary file beside ``output``, then rename it over.
+
+    A crash or a full disk leaves the old file intact, never half a workbook.
+    """
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{output.stem}-", suffix=output.suffix, dir=output.parent
+    )
+    os.close(handle)
+    try:
+        book.save(temporary)
+        with open(temporary, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temporary, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def put_text(cell: Cell, text: str | None) -> None:
+    """Write a unit's text as text: "=HYPERLINK(…)" typed as a project name stays words.
+
+    openpyxl turns any string beginning with "=" into a formula; forcing the string type and
+    Excel's quote prefix keeps it inert, also after someone edits the cell in Excel.
+    """
+    cell.value = text
+    if text is not None:
+        cell.data_type = "s"
+        if looks_like_formula(text):
+            cell.quotePrefix = True
