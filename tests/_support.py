@@ -1,0 +1,55 @@
+"""Helpers shared by the lead's tests: paths, LibreOffice, reading workbooks as values."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EXAMPLE = ROOT / "examples" / "binh-dinh-2020"
+
+
+def soffice() -> str:
+    """The LibreOffice binary; skip when absent, unless CI demands it (CTMT_REQUIRE_LIBREOFFICE)."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    if os.environ.get("CTMT_REQUIRE_LIBREOFFICE"):
+        pytest.fail("LibreOffice (soffice) is required here but not installed")
+    pytest.skip("LibreOffice (soffice) is not installed")
+
+
+def recalculate(paths: list[Path], outdir: Path) -> list[Path]:
+    """Open workbooks in LibreOffice headless, recalculate, save as .xlsx in ``outdir``."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / "lo-profile"
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(outdir),
+            *map(str, paths),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return [outdir / (p.stem + ".xlsx") for p in paths]
+
+
+def sheet_values(path: Path, sheet: str) -> list[list[object]]:
+    """A sheet's cached values from A1, as python-calamine reads them."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
