@@ -55,6 +55,25 @@ def _run(action: Callable[[], int]) -> None:
     sys.exit(code)
 
 
+class _Bar:
+    """A progress bar on stderr for long folders; silent when stderr is not a terminal."""
+
+    THRESHOLD = 20
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.THRESHOLD or not sys.stderr.isatty():
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="Đang đọc tệp", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(1)
+        if done == total:
+            self._bar.__exit__(None, None, None)
+
+
 def _emit_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
@@ -75,7 +94,7 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
     from .workflows import validate as run
 
     def action() -> int:
-        result = run(paths, roster=load_roster(roster) if roster else None)
+        result = run(paths, roster=load_roster(roster) if roster else None, progress=_Bar())
         if output_format == "json":
             _emit_json(result.to_dict())
         else:
@@ -158,7 +177,7 @@ def consolidate(
     def action() -> int:
         if output is not None:
             _refuse_overwriting_input(folder, output, workbook_paths)
-        result = run(folder, roster, name=name)
+        result = run(folder, roster, name=name, progress=_Bar())
         if output is not None and not (strict and result.has_errors):
             result.write(output)
         if output_format == "json":

@@ -109,6 +109,8 @@ def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | No
                 )
         line += 1
     for row in range(header_top, line):
+        # Header texts wrap inside narrow columns: give each header row room for three lines.
+        ws.row_dimensions[row].height = 48
         for column in range(1, layout.last_column + 1):
             ws.cell(row=row, column=column).border = BOX
     numbering = line
@@ -128,7 +130,11 @@ def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | No
         stt.alignment = CENTER
         name.alignment = LEFT
         for column in range(1, layout.last_column + 1):
-            ws.cell(row=line, column=column).border = BOX
+            cell = ws.cell(row=line, column=column)
+            cell.border = BOX
+            if column > 2:
+                cell.font = Font(name=FONT, size=11)
+                cell.alignment = CENTER
         line += 1
     last = line - 1
     line += 1

@@ -5,17 +5,24 @@ Each is one call from the CLI, from Excel and from Python; fronts only parse, ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .consolidation import consolidate_paths
+from .consolidation import consolidate_reports
 from .filling import CellWrite as CellWrite
 from .filling import FillResult as FillResult
 from .filling import fill as fill
 from .filling import fill_cells as fill_cells
-from .intake import FileResult, check_reports, read_reports, refused_result, workbook_paths
+from .intake import (
+    FileResult,
+    Refused,
+    check_reports,
+    read_reports,
+    refused_result,
+    workbook_paths,
+)
 from .outcome import ConsolidationResult
 from .reading import UnitReport
 from .roster import Roster, load_roster
@@ -34,6 +41,16 @@ __all__ = [
 ]
 
 ROSTER_NAME = "roster.csv"
+
+#: Called after each file is read with (files read so far, files in all): a progress bar.
+Progress = Callable[[int, int], None]
+
+
+def _read(paths: list[Path], progress: Progress | None) -> Iterator[UnitReport | Refused]:
+    for done, item in enumerate(read_reports(paths), start=1):
+        if progress is not None:
+            progress(done, len(paths))
+        yield item
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,10 +71,15 @@ class ValidationResult:
         return {"files": [f.to_dict() for f in self.files]}
 
 
-def validate(paths: Iterable[str | Path], roster: Roster | None = None) -> ValidationResult:
+def validate(
+    paths: Iterable[str | Path],
+    roster: Roster | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ValidationResult:
     """Check workbooks (folders mean their workbooks); never modifies them."""
     files = workbook_paths(paths)
-    read = list(read_reports(files))
+    read = list(_read(files, progress))
     reports = [r for r in read if isinstance(r, UnitReport)]
     checked = iter(check_reports(reports, roster))
     results = [
@@ -82,6 +104,7 @@ def consolidate(
     roster: Roster | str | Path | None = None,
     *,
     name: str | None = None,
+    progress: Progress | None = None,
 ) -> ConsolidationResult:
     """Add up a folder (with its sub-folders) or a list of workbooks into the province's report.
 
@@ -94,4 +117,5 @@ def consolidate(
         items = [Path(p) for p in folder_or_paths]
     chosen = _roster(items, roster)
     paths = workbook_paths(items)
-    return ConsolidationResult(consolidate_paths(paths, chosen), name=name)
+    read = list(_read(paths, progress))
+    return ConsolidationResult(consolidate_reports(read, chosen), name=name)
