@@ -1,0 +1,67 @@
+"""The README's commands exist, agree with the CLI, and the main one runs on the example."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from _support import ROOT
+from ctmtcntt.cli import main
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _command(marker: str) -> str:
+    match = re.search(rf"<!-- {marker} -->\s*```\s*\n(.+?)\n```", README)
+    assert match, marker
+    return match.group(1).strip()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    """.ci/run takes its test command from the README, so the two cannot drift apart."""
+    extracted = subprocess.run(
+        ["awk", "/<!-- test-command -->/{getline; getline; print; exit}", "README.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert _command("test-command") == extracted
+    assert "pytest" in extracted
+    assert "<!-- test-command -->" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_main_command_runs_on_the_example(tmp_path: Path) -> None:
+    """The README's main command (after its install step) consolidates the shipped example."""
+    line = _command("main-command")
+    ctmt = line.split("&&", 1)[1].strip()
+    words = shlex.split(ctmt)
+    assert "ctmt" == words[0]
+    words = [str(tmp_path / w) if w.endswith(".xlsx") else w for w in words[1:]]
+    words = [str(ROOT / w) if w.startswith("examples/") else w for w in words]
+    result = CliRunner().invoke(main, words)
+    assert 0 == result.exit_code, result.output
+    assert list(tmp_path.glob("*.xlsx"))
+
+
+def test_every_documented_command_exists() -> None:
+    """Each `ctmt NAME` in the README is a command of the CLI, with its own help."""
+    documented = set(re.findall(r"`ctmt (\w+)", README))
+    assert {"validate", "fill", "consolidate", "template"} <= documented
+    for name in documented:
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert 0 == result.exit_code, name
+
+
+def test_module_entry_point() -> None:
+    """``python -m ctmtcntt --help`` lists the commands, in a real process."""
+    done = subprocess.run(
+        [sys.executable, "-m", "ctmtcntt", "--help"], capture_output=True, text=True, check=True
+    )
+    for name in ("validate", "fill", "consolidate", "template"):
+        assert name in done.stdout
