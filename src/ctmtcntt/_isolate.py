@@ -32,6 +32,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Final, Generic, Literal, TypeVar
 
+from .errors import CtmtError
+
 __all__ = ["DEFAULT_MAX_WORKERS", "Outcome", "map_isolated"]
 
 T = TypeVar("T")
@@ -52,6 +54,11 @@ _OOM_MARKS: Final = (
     "bad_alloc",
 )
 _STDERR_EXCERPT: Final = 4096
+# A worker's first message, before any job: it started and set its limits.
+_READY: Final = (-1, True, None, False)
+# How long a worker may take to start (spawn imports the caller's modules) before its first
+# item's own timeout begins.
+_START_ALLOWANCE: Final = 60.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +116,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _limit_memory(extra_bytes: int) -> None:
-    """Cap the address space at the current size plus ``extra_bytes``, where supported."""
+    """Cap the address space at the current size plus ``extra_bytes`` and turn off core
+    dumps, where the platform has rlimits."""
     try:
         import resource
     except ImportError:  # Windows: no rlimits; the time limit still applies
@@ -124,6 +132,10 @@ def _limit_memory(extra_bytes: int) -> None:
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    with contextlib.suppress(ValueError, OSError):
+        # A reader aborting on a hostile file must not leave a 1.5 GB core file behind.
+        _soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, hard))
 
 
 def _worker_main(
@@ -159,6 +171,11 @@ def _worker_main(
     # Nobody reads a worker's backtraces, and symbolising one takes seconds per panic.
     os.environ["RUST_BACKTRACE"] = "0"
     _limit_memory(extra_bytes)
+    try:
+        # Tells the parent that a later death is the item's doing, not a failed start.
+        conn.send(_READY)
+    except (OSError, EOFError):
+        return
     while True:
         try:
             job = conn.recv()
@@ -197,7 +214,7 @@ def _worker_main(
 
 
 class _Worker:
-    __slots__ = ("conn", "deadline", "index", "process", "stderr_path")
+    __slots__ = ("conn", "deadline", "index", "process", "ready", "stderr_path")
 
     def __init__(self, process: BaseProcess, conn: Connection, stderr_path: str | None) -> None:
         self.process = process
@@ -205,6 +222,7 @@ class _Worker:
         self.stderr_path = stderr_path
         self.index: int | None = None
         self.deadline = 0.0
+        self.ready = False
 
     def last_words(self) -> str:
         """What the worker printed to stderr during its current item (start and end)."""
@@ -353,6 +371,12 @@ def _run(
     def died(worker: _Worker) -> None:
         worker.process.join(1.0)
         exitcode = worker.process.exitcode
+        if not worker.ready:
+            _log.error("worker failed to start (exit %s): %s", exitcode, worker.last_words())
+            raise CtmtError(
+                f"Không khởi động được tiến trình đọc tệp (mã thoát {exitcode}); với cách khởi"
+                " động spawn/forkserver, hàm xử lý phải định nghĩa ở cấp mô-đun."
+            )
         if worker.index is not None:
             words = worker.last_words()
             _log.debug("worker died on %r (exit %s): %s", items[worker.index], exitcode, words)
@@ -371,7 +395,8 @@ def _run(
             for worker in pool:
                 if worker.index is None and next_job < len(items):
                     worker.index = next_job
-                    worker.deadline = time.monotonic() + timeout
+                    allowance = timeout if worker.ready else max(timeout, _START_ALLOWANCE)
+                    worker.deadline = time.monotonic() + allowance
                     next_job += 1
                     # A dead worker fails the send; its sentinel reports it below.
                     with contextlib.suppress(OSError):
@@ -391,6 +416,10 @@ def _run(
                         error = f"Không nhận được kết quả: {_describe(exc)}"
                         finish(worker, Outcome(item=items[worker.index], value=None, error=error))
                         continue
+                    if index < 0:
+                        worker.ready = True
+                        worker.deadline = time.monotonic() + timeout  # the item starts now
+                        continue
                     if ok:
                         outcome: Outcome[T] = Outcome(item=items[index], value=payload, error=None)
                     else:
@@ -404,6 +433,11 @@ def _run(
                 elif worker.process.sentinel in ready:
                     died(worker)
                 elif worker.index is not None and now >= worker.deadline:
+                    if not worker.ready:
+                        raise CtmtError(
+                            "Tiến trình đọc tệp không khởi động được sau"
+                            f" {_vn(round(_START_ALLOWANCE))} giây."
+                        )
                     error = _msg_timeout(timeout)
                     finish(worker, Outcome(item=items[worker.index], value=None, error=error))
                     replace(worker, kill=True)

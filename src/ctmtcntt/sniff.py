@@ -50,6 +50,8 @@ MAX_MEMBERS: Final = 10_000
 #: How much inflated XML :func:`check_xml_safety` reads at most, looking for the root element.
 XML_PROLOG_LIMIT: Final = 64 * 1024
 
+# Inflated bytes all XML checks of one file may read together (real files need a few KB).
+_XML_CHECK_BUDGET: Final = 16 * 1024 * 1024
 # Small XML parts read whole (content types, ODF manifest); real ones are a few KB.
 _SMALL_PART_LIMIT: Final = 1024 * 1024
 # Bytes of a file's start used to recognise text formats.
@@ -134,8 +136,8 @@ _MSG_ENCRYPTED_ODS: Final = (
     " bỏ mật khẩu rồi Lưu thành Sổ làm việc Excel (.xlsx) và gửi lại."
 )
 _MSG_ENCRYPTED_ZIP: Final = (
-    "Tệp bị nén kèm mật khẩu: hãy mở bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) không"
-    " đặt mật khẩu rồi gửi lại."
+    "Tệp được nén kèm mật khẩu (ZIP có mật khẩu): hãy mở bằng Excel, Lưu thành Sổ làm việc"
+    " Excel (.xlsx) không đặt mật khẩu rồi gửi lại."
 )
 _MSG_BAD_ZIP: Final = (
     "Tệp bị hỏng hoặc tải về chưa hết (cấu trúc nén ZIP không đọc được): hãy tải lại tệp"
@@ -374,6 +376,8 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
         return _no("corrupt", _MSG_BAD_ZIP)
     with zf:
         infos = zf.infolist()
+        if not infos:
+            return _no("corrupt", _MSG_BAD_ZIP)
         verdict = _bomb_check(infos)
         if verdict is not None:
             return verdict
@@ -388,9 +392,10 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
             encrypted = _ods_encryption(zf, by_name)
             if encrypted is not None:
                 return encrypted
+        budget = _Budget(_XML_CHECK_BUDGET)
         for info in infos:
             if _norm(info.filename).endswith(_XML_SUFFIXES):
-                problem = _xml_safety(zf, info)
+                problem = _xml_safety(zf, info, budget)
                 if problem is not None:
                     return problem
         return kind
@@ -549,35 +554,49 @@ def check_xml_safety(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> str 
     return None if verdict is None else verdict.message
 
 
-def _xml_safety(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> Sniffed | None:
+class _Budget:
+    """Inflated bytes that the XML checks of one file may still read, all members together."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+
+def _xml_safety(
+    zf: zipfile.ZipFile, member: str | zipfile.ZipInfo, budget: _Budget | None = None
+) -> Sniffed | None:
     info = member if isinstance(member, zipfile.ZipInfo) else zf.getinfo(member)
     shared_strings = _norm(info.filename).endswith("sharedstrings.xml")
     buf = b""
+    pos = 0  # the prolog is known clean up to here
+    want = 1024  # real prologs are a hundred bytes or so: start small
     try:
         with zf.open(info) as stream:
             while True:
-                chunk = b""
-                if len(buf) < XML_PROLOG_LIMIT:
-                    chunk = stream.read(min(4096, XML_PROLOG_LIMIT - len(buf)))
+                room = XML_PROLOG_LIMIT - len(buf)
+                if budget is not None:
+                    room = min(room, budget.left)
+                chunk = stream.read(min(want, room)) if room > 0 else b""
+                want = min(want * 4, 16384)
+                if budget is not None:
+                    budget.left -= len(chunk)
                 buf += chunk
                 at_end = not chunk
-                state, root = _scan_prolog(_decode_xml_start(buf), at_end=at_end)
+                text = _decode_xml_start(buf)
+                state, pos = _scan_prolog(text, pos, at_end=at_end)
                 if state == "dtd":
                     return _no("unsafe", _MSG_XML_UNSAFE)
-                if state == "root" and shared_strings:
-                    tag = _start_tag(_decode_xml_start(buf), root)
+                if state == "root":
+                    if not shared_strings:
+                        return None
+                    tag = _start_tag(text, pos)
                     if tag is not None:
                         return _check_string_count(tag, info.file_size)
-                    if not at_end:
-                        continue  # the start tag goes on in the next chunk
-                    if len(buf) >= XML_PROLOG_LIMIT:
-                        return _no("unsafe", _MSG_XML_PROLOG)
-                    return None
-                if state == "root" or (state == "more" and at_end and len(buf) < XML_PROLOG_LIMIT):
-                    # Root found, or no root at all (the reader will reject that on its own).
-                    return None
                 if at_end:
-                    return _no("unsafe", _MSG_XML_PROLOG)
+                    # Out of room: a prolog this long is an attack. True end of member: no root
+                    # (or a cut root tag), which the reader rejects on its own.
+                    return _no("unsafe", _MSG_XML_PROLOG) if room <= 0 else None
     except Exception:
         return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
 
@@ -591,14 +610,19 @@ def _decode_xml_start(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _scan_prolog(text: str, *, at_end: bool) -> tuple[Literal["root", "dtd", "more"], int]:
-    """Walk the XML prolog: ("root", index of the root's "<"), ("dtd", _) on a markup
-    declaration, or ("more", _) when the text ends first."""
-    i = 1 if text.startswith("\ufeff") else 0
+_XML_SPACE: Final = re.compile(r"[ \t\r\n]*")
+
+
+def _scan_prolog(
+    text: str, start: int, *, at_end: bool
+) -> tuple[Literal["root", "dtd", "more"], int]:
+    """Walk the XML prolog from ``start`` (a token boundary): ("root", index of the root's
+    "<"), ("dtd", _) on a markup declaration, or ("more", index to resume from)."""
+    i = 1 if start == 0 and text.startswith("\ufeff") else start
     n = len(text)
     while True:
-        while i < n and text[i] in " \t\r\n":
-            i += 1
+        match = _XML_SPACE.match(text, i)
+        i = match.end() if match else i
         if i >= n:
             return "more", i
         if text.startswith("<?", i):

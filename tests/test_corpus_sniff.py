@@ -1,0 +1,113 @@
+"""The whole reference corpus (~1,250 real spreadsheets, some broken or hostile, in
+../shared/corpus): sniff answers fast for every file, and calamine reads every file sniff
+calls readable without one file harming the batch, when run through map_isolated."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ctmtcntt._isolate import map_isolated
+from ctmtcntt.sniff import Sniffed, sniff
+
+# tests/ is /work/main/tests: parents[1] is the repo, parents[2] holds shared/.
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
+
+
+def corpus_files() -> list[Path]:
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file())
+
+
+def read_with_calamine(path: str) -> int:
+    """Open a workbook and materialise every sheet; return the number of rows."""
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_path(path)
+    return sum(
+        len(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+        for name in workbook.sheet_names
+    )
+
+
+def test_sniff_answers_every_corpus_file_within_a_second() -> None:
+    files = corpus_files()
+    assert len(files) > 1000
+    kinds: Counter[str] = Counter()
+    slow: list[tuple[float, str]] = []
+    for path in files:
+        started = time.perf_counter()
+        result = sniff(path)  # must not raise
+        elapsed = time.perf_counter() - started
+        assert isinstance(result, Sniffed)
+        assert result.readable == (result.message is None), path
+        if elapsed > 1.0:
+            slow.append((elapsed, str(path)))
+        kinds[result.kind] += 1
+    assert slow == []
+    print(f"\nsniff over {len(files)} corpus files: {dict(kinds.most_common())}")
+    # Most of the corpus is ordinary workbooks; the refusals are the deliberately odd files.
+    readable = sum(kinds[k] for k in ("xlsx", "xls", "xlsb", "ods"))
+    assert readable > 0.9 * len(files)
+    assert kinds["encrypted"] >= 10
+
+
+@pytest.mark.parametrize(
+    ("relative", "kind"),
+    [
+        ("phpspreadsheet/tests/data/Reader/XLS/oleloop.xls", "corrupt"),
+        ("calamine/tests/pass_protected.xlsx", "encrypted"),
+        ("calamine/tests/issue_385.xls", "encrypted"),
+        ("python_calamine/tests/data/empty_file.ods", "empty"),
+        ("closedxml/ClosedXML.Tests/Resource/TryToLoad/~$LoadPivotTables.xlsx", "lock"),
+        ("calamine/tests/too_small.xls", "text"),
+        ("phpspreadsheet/tests/data/Reader/Ods/nomimetype.ods", "corrupt"),
+        ("phpspreadsheet/tests/data/Reader/XLSX/Zip-Windows-Directory-Separator.xlsx", "xlsx"),
+        ("calamine/tests/minimal_package.xlsx", "xlsx"),
+    ],
+)
+def test_known_odd_corpus_files(relative: str, kind: str) -> None:
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.skip(f"missing {relative}")
+    assert sniff(path).kind == kind
+
+
+def classify(error: str | None) -> str:
+    if error is None:
+        return "succeeded"
+    if error.startswith("Trình đọc bị dừng"):
+        return "crashed"
+    if error.startswith("Đọc tệp quá"):
+        return "timed out"
+    if error.startswith("Tệp cần quá nhiều bộ nhớ"):
+        return "out of memory"
+    return "error"
+
+
+def test_calamine_reads_every_readable_corpus_file_in_isolation() -> None:
+    """The demonstration: the whole corpus through calamine, one bad file harming only itself."""
+    pytest.importorskip("python_calamine")
+    started = time.perf_counter()
+    readable = [str(p) for p in corpus_files() if sniff(p).readable]
+    sniffed = time.perf_counter()
+    outcomes = list(map_isolated(read_with_calamine, readable, timeout=10, memory_mb=1536))
+    finished = time.perf_counter()
+
+    assert [o.item for o in outcomes] == readable
+    tally = Counter(classify(o.error) for o in outcomes)
+    print(
+        f"\ncalamine over {len(readable)} readable corpus files: {dict(tally)};"
+        f" sniff {sniffed - started:.1f} s, read {finished - sniffed:.1f} s"
+    )
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(f"  {Path(outcome.item).relative_to(CORPUS)}: {outcome.error}")
+    # Sniff keeps the process-killers (OLE loop, encrypted files) away from the reader.
+    assert tally["crashed"] + tally["out of memory"] + tally["timed out"] == 0
+    assert tally["succeeded"] > 0.98 * len(readable)
+    assert finished - started < 60

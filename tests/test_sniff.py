@@ -1,0 +1,440 @@
+"""sniff: what a submitted file really is, judged from its bytes, never raising."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ctmtcntt.sniff import (
+    MAX_MEMBERS,
+    XML_PROLOG_LIMIT,
+    Sniffed,
+    check_xml_safety,
+    sniff,
+)
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+)
+
+
+def corpus_file(relative: str) -> Path:
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.skip(f"corpus file missing: {relative}")
+    return path
+
+
+def write_xlsx(path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "PL01"
+    sheet["A1"] = "Tỉnh/Thành phố"
+    sheet["B1"] = "Kinh phí (triệu đồng)"
+    sheet["A2"] = "Hà Nội"
+    sheet["B2"] = 1250.5
+    workbook.save(path)
+    return path
+
+
+def rewrite_member(source: Path, target: Path, member: str, data: bytes) -> Path:
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, data if info.filename == member else zin.read(info))
+    return target
+
+
+def assert_refused(result: Sniffed, kind: str, *words: str) -> None:
+    assert result.kind == kind, result
+    assert result.readable is False
+    assert result.message
+    for word in words:
+        assert word in result.message, result.message
+
+
+# --- the files staff really send ---------------------------------------------------------------
+
+
+def test_openpyxl_workbook_is_readable_xlsx(tmp_path: Path) -> None:
+    result = sniff(write_xlsx(tmp_path / "bao_cao.xlsx"))
+    assert result == Sniffed(kind="xlsx", readable=True, message=None)
+
+
+def test_kind_follows_bytes_not_extension(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "bao_cao.xls")
+    assert sniff(path).kind == "xlsx"
+
+
+def test_sniffed_is_frozen_and_keyword_only() -> None:
+    result = Sniffed(kind="empty", readable=False, message="x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.kind = "xlsx"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Sniffed("empty", False, "x")  # type: ignore[call-arg]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "rong.xlsx"
+    path.write_bytes(b"")
+    assert_refused(sniff(path), "empty", "rỗng")
+
+
+def test_all_zero_bytes_is_a_broken_download(tmp_path: Path) -> None:
+    path = tmp_path / "hong.xlsx"
+    path.write_bytes(bytes(5000))
+    assert_refused(sniff(path), "corrupt", "byte 0")
+
+
+def test_random_bytes_are_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "ngau_nhien.xlsx"
+    path.write_bytes(b"\x93\x11" + random.Random(2024).randbytes(8192))
+    assert_refused(sniff(path), "unknown", "Không nhận ra định dạng")
+
+
+def test_html_table_saved_as_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "xuat_tu_web.xlsx"
+    path.write_text(
+        "\ufeff\r\n  <html><head><meta charset='utf-8'></head><body>"
+        "<table><tr><td>Tỉnh</td><td>Kinh phí</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    result = sniff(path)
+    assert_refused(result, "html", "trang HTML", "đặt tên .xlsx", "Lưu thành Sổ làm việc Excel")
+
+
+def test_bare_table_html_saved_as_xls(tmp_path: Path) -> None:
+    path = tmp_path / "bang.xls"
+    path.write_bytes(b"<table border=1><tr><th>STT</th></tr></table>")
+    assert_refused(sniff(path), "html", "đặt tên .xls")
+
+
+def test_excel_mhtml_web_archive(tmp_path: Path) -> None:
+    path = tmp_path / "luu_web.xls"
+    path.write_bytes(
+        b"MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\n"
+        b'Content-Type: multipart/related; boundary="----=_NextPart_01D"\r\n\r\n'
+        b"This document is a Single File Web Page, also known as a Web Archive file.\r\n"
+    )
+    assert_refused(sniff(path), "html", "MHTML")
+
+
+def test_csv_saved_as_xlsx(tmp_path: Path) -> None:
+    path = tmp_path / "so_lieu.xlsx"
+    path.write_text(
+        "STT;Tỉnh;Kinh phí\n1;Hà Nội;1250,5\n2;Đà Nẵng;830\n3;Cần Thơ;410\n", encoding="utf-8"
+    )
+    assert_refused(sniff(path), "csv", "CSV", "đặt tên .xlsx")
+
+
+def test_excel_unicode_text_export_is_csv(tmp_path: Path) -> None:
+    path = tmp_path / "unicode.xlsx"
+    path.write_bytes("STT\tTỉnh\tKinh phí\r\n1\tHà Nội\t1250\r\n".encode("utf-16"))
+    assert sniff(path).kind == "csv"
+
+
+def test_plain_csv_named_csv_does_not_claim_a_disguise(tmp_path: Path) -> None:
+    path = tmp_path / "so_lieu.csv"
+    path.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    result = sniff(path)
+    assert result.kind == "csv"
+    assert "đặt tên" not in (result.message or "")
+
+
+def test_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "ghi_chu.xlsx"
+    path.write_text("Kính gửi Sở Thông tin và Truyền thông\nBáo cáo gửi kèm\n", encoding="utf-8")
+    assert_refused(sniff(path), "text", "văn bản thuần")
+
+
+def test_excel_2003_xml_spreadsheet(tmp_path: Path) -> None:
+    path = tmp_path / "cu.xls"
+    path.write_bytes(
+        b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>'
+    )
+    assert_refused(sniff(path), "xml2003", "XML 2003")
+
+
+def test_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "bao_cao.xlsx"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    assert_refused(sniff(path), "pdf", "PDF")
+
+
+def test_image(tmp_path: Path) -> None:
+    path = tmp_path / "anh_chup.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    assert_refused(sniff(path), "image", "hình ảnh")
+
+
+def test_docx_sent_instead_of_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "cong_van.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        zf.writestr("word/document.xml", "<w:document/>")
+    assert_refused(sniff(path), "document", "Word")
+
+
+def test_plain_zip_of_reports(tmp_path: Path) -> None:
+    path = tmp_path / "cac_bao_cao.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Ha Noi.xlsx", b"PK...")
+        zf.writestr("Da Nang.xlsx", b"PK...")
+    assert_refused(sniff(path), "archive", "giải nén")
+
+
+def test_lock_file(tmp_path: Path) -> None:
+    path = tmp_path / "~$bao_cao.xlsx"
+    path.write_bytes(b"\x0cNguyen Van A" + b" " * 40 + b"\x0c\x00N\x00g\x00u\x00")
+    assert_refused(sniff(path), "lock", "tệp khóa tạm")
+
+
+def test_libreoffice_lock_file(tmp_path: Path) -> None:
+    path = tmp_path / ".~lock.bao_cao.xlsx#"
+    path.write_text("Nguyen Van A,may01,may01,26.11.2025 09:00,file:///C:/x;", encoding="utf-8")
+    assert sniff(path).kind == "lock"
+
+
+def test_missing_file_and_folder_are_reported_not_raised(tmp_path: Path) -> None:
+    assert_refused(sniff(tmp_path / "khong_co.xlsx"), "unreadable", "Không tìm thấy")
+    assert_refused(sniff(tmp_path), "unreadable", "thư mục")
+
+
+# --- broken and hostile zips --------------------------------------------------------------------
+
+
+def test_truncated_xlsx(tmp_path: Path) -> None:
+    whole = write_xlsx(tmp_path / "du.xlsx").read_bytes()
+    path = tmp_path / "thieu.xlsx"
+    path.write_bytes(whole[: len(whole) // 2])
+    assert_refused(sniff(path), "corrupt", "tệp bị hỏng hoặc tải về chưa hết".capitalize())
+
+
+def test_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
+    path = tmp_path / "bom.xlsx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+        zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
+        zeros = bytes(1 << 20)
+        for _ in range(1024):  # 1 GB inflated, about 4.5 MB on disk
+            member.write(zeros)
+    assert path.stat().st_size < 8 * 1024 * 1024
+    assert_refused(sniff(path), "unsafe", "bom nén")
+
+
+def test_declared_total_over_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lon.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    # Forge the declared size in the central directory: no inflation is needed to refuse.
+    data = bytearray(path.read_bytes())
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (300 * 1024 * 1024).to_bytes(4, "little")
+    data[central + 20 : central + 24] = (2 * 1024 * 1024).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    assert_refused(sniff(path), "unsafe", "300 MB", "giới hạn 200 MB")
+
+
+def test_too_many_members_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nhieu.xlsx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for index in range(MAX_MEMBERS + 1):
+            zf.writestr(f"{index}", b"")
+    path.write_bytes(buffer.getvalue())
+    assert_refused(sniff(path), "unsafe", "quá nhiều thành phần", "10.000")
+
+
+def test_billion_laughs_in_sheet_xml(tmp_path: Path) -> None:
+    source = write_xlsx(tmp_path / "goc.xlsx")
+    with zipfile.ZipFile(source) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    body = sheet.split(b"?>", 1)[-1]  # openpyxl may omit the declaration
+    path = rewrite_member(
+        source, tmp_path / "cuoi.xlsx", "xl/worksheets/sheet1.xml", BILLION_LAUGHS + body
+    )
+    assert_refused(sniff(path), "unsafe", "DOCTYPE")
+
+
+def test_check_xml_safety_on_members(tmp_path: Path) -> None:
+    path = tmp_path / "parts.zip"
+    comment_first = b"<?xml version='1.0'?><!-- hi --><!-- there -->\n<!DOCTYPE x>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("clean.xml", b'<?xml version="1.0"?>\n<root a="1"/>')
+        zf.writestr("no_decl.xml", b"<root/>")
+        zf.writestr("dtd.xml", BILLION_LAUGHS + b"<root/>")
+        zf.writestr("after_comments.xml", comment_first)
+        zf.writestr(
+            "utf16.xml", ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x>').encode("utf-16")
+        )
+        zf.writestr(
+            "entity_text_after_root.xml", b"<root><![CDATA[<!DOCTYPE is fine here]]></root>"
+        )
+        zf.writestr("long_prolog.xml", b"<?xml version='1.0'?>" + b" " * (XML_PROLOG_LIMIT + 10))
+        zf.writestr("big_clean.xml", b"<root>" + b"x" * (4 * 1024 * 1024) + b"</root>")
+    with zipfile.ZipFile(path) as zf:
+        assert check_xml_safety(zf, "clean.xml") is None
+        assert check_xml_safety(zf, "no_decl.xml") is None
+        assert check_xml_safety(zf, "entity_text_after_root.xml") is None
+        assert check_xml_safety(zf, "big_clean.xml") is None
+        assert "DOCTYPE" in (check_xml_safety(zf, "dtd.xml") or "")
+        assert "DOCTYPE" in (check_xml_safety(zf, "after_comments.xml") or "")
+        assert "DOCTYPE" in (check_xml_safety(zf, zf.getinfo("utf16.xml")) or "")
+        assert "dài bất thường" in (check_xml_safety(zf, "long_prolog.xml") or "")
+
+
+def test_forged_shared_string_count_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "goc.xlsx"
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr(
+            "xl/sharedStrings.xml",
+            '<?xml version="1.0"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+            '/2006/main" count="2" uniqueCount="2000000000"><si><t>x</t></si></sst>',
+        )
+    assert_refused(sniff(source), "unsafe", "số chuỗi")
+
+
+def test_zip_encrypted_members(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "zip_pw.xlsx")
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 8] |= 0x01  # the "encrypted" flag in the first central directory entry
+    path.write_bytes(bytes(data))
+    assert sniff(path).kind == "encrypted"
+
+
+# --- files from the corpus ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "excelize/test/encryptAES.xlsx",
+        "python_calamine/tests/data/password.xlsx",
+        "calamine/tests/pass_protected.xlsb",
+    ],
+)
+def test_ole_encrypted_workbook(relative: str) -> None:
+    result = sniff(corpus_file(relative))
+    assert result == Sniffed(
+        kind="encrypted",
+        readable=False,
+        message=(
+            "Tệp được bảo vệ bằng mật khẩu (mã hóa): hãy mở bằng Excel, bỏ mật khẩu (Tệp > Thông"
+            " tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa trống mật khẩu), lưu lại rồi"
+            " gửi lại."
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "python_calamine/tests/data/password.xls",
+        "npoi/testcases/test-data/spreadsheet/97_rc4cryptoapi_password.xls",
+        "phpspreadsheet/tests/data/Reader/XLS/pwtest.xls",
+    ],
+)
+def test_xls_with_filepass_is_encrypted(relative: str) -> None:
+    assert_refused(sniff(corpus_file(relative)), "encrypted", "mã hóa")
+
+
+def test_password_ods_is_encrypted() -> None:
+    assert_refused(sniff(corpus_file("calamine/tests/pass_protected.ods")), "encrypted", ".ods")
+
+
+def test_corpus_ods() -> None:
+    path = corpus_file("python_calamine/tests/data/base.ods")
+    assert sniff(path) == Sniffed(kind="ods", readable=True, message=None)
+
+
+def test_corpus_xls() -> None:
+    path = corpus_file("python_calamine/tests/data/base.xls")
+    assert sniff(path) == Sniffed(kind="xls", readable=True, message=None)
+
+
+def test_corpus_xlsb() -> None:
+    path = corpus_file("python_calamine/tests/data/base.xlsb")
+    assert sniff(path) == Sniffed(kind="xlsb", readable=True, message=None)
+
+
+def test_ole_loop_is_corrupt_not_handed_to_a_reader() -> None:
+    path = corpus_file("phpspreadsheet/tests/data/Reader/XLS/oleloop.xls")
+    assert_refused(sniff(path), "corrupt", "bị hỏng")
+
+
+def test_numbers_file() -> None:
+    path = corpus_file("exceljs/spec/integration/data/numbers.numbers")
+    assert_refused(sniff(path), "numbers", "Numbers")
+
+
+def test_bare_biff4() -> None:
+    path = corpus_file("xlrd/tests/samples/biff4_no_format_no_window2.xls")
+    assert_refused(sniff(path), "biff", "rất cũ")
+
+
+# --- never raises -------------------------------------------------------------------------------
+
+_PREFIXES = [
+    b"",
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+    b"<html",
+    b"\xff\xfe",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(prefix=st.sampled_from(_PREFIXES), body=st.binary(max_size=4096))
+def test_sniff_never_raises_on_arbitrary_bytes(
+    tmp_path_factory: pytest.TempPathFactory, prefix: bytes, body: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "x.xlsx"
+    path.write_bytes(prefix + body)
+    result = sniff(path)
+    assert isinstance(result, Sniffed)
+    assert result.readable == (result.message is None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=st.sampled_from(["base.xls", "base.xlsx", "base.ods", "base.xlsb"]),
+    data=st.data(),
+)
+def test_sniff_never_raises_on_damaged_real_files(
+    tmp_path_factory: pytest.TempPathFactory, name: str, data: st.DataObject
+) -> None:
+    """Flip bytes in and cut real workbooks: the answer is a Sniffed, whatever happens."""
+    raw = bytearray(corpus_file(f"python_calamine/tests/data/{name}").read_bytes())
+    for _ in range(data.draw(st.integers(0, 8))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    raw = raw[: data.draw(st.integers(1, len(raw)))]
+    path = tmp_path_factory.mktemp("damaged") / name
+    path.write_bytes(bytes(raw))
+    result = sniff(path)
+    assert isinstance(result, Sniffed)
+    assert result.readable == (result.message is None)
