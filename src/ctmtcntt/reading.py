@@ -159,7 +159,9 @@ def _read_form(
         for row_spec in spec.rows:
             if row_spec.kind != "section" and row_spec.key not in seen:
                 findings.append(
-                    make_finding("missing-row", file=source, form=spec, sheet=sheet, row=row_spec.key)
+                    make_finding(
+                        "missing-row", file=source, form=spec, sheet=sheet, row=row_spec.key
+                    )
                 )
     data = FormData(
         spec=spec,

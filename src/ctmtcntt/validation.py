@@ -21,7 +21,9 @@ from .roster import Roster, looks_provincial, same_unit
 from .spec import FormSpec, load_schema
 from .values import Key, cell_type, inputs, projects, role, understand
 
-_TOLERANCE = {"percent": 0.5, "money": 5e-7, "number": 1e-9, "assessment": 0.0, "yesno": 0.0}
+_TOLERANCE = {
+    "percent": 0.5, "rate": 0.5, "money": 5e-7, "number": 1e-9, "assessment": 0.0, "yesno": 0.0,
+}
 _ASSESSMENT = {fold(MET): 1.0, fold(NOT_MET): 0.0}
 
 
@@ -145,6 +147,8 @@ def _add_form(frames: _Frames, source: int, form: FormData, from_province: bool)
                 continue
             type_ = cell_type(spec, row_spec, column)
             reading = understand(value, type_)
+            if reading.ok and reading.value is None and not value.uncached:
+                continue  # a lone dash: units write it to mean "nothing to report"
             meta = _Meta(
                 source=source, form=spec, sheet=form.sheet, cell=value.cell, row=row.key,
                 column=key, value=value.raw, drops=((spec.code, row.key, key),),
@@ -207,7 +211,8 @@ def _pl01_relations(frames: _Frames, source: int, form: FormData) -> None:
             left, cell = _typed(form, row, "actual")
             right, _ = _typed(form, form.row(row_spec.within), "actual")
             if cell:
-                m = meta(row_spec.key, "actual", cell, left, other=row_spec.within, other_value=right)
+                m = meta(row_spec.key, "actual", cell, left, other=row_spec.within,
+                         other_value=right)
                 frames.add_relation(m, "within", left, right, 0.0)
         for column in _computed_present(form, row):
             left, cell = _typed(form, row, column)
@@ -221,7 +226,8 @@ def _pl01_relations(frames: _Frames, source: int, form: FormData) -> None:
                 shown = expected.get((row_spec.key, column))
                 m = meta(row_spec.key, column, cell, row.raw(column) if row else None,
                          expected=_expected_text(shown))
-                frames.add_relation(m, "computed", left, want, _tolerance(spec, row_spec.kind, column))
+                tol = _tolerance(spec, row_spec.kind, column)
+                frames.add_relation(m, "computed", left, want, tol)
 
 
 def _computed_present(form: FormData, row: Row | None) -> list[str]:
@@ -235,17 +241,19 @@ def _computed_present(form: FormData, row: Row | None) -> list[str]:
 
 
 def _as_percent(typed: Scalar, want: Scalar, column_type: str, row_kind: str) -> Scalar:
-    # A percentage may arrive as 0.9 formatted "%": accept it when that reading agrees.
-    percent = column_type == "percent" or row_kind == "percent"
-    if percent and _number(typed) and _number(want) and 0 < float(typed) <= 1 < float(want):  # type: ignore[arg-type]
-        if abs(float(typed) * 100 - float(want)) <= _TOLERANCE["percent"]:  # type: ignore[arg-type]
-            return float(typed) * 100  # type: ignore[arg-type]
+    # A percentage may arrive as 0.9 (or 1.25) formatted "%": accept it when that reading agrees.
+    percent = column_type in ("percent", "rate") or row_kind == "percent"
+    if not (percent and _number(typed) and _number(want)):
+        return typed
+    shown, wanted = float(typed) * 100, float(want)  # type: ignore[arg-type]
+    if abs(shown - wanted) <= _TOLERANCE["percent"] < abs(float(typed) - wanted):  # type: ignore[arg-type]
+        return shown
     return typed
 
 
 def _tolerance(spec: FormSpec, row_kind: str, column: str) -> float:
     column_type = spec.column_by_key[column].type
-    if column_type in ("percent", "assessment"):
+    if column_type in ("percent", "rate", "assessment"):
         return _TOLERANCE[column_type]
     return _TOLERANCE.get("percent" if row_kind == "percent" else "money", 5e-7)
 
@@ -276,13 +284,17 @@ def _pl02_relations(frames: _Frames, source: int, form: FormData) -> None:
             if column.sum_of and column.key in typed:
                 parts = [typed[k] for k in column.sum_of if k in typed]
                 if parts:
-                    right = compute_project(spec, {k: typed[k] for k in column.sum_of if k in typed})
-                    m = meta(row.key, column.key, cell, typed[column.key], expected=_expected_text(right[column.key]))
-                    frames.add_relation(m, "sources", typed[column.key], right[column.key], _TOLERANCE["money"])
+                    given = {k: typed[k] for k in column.sum_of if k in typed}
+                    right = compute_project(spec, given)
+                    m = meta(row.key, column.key, cell, typed[column.key],
+                             expected=_expected_text(right[column.key]))
+                    frames.add_relation(m, "sources", typed[column.key], right[column.key],
+                                        _TOLERANCE["money"])
             if column.computed and column.key in row.values and row.values[column.key].present:
                 left, _ = _typed(form, row, column.key)
                 want = computed.get(column.key)
-                m = meta(row.key, column.key, cell, row.raw(column.key), expected=_expected_text(want))
+                m = meta(row.key, column.key, cell, row.raw(column.key),
+                         expected=_expected_text(want))
                 frames.add_relation(m, "computed", left, want, _TOLERANCE["percent"])
         for limit in spec.limits:
             cell = form.cell_of(row, limit.column)
@@ -301,7 +313,8 @@ def _pl02_relations(frames: _Frames, source: int, form: FormData) -> None:
             left, cell = _typed(form, row, key)
             want = fixed[row.key].get(key)
             if cell and left is not None:
-                tol = _TOLERANCE["percent" if spec.column_by_key[key].type == "percent" else "money"]
+                percent = spec.column_by_key[key].type == "percent"
+                tol = _TOLERANCE["percent" if percent else "money"]
                 m = meta(row.key, key, cell, row.raw(key), expected=_expected_text(want))
                 frames.add_relation(m, "computed", left, want, tol)
 

@@ -35,7 +35,7 @@ def understand(value: Value, type_: str) -> Reading:
     if type_ == "yesno":
         yes = parse_yesno_detailed(value.raw)
         return Reading(type=type_, value=yes.value, ok=yes.ok)
-    if type_ in ("number", "money", "percent"):
+    if type_ in ("number", "money", "percent", "rate"):
         number = parse_number(value.raw)
         return Reading(type=type_, value=number.value, ok=number.ok, percent_sign=number.percent)
     raw = value.raw

@@ -1,0 +1,59 @@
+"""Shared fixtures: the Ministry's forms, the example roster, and golden workbooks in tmp_path.
+
+Nothing here writes inside the repository: every workbook is built or copied into ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# The tests run from a source checkout without installing the package.
+if str(REPO / "src") not in sys.path:
+    sys.path.insert(0, str(REPO / "src"))
+
+import builders  # noqa: E402  (after the path above, like the package)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without the Ministry's blank forms there is nothing to fill: skip, saying why."""
+    if not (builders.FORMS / "PL01.xlsx").is_file():
+        skip = pytest.mark.skip(reason=f"the Ministry's forms are not in {builders.FORMS}")
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Path:
+    """A copy of the Bình Định roster (TINH, S01–S20, H01–H11)."""
+    return Path(shutil.copy(builders.ROSTER, tmp_path / "roster.csv"))
+
+
+@pytest.fixture
+def save(tmp_path: Path) -> Callable[[builders.Book, str], Path]:
+    """Save a built workbook with openpyxl under ``tmp_path`` and return its path."""
+
+    def _save(book: builders.Book, name: str = "unit.xlsx") -> Path:
+        return book.save(tmp_path / name)
+
+    return _save
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of ``examples/binh-dinh-2020`` (38 valid workbooks and its roster)."""
+    return Path(shutil.copytree(builders.EXAMPLE, tmp_path / "binh-dinh-2020"))
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """The LibreOffice command; the test is skipped when LibreOffice is not installed."""
+    command = builders.soffice()
+    if command is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return command
