@@ -130,11 +130,11 @@ def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | No
         stt.alignment = CENTER
         name.alignment = LEFT
         for column in range(1, layout.last_column + 1):
-            cell = ws.cell(row=line, column=column)
-            cell.border = BOX
+            box = ws.cell(row=line, column=column)
+            box.border = BOX
             if column > 2:
-                cell.font = Font(name=FONT, size=11)
-                cell.alignment = CENTER
+                box.font = Font(name=FONT, size=11)
+                box.alignment = CENTER
         line += 1
     last = line - 1
     line += 1

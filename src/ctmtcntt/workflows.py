@@ -25,6 +25,7 @@ from .intake import (
 )
 from .outcome import ConsolidationResult
 from .reading import UnitReport
+from .reading import read_grids as read_grids
 from .roster import Roster, load_roster
 from .templates import write_template as template
 
@@ -33,9 +34,11 @@ __all__ = [
     "ConsolidationResult",
     "FillResult",
     "ValidationResult",
+    "check_reports",
     "consolidate",
     "fill",
     "fill_cells",
+    "read_grids",
     "template",
     "validate",
 ]
