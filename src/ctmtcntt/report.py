@@ -49,7 +49,9 @@ class Finding:
 
 
 def json_value(value: Any) -> Any:
-    """A value as JSON can hold it: NaN and infinities become null, other objects text."""
+    """A value as JSON can hold it: NaN, infinities and empty text become null, objects text."""
+    if value == "":
+        return None
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -77,7 +79,12 @@ def row_text(form: FormSpec | None, key: str | None) -> str:
     """A row as staff find it on the form: its STT and the start of its name."""
     if key is None:
         return ""
-    if form is None or key not in form.by_key:
+    if form is None:
+        return key
+    if key not in form.by_key:
+        group, _, number = key.partition(".")
+        if form.has_projects and group in form.by_key and number.isdigit():
+            return f"{key} (dự án thứ {number} của nhóm {group})"
         return key
     spec = form.by_key[key]
     name = spec.name if len(spec.name) <= 60 else spec.name[:57].rstrip() + "…"
