@@ -8,6 +8,8 @@ table used by VNI-Times (checked against the public xvnkb keyboard's table and o
 
 from __future__ import annotations
 
+import re
+
 # TCVN3 (ABC): one byte per letter. Only seven capitals have their own code; other capitals were
 # typed with the lower-case codes in an all-capitals font (.VnTimeH), so they cannot be told apart.
 _TCVN3 = (
@@ -99,3 +101,29 @@ _RHYMES = """
 RHYMES = frozenset(_RHYMES.split())
 # Rhymes closed by a stop take only the rising (sắc) or the heavy (nặng) tone.
 STOP_CODAS = ("c", "ch", "p", "t")
+
+# Tone marks as NFD combining characters: grave, acute, tilde, hook above, dot below.
+TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+STOP_TONES = frozenset("\u0301\u0323")
+VOWELS = frozenset("aăâeêioôơuưy")
+SYLLABLE = re.compile(
+    "(?:" + "|".join(ONSETS) + ")?(?:" + "|".join(sorted(RHYMES, key=len, reverse=True)) + ")"
+)
+
+# Longest first, so that "ôù" (ớ) wins over "ô" (ơ).
+VNI_SEQUENCE = re.compile("|".join(map(re.escape, sorted(VNI_DECODE, key=len, reverse=True))))
+# A TCVN3 word: letters and codes, some of which (×, §, «, ·) are not letters in Latin-1.
+TCVN3_WORD = re.compile("(?:[^\\W\\d_]|[" + re.escape(TCVN3_CODES) + "])+")
+
+# Evidence of each encoding: characters (or pairs) that Unicode Vietnamese never contains.
+_TCVN3_ONLY = "".join(sorted(set(TCVN3_CODES) - VIETNAMESE_LATIN1))
+TCVN3_TYPICAL = re.compile(
+    f"[{re.escape(_TCVN3_ONLY)}]"
+    # Capitals inside a small-letter word: ấ, ể, ... typed as codes ("cÊp", "KÕt").
+    + r"|[a-z][ÈÉÊÌÒÓÔÕÝ]|(?<=[^\W\d_])[ÈÉÊÌÒÓÔÕÝ][a-z]"
+)
+VNI_TYPICAL = re.compile(
+    "[øûïåäëæñöîüØÛÏÅÄËÆÑÖÎÜ]|[aeoAEO][âÂ]|[aA][êéèúüëÊÉÈÚÜË]|[aeAE][áàãÁÀÃ]"
+    # A vowel then its tone mark, inside a word: at the start it would be French "où".
+    + r"|(?<=[^\W\d_])[aeouyôöAEOUYÔÖ][ùõÙÕ]"
+)

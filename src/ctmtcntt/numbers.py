@@ -6,26 +6,32 @@ Nothing here raises for bad data: a value that is not what it should be comes ba
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from numbers import Real
 from typing import Literal
 
 from ._legacy_tables import (
-    ONSETS,
-    RHYMES,
     STOP_CODAS,
+    STOP_TONES,
+    SYLLABLE,
     TCVN3_CAPITAL_CODES,
-    TCVN3_CODES,
     TCVN3_DECODE,
     TCVN3_ENCODE,
-    VIETNAMESE_LATIN1,
+    TCVN3_TYPICAL,
+    TCVN3_WORD,
+    TONES,
     VNI_DECODE,
     VNI_ENCODE,
+    VNI_SEQUENCE,
+    VNI_TYPICAL,
+    VOWELS,
 )
 
 __all__ = [
@@ -59,6 +65,9 @@ _WHITESPACE = re.compile(r"\s+")  # str patterns match NBSP, U+2007, U+202F and 
 _FOLD_LETTERS = {"đ": "d", "ð": "d"}
 
 
+# Pure and called for every cell and header of every workbook, mostly on the same few hundred
+# texts: remembering recent answers makes reading a folder several times faster.
+@lru_cache(maxsize=1 << 16)
 def normalize_text(value: str) -> str:
     """Return ``value`` in NFC with invisible characters removed and whitespace collapsed.
 
@@ -71,6 +80,7 @@ def normalize_text(value: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(value: str) -> str:
     """Return a key for comparing names: lower case, no diacritics, words split by one space.
 
@@ -221,10 +231,9 @@ class ParsedYesNo:
     ok: bool
 
 
-_YES = frozenset({"có", "co", "x", "yes", "true", "1", "đã triển khai", "da trien khai"})
-_NO = frozenset(
-    {"không", "khong", "no", "false", "0", "chưa", "chua", "chưa triển khai", "chua trien khai"}
-)
+_YES = ("có", "co", "x", "yes", "true", "1", "đã triển khai", "da trien khai")
+_NO = ("không", "khong", "no", "false", "0", "chưa", "chua", "chưa triển khai", "chua trien khai")
+_YESNO = dict.fromkeys(_YES, True) | dict.fromkeys(_NO, False)
 
 
 def parse_yesno_detailed(raw: object) -> ParsedYesNo:
@@ -248,11 +257,8 @@ def parse_yesno_detailed(raw: object) -> ParsedYesNo:
     text = normalize_text(raw).casefold()
     if not text or text in _DASHES:
         return ParsedYesNo(value=None, ok=True)
-    if text in _YES:
-        return ParsedYesNo(value=True, ok=True)
-    if text in _NO:
-        return ParsedYesNo(value=False, ok=True)
-    return ParsedYesNo(value=None, ok=False)
+    answer = _YESNO.get(text)
+    return ParsedYesNo(value=answer, ok=answer is not None)
 
 
 def parse_yesno(raw: object) -> bool | None:
@@ -272,27 +278,7 @@ class LegacyText:
     text: str
 
 
-_VNI_SEQUENCE = re.compile("|".join(map(re.escape, sorted(VNI_DECODE, key=len, reverse=True))))
-
-# Evidence of each encoding: characters (or pairs) that Unicode Vietnamese never contains.
-_TCVN3_ONLY = "".join(sorted(set(TCVN3_CODES) - VIETNAMESE_LATIN1))
-_TCVN3_TYPICAL = re.compile(
-    f"[{re.escape(_TCVN3_ONLY)}]"
-    + "|[a-z][ÈÉÊÌÒÓÔÕÝ]"  # a lower-case letter then a capital: ấ, ể ... typed as codes
-)
-_VNI_TYPICAL = re.compile(
-    "[øûïåäëæñöîüØÛÏÅÄËÆÑÖÎÜ]|[aeoAEO][âÂ]|[aA][êéèúüëÊÉÈÚÜË]|[aeAE][áàãÁÀÃ]"
-    # A vowel then its tone mark, inside a word: at the start it would be French "où".
-    + r"|(?<=[^\W\d_])[aeouyôöAEOUYÔÖ][ùõÙÕ]"
-)
 _WORD = re.compile(r"[^\W\d_]+")
-_TCVN3_WORD = re.compile("(?:[^\\W\\d_]|[" + re.escape(TCVN3_CODES) + "])+")
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
-_STOP_TONES = frozenset("\u0301\u0323")
-_VOWELS = frozenset("aăâeêioôơuưy")
-_SYLLABLE = re.compile(
-    "(?:" + "|".join(ONSETS) + ")?(?:" + "|".join(sorted(RHYMES, key=len, reverse=True)) + ")"
-)
 
 
 def to_tcvn3(text: str) -> str:
@@ -310,30 +296,31 @@ def to_vni(text: str) -> str:
 
 
 def _decode_tcvn3(text: str) -> tuple[str, list[tuple[str, str]]]:
-    capitals = _in_capitals(text, text.translate(TCVN3_DECODE))
-    words: list[tuple[str, str]] = []
-
-    def word(match: re.Match[str]) -> str:
-        old = match.group()
-        new = old.translate(TCVN3_DECODE)
-        words.append((old, new.upper() if capitals or _in_capitals(old, new) else new))
-        return words[-1][1]
-
-    return _TCVN3_WORD.sub(word, text), words
+    words = [(m.group(), m.group().translate(TCVN3_DECODE)) for m in TCVN3_WORD.finditer(text)]
+    capitals = _in_capitals([_cased(old, new) for old, new in words])
+    words = [
+        (old, new.upper() if capitals or _in_capitals([_cased(old, new)]) else new)
+        for old, new in words
+    ]
+    converted = iter([new for _, new in words])
+    return TCVN3_WORD.sub(lambda _: next(converted), text), words
 
 
-def _in_capitals(source: str, decoded: str) -> bool:
-    # Letters whose case the codes keep decide the case of those (lower-case codes) that lose
-    # it; one capital at the start ("Së") is a capitalised word, not a word in capitals.
-    cased = [
+def _cased(code: str, decoded: str) -> list[tuple[int, str]]:
+    # Letters whose case TCVN3 keeps (not the lower-case codes of a capitals font), by position.
+    return [
         (index, letter)
-        for index, (code, letter) in enumerate(zip(source, decoded, strict=True))
-        if (ord(code) not in TCVN3_DECODE or code in TCVN3_CAPITAL_CODES)
+        for index, (byte, letter) in enumerate(zip(code, decoded, strict=True))
+        if (ord(byte) not in TCVN3_DECODE or byte in TCVN3_CAPITAL_CODES)
         and letter.lower() != letter.upper()
     ]
-    if not cased or not all(letter.isupper() for _, letter in cased):
-        return False
-    return len(cased) > 1 or cased[0][0] > 0
+
+
+def _in_capitals(words: list[list[tuple[int, str]]]) -> bool:
+    # Typed in a capitals font when every letter that keeps its case is a capital and one is
+    # not at the start of its word: "Së" is a capitalised word, "SË TH¤NG" is in capitals.
+    letters = [pair for word in words for pair in word]
+    return all(c.isupper() for _, c in letters) and any(index > 0 for index, _ in letters)
 
 
 def _decode_vni(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -341,7 +328,7 @@ def _decode_vni(text: str) -> tuple[str, list[tuple[str, str]]]:
 
     def word(match: re.Match[str]) -> str:
         old = match.group()
-        words.append((old, _VNI_SEQUENCE.sub(lambda mark: VNI_DECODE[mark.group()], old)))
+        words.append((old, VNI_SEQUENCE.sub(lambda mark: VNI_DECODE[mark.group()], old)))
         return words[-1][1]
 
     return _WORD.sub(word, text), words
@@ -349,8 +336,8 @@ def _decode_vni(text: str) -> tuple[str, list[tuple[str, str]]]:
 
 _Decoder = Callable[[str], tuple[str, list[tuple[str, str]]]]
 _DECODERS: tuple[tuple[LegacyEncoding, re.Pattern[str], _Decoder], ...] = (
-    ("TCVN3", _TCVN3_TYPICAL, _decode_tcvn3),
-    ("VNI", _VNI_TYPICAL, _decode_vni),
+    ("TCVN3", TCVN3_TYPICAL, _decode_tcvn3),
+    ("VNI", VNI_TYPICAL, _decode_vni),
 )
 
 
@@ -375,7 +362,11 @@ def detect_legacy(text: str) -> LegacyText | None:
             continue
         converted, words = decode(source)
         converted = unicodedata.normalize("NFC", converted)
-        gained = sum(_is_syllable(new) and not _is_syllable(old) for old, new in words)
+        # A lone symbol is no word: "2 × 3" is not TCVN3 for "2 ì 3", but "®·" is "đã".
+        gained = sum(
+            _is_syllable(new) and not _is_syllable(old) and (len(old) > 1 or old.isalpha())
+            for old, new in words
+        )
         lost = sum(_is_syllable(old) and not _is_syllable(new) for old, new in words)
         score = _plausibility(converted)
         if gained > lost and score > 0.5:
@@ -399,30 +390,32 @@ def _plausibility(text: str) -> float:
     return valid / considered if marked else 0.0
 
 
+# Report cells repeat the same few hundred words; each is spelled out once.
+@functools.lru_cache(maxsize=8192)
 def _is_syllable(word: str) -> bool:
-    if not (word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())):
+    if not word or not (word.islower() or word.isupper() or word[1:].islower()):
         return False
     letters: list[str] = []
     tones: list[str] = []
     toned_at = 0
     for index, char in enumerate(unicodedata.normalize("NFC", word.lower())):
         parts = unicodedata.normalize("NFD", char)
-        if any(mark in _TONES for mark in parts):
-            tones.extend(mark for mark in parts if mark in _TONES)
+        if any(mark in TONES for mark in parts):
+            tones.extend(mark for mark in parts if mark in TONES)
             toned_at = index
-        letters.append(unicodedata.normalize("NFC", "".join(m for m in parts if m not in _TONES)))
+        letters.append(unicodedata.normalize("NFC", "".join(m for m in parts if m not in TONES)))
     base = "".join(letters)
-    if len(tones) > 1 or not _SYLLABLE.fullmatch(base):
+    if len(tones) > 1 or not SYLLABLE.fullmatch(base):
         return False
     if not tones:
         return True
-    if letters[toned_at] not in _VOWELS or (
-        base.endswith(STOP_CODAS) and tones[0] not in _STOP_TONES
+    if letters[toned_at] not in VOWELS or (
+        base.endswith(STOP_CODAS) and tones[0] not in STOP_TONES
     ):
         return False
     # A final vowel after another one takes the tone only in oa, oe, uy ("hoá", "thuý"), after
     # qu and gi ("quá", "giá") or when it bears its own mark ("huệ", "thuở"): "xaõ" is no word.
-    if toned_at == 0 or toned_at < len(base) - 1 or base[toned_at - 1] not in _VOWELS:
+    if toned_at == 0 or toned_at < len(base) - 1 or base[toned_at - 1] not in VOWELS:
         return True
     return (
         base[toned_at] in "ăâêôơư"
