@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from .spec import FormSpec, RowSpec
 
@@ -24,11 +25,19 @@ RATIO_DIGITS = 2
 
 
 def clean(value: float | None, digits: int = MONEY_DIGITS) -> float | None:
-    """Round away float noise (0.1 + 0.2) so that every reader shows the same number."""
+    """Round away float noise (0.1 + 0.2) so that every reader shows the same number.
+
+    Rounds as Excel's and LibreOffice's ROUND do, so that a template's formulas and Python agree
+    to the last digit: on the number's 15 significant digits, halves away from zero (3.125 ->
+    3.13, 2.675 -> 2.68), where Python's ``round`` works on the binary value, half to even.
+    """
     if value is None or not math.isfinite(value):
         return None
-    rounded = round(value, digits)
-    return rounded + 0.0  # no negative zero
+    if abs(value) >= 1e15:
+        return float(value) + 0.0
+    shown = Decimal(format(value, ".15g"))
+    rounded = shown.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return float(rounded) + 0.0  # no negative zero
 
 
 def total(values: Iterable[Scalar]) -> float | None:

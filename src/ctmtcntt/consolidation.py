@@ -9,6 +9,7 @@ ministry is one operation at every level.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from .intake import FileResult, Refused, check_reports, read_reports, refused_re
 from .numbers import fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding
-from .roster import Roster, Unit, looks_provincial
+from .roster import Roster, Unit, _core, looks_provincial
 from .spec import Catalogue, load_catalogue
 from .values import Key, inputs, projects
 
@@ -55,6 +56,7 @@ class Project:
     unit: str
     texts: dict[str, str]
     values: dict[str, Scalar]
+    code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,14 +83,30 @@ class _Unit:
     name: str
     provincial: bool
     forms: dict[str, list[tuple[FormData, FileResult, UnitReport]]] = field(default_factory=dict)
+    # Every file received from the unit, also those held back as differing duplicates.
+    paths: list[str] = field(default_factory=list)
 
 
 def _fingerprint(form: FormData) -> tuple[object, ...]:
-    """The content of a form as numbers and texts, to tell a copy from a different version."""
-    return tuple(
-        (row.key, tuple((k, v.raw) for k, v in sorted(row.values.items()) if k != "stt"))
-        for row in form.rows
-    )
+    """What a form says, to tell a copy from a different version: its inputs as understood
+    ("1.519" and 1519 alike) and its projects, never the computed cells (a copy filled by
+    ``ctmt fill`` is still the same report)."""
+    if form.spec.has_projects:
+        return tuple(
+            (group, tuple(sorted(_texts(row).items())), tuple(sorted(values.items())))
+            for group, row, values in projects(form)
+        )
+    return tuple(sorted(inputs(form).items(), key=lambda item: item[0]))
+
+
+_COPY_MARK = re.compile(r"\(\d+\)\s*$|\bcopy\b|\bbản sao\b|\bban sao\b", re.IGNORECASE)
+
+
+def _preference(path: str) -> tuple[bool, int, str]:
+    """Which of identical files to keep: not one named like a copy ("X (1).xlsx"), the
+    shortest name, then the path; the choice never depends on the order files come in."""
+    stem = Path(path).stem
+    return (bool(_COPY_MARK.search(stem)), len(stem), path)
 
 
 def _unit_key(
@@ -101,7 +119,10 @@ def _unit_key(
         if unit is None:
             return None
         return unit.code, unit.code, unit.name, unit.is_province
-    return fold(report.unit), None, report.unit, looks_provincial(report.unit)
+    # Without a roster, one unit's spellings ("UBND TP Quy Nhơn", "Thành phố Quy Nhơn") meet on
+    # the distinctive words of its name.
+    core = " ".join(sorted(_core(report.unit.replace("(", " ")))) or fold(report.unit)
+    return core, None, report.unit, looks_provincial(report.unit)
 
 
 def consolidate_reports(
@@ -111,6 +132,8 @@ def consolidate_reports(
 ) -> Consolidated:
     """Add up reports already read; ``read`` may hold refused files, which are accounted for."""
     catalogue = catalogue or load_catalogue()
+    # The order files come in never matters: everything below follows the paths' order.
+    read = sorted(read, key=lambda item: item.path)
     reports = [r for r in read if isinstance(r, UnitReport)]
     checked = dict(zip(map(id, reports), check_reports(reports, roster), strict=True))
     files: list[FileResult] = []
@@ -148,12 +171,17 @@ def consolidate_reports(
                     unit_code=None,
                     unit_name=item.unit,
                     sha256=item.sha256,
-                    status="không xác định được đơn vị",
+                    status=(
+                        "đơn vị không có trong danh sách (chưa cộng)"
+                        if item.unit and item.forms
+                        else "không xác định được đơn vị (chưa cộng)"
+                    ),
                 )
             )
             continue
         key, code, name, provincial = identity
         unit = units.setdefault(key, _Unit(key=key, code=code, name=name, provincial=provincial))
+        unit.paths.append(item.path)
         for form in item.forms.values():
             unit.forms.setdefault(form.spec.code, []).append((form, result, item))
         sources.append(
@@ -181,7 +209,7 @@ def consolidate_reports(
             )
         )
     accounts = {
-        "received": [_account(u) for u in units.values()],
+        "received": [_account(u) for u in sorted(units.values(), key=_order)],
         "missing": [Account(code=u.code, name=u.name, files=()) for u in missing],
         "unknown": list(unknown.values()),
         "duplicate": duplicates,
@@ -202,6 +230,10 @@ def consolidate_reports(
     )
 
 
+def _order(unit: _Unit) -> tuple[str, str]:
+    return (unit.code or "", unit.name)
+
+
 def _hash(path: str) -> str | None:
     try:
         with open(path, "rb") as stream:
@@ -211,49 +243,56 @@ def _hash(path: str) -> str | None:
 
 
 def _account(unit: _Unit) -> Account:
-    paths: list[str] = []
-    for entries in unit.forms.values():
-        for _, result, _ in entries:
-            if result.path not in paths:
-                paths.append(result.path)
-    return Account(code=unit.code, name=unit.name, files=tuple(paths))
+    return Account(code=unit.code, name=unit.name, files=tuple(dict.fromkeys(unit.paths)))
 
 
 def _resolve_duplicates(
     units: dict[str, _Unit], extra: dict[str, list[Finding]], sources: list[Source]
 ) -> tuple[list[_Unit], list[Account]]:
-    """Keep one copy of identical duplicates; hold back a form sent twice with different data."""
+    """Keep one copy of identical duplicates; hold back every file of a unit that sent one
+    form twice with different data (neither version is added until the unit says which)."""
     duplicates: list[Account] = []
     status: dict[str, str] = {}
     for unit in units.values():
-        for code, entries in list(unit.forms.items()):
-            if len(entries) == 1:
+        involved: list[str] = []
+        conflicting: set[str] = set()
+        for entries in unit.forms.values():
+            if len(entries) < 2:
                 continue
+            entries.sort(key=lambda entry: _preference(entry[1].path))
+            paths = [entry[1].path for entry in entries]
+            involved.extend(p for p in paths if p not in involved)
             first = _fingerprint(entries[0][0])
-            paths = tuple(dict.fromkeys(e[1].path for e in entries))
-            if all(_fingerprint(e[0]) == first for e in entries[1:]):
-                for _, result, _ in entries[1:]:
-                    extra.setdefault(result.path, []).append(
-                        make_finding(
-                            "duplicate-copy",
-                            file=result.path,
-                            value=unit.name,
-                            detail=Path(entries[0][1].path).name,
-                        )
-                    )
-                    status[result.path] = "trùng (bản sao, chỉ tính một lần)"
-                unit.forms[code] = entries[:1]
+            if any(_fingerprint(entry[0]) != first for entry in entries[1:]):
+                conflicting.update(paths)
+        if not involved:
+            continue
+        copies: dict[str, str] = {}
+        for code, entries in list(unit.forms.items()):
+            kept = [entry for entry in entries if entry[1].path not in conflicting]
+            for entry in kept[1:]:
+                copies.setdefault(entry[1].path, kept[0][1].path)
+            if kept:
+                unit.forms[code] = kept[:1]
             else:
-                for _, result, _ in entries:
-                    others = ", ".join(Path(p).name for p in paths if p != result.path)
-                    extra.setdefault(result.path, []).append(
-                        make_finding(
-                            "duplicate-unit", file=result.path, value=unit.name, detail=others
-                        )
-                    )
-                    status[result.path] = "trùng, số liệu khác nhau (chưa cộng)"
                 del unit.forms[code]
-            duplicates.append(Account(code=unit.code, name=unit.name, files=paths))
+        for path in involved:
+            if path in conflicting:
+                others = ", ".join(Path(p).name for p in sorted(conflicting) if p != path)
+                finding = make_finding("duplicate-unit", file=path, value=unit.name, detail=others)
+                status[path] = "trùng, số liệu khác nhau (chưa cộng)"
+            elif path in copies:
+                finding = make_finding(
+                    "duplicate-copy",
+                    file=path,
+                    value=unit.name,
+                    detail=Path(copies[path]).name,
+                )
+                status[path] = "trùng (bản sao, chỉ tính một lần)"
+            else:
+                continue
+            extra.setdefault(path, []).append(finding)
+        duplicates.append(Account(code=unit.code, name=unit.name, files=tuple(sorted(involved))))
     for index, source in enumerate(sources):
         if source.path in status:
             sources[index] = Source(
@@ -279,7 +318,7 @@ def _pl01(
 ) -> tuple[dict[str, Table], Table, Table]:
     spec = catalogue.forms["PL01"]
     per_unit: dict[str, Table] = {}
-    for unit in units:
+    for unit in sorted(units, key=_order):
         for form, result, _ in unit.forms.get("PL01", []):
             per_unit[unit.key] = inputs(form, drops.get(result.path, ()))
     summed: Table = {}
@@ -314,14 +353,14 @@ def _pl02(
     units: Sequence[_Unit], drops: dict[str, set[Key]], catalogue: Catalogue
 ) -> tuple[dict[str, dict[str, Scalar]], list[Project]]:
     spec = catalogue.forms["PL02"]
-    entries: list[tuple[str, str, Row, dict[str, Scalar]]] = []
-    for unit in sorted(units, key=lambda u: (u.code or "", u.name)):
+    entries: list[tuple[str, _Unit, Row, dict[str, Scalar]]] = []
+    for unit in sorted(units, key=_order):
         for form, result, _ in unit.forms.get("PL02", []):
             for group, row, values in projects(form, drops.get(result.path, ())):
-                entries.append((group, unit.name, row, values))
+                entries.append((group, unit, row, values))
     fixed, done = compute_pl02(spec, [(group, values) for group, _, _, values in entries])
     listed = [
-        Project(group=group, unit=unit, texts=_texts(row), values=values)
+        Project(group=group, unit=unit.name, code=unit.code, texts=_texts(row), values=values)
         for (group, unit, row, _), (_, values) in zip(entries, done, strict=True)
     ]
     return fixed, listed

@@ -3,18 +3,36 @@
 Values, not formulas, are written: a formula written by a program has no cached value until
 Excel recalculates it, and readers of cached values (python-calamine, pandas, the Ministry's own
 tools) would see an empty cell. A value shows the same everywhere.
+
+The workbook is patched, not re-saved: only the ``<c>`` elements of the computed cells change in
+the sheet XML, and every other part of the package (styles, merged cells, widths, data validation,
+comments, drawings, buttons, the VBA project of an ``.xlsm``, the cached values of the unit's own
+formulas) is copied byte for byte. A re-save through openpyxl would drop the cached value of every
+formula in the workbook, images and form controls; it is kept only as a fallback for sheet XML
+laid out in ways the patch does not handle (cells without addresses, shared-formula masters).
 """
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Sequence
+import os
+import posixpath
+import re
+import stat
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
-from .computation import Scalar, compute_pl01, compute_pl02, computed_columns
-from .errors import UsageError
+from .cells import a1, parse_a1
+from .computation import Scalar, Table, compute_pl01, compute_pl02, computed_columns
+from .errors import UsageError, WorkbookError
 from .reading import FormData, UnitReport
+from .spec import RowSpec
 from .values import inputs, projects
 from .writing import atomic_save, same_file
 
@@ -38,20 +56,34 @@ class FillResult:
     changed: tuple[CellWrite, ...]
 
 
+def _sources(row: RowSpec) -> list[tuple[str, str]]:
+    """The typed cells a row's computed cells follow from."""
+    if row.kind == "percent":
+        return [(k, "actual") for k in row.ratio_of]
+    if row.parts:
+        return [(k, "actual") for k in row.parts]
+    return [(row.key, c) for c in row.inputs]
+
+
 def _pl01_writes(form: FormData) -> list[CellWrite]:
     spec = form.spec
-    table = compute_pl01(spec, inputs(form))
+    typed = inputs(form)
+    table: Table = compute_pl01(spec, typed)
     writes = []
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         if row_spec is None:
             continue
+        # With no detail typed there is nothing to compute from: whatever the unit has there
+        # stays. Once details are typed, a result that cannot be computed (a zero denominator)
+        # empties the cell rather than leaving a stale figure.
+        given = any(key in typed for key in _sources(row_spec))
         for column in computed_columns(row_spec):
             cell = form.cell_of(row, column)
             value = table.get((row.key, column))
-            # An empty result (no detail rows filled) leaves whatever the unit has there.
-            if cell is not None and value is not None and not isinstance(value, bool):
-                writes.append(CellWrite(sheet=form.sheet, cell=cell, value=value))
+            if cell is None or isinstance(value, bool) or (value is None and not given):
+                continue
+            writes.append(CellWrite(sheet=form.sheet, cell=cell, value=value))
     return writes
 
 
@@ -103,6 +135,8 @@ def _current(report: UnitReport) -> dict[tuple[str, str], object]:
 def _same(old: object, new: float | str | None) -> bool:
     if old in (None, "") and new is None:
         return True
+    if isinstance(old, bool):
+        return False
     if isinstance(old, (int, float)) and isinstance(new, (int, float)):
         return math.isclose(float(old), float(new), rel_tol=0, abs_tol=1e-9)
     return old == new
@@ -114,22 +148,515 @@ def changes(report: UnitReport, writes: Sequence[CellWrite]) -> list[CellWrite]:
     return [w for w in writes if not _same(current.get((w.sheet, w.cell)), w.value)]
 
 
+# ---------------------------------------------------------------------------------------------
+# Number formats: a number must show as what it is
+
+
+_BUILTIN_FORMATS = {
+    0: "General",
+    1: "0",
+    2: "0.00",
+    3: "#,##0",
+    4: "#,##0.00",
+    9: "0%",
+    10: "0.00%",
+    11: "0.00E+00",
+    37: "#,##0 ;(#,##0)",
+    38: "#,##0 ;[Red](#,##0)",
+    39: "#,##0.00;(#,##0.00)",
+    40: "#,##0.00;[Red](#,##0.00)",
+    49: "@",
+}
+_LITERAL = re.compile(r'"[^"]*"|\\.|_.|\*.')
+_ELAPSED = re.compile(r"\[(?:h+|m+|s+)\]", re.IGNORECASE)
+_BRACKET = re.compile(r"\[[^\]]*\]")
+_NOT_PLAIN = re.compile(r"[%@/eEyYmMdDhHsSbBgG]")
+_SCALING = re.compile(r",(?![0#?])")
+_DECIMALS = re.compile(r"\.([0#?]*)")
+
+
+def _section(number_format: str, negative: bool) -> str:
+    sections: list[str] = []
+    current = ""
+    quoted = False
+    for char in number_format:
+        if char == '"':
+            quoted = not quoted
+        if char == ";" and not quoted:
+            sections.append(current)
+            current = ""
+        else:
+            current += char
+    sections.append(current)
+    return sections[1] if negative and len(sections) > 1 and sections[1] else sections[0]
+
+
+def shows_exactly(number_format: str | None, value: float) -> bool:
+    """Whether a cell with ``number_format`` shows ``value`` as it is in Excel and LibreOffice.
+
+    A percent format shows 66.67 as 6667%, a date format as a date, "0" hides the decimals of
+    66.67 and "#,##0," divides by a thousand: none of those shows the number a reader of cached
+    values gets. General and plain formats with enough decimals do.
+    """
+    if number_format is None:
+        return False
+    section = _section(number_format.strip(), value < 0)
+    if section.strip().casefold() in ("", "general"):
+        return True
+    plain = _LITERAL.sub("", section)
+    if _ELAPSED.search(plain):
+        return False
+    plain = _BRACKET.sub("", plain)
+    if plain.strip().casefold() == "general":
+        return True
+    if _NOT_PLAIN.search(plain) or _SCALING.search(plain) or not re.search(r"[0#?]", plain):
+        return False
+    match = _DECIMALS.search(plain)
+    decimals = len(match.group(1)) if match else 0
+    return abs(round(value, decimals) - value) <= 1e-9 * max(1.0, abs(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Patching the package
+
+
+class _Unpatchable(Exception):
+    """Sheet XML laid out in a way the patch does not handle; openpyxl writes it instead."""
+
+
+_SHEET_DATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/>|>)")
+_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?row>)", re.S)
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
+_R_ATTR = re.compile(rb'(?:^|\s)r="([^"]*)"')
+_S_ATTR = re.compile(rb'(?:^|\s)s="(\d+)"')
+_SPANS = re.compile(rb'\s+spans="[^"]*"')
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b([^>]*)")
+_DIMENSION = re.compile(rb'(<(?:[\w.-]+:)?dimension\b[^>]*?\sref=")([^"]*)(")')
+_CELL_XFS = re.compile(rb"<((?:[\w.-]+:)?)cellXfs\b([^>]*)>(.*?)</(?:[\w.-]+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:[\w.-]+:)?xf\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?xf>)", re.S)
+_NUM_FMT = re.compile(rb"<(?:[\w.-]+:)?numFmt\b[^>]*?/?>")
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+
+
+def _number_text(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+class _Styles:
+    """The cell formats of ``xl/styles.xml``, and clones of them showing numbers as General."""
+
+    def __init__(self, xml: bytes | None) -> None:
+        self.xml = xml
+        self.formats: dict[int, str] = dict(_BUILTIN_FORMATS)
+        self.xfs: list[bytes] = []
+        self.clones: dict[int, int] = {}
+        self.added: list[bytes] = []
+        if xml is None:
+            return
+        for element in _NUM_FMT.findall(xml):
+            attrs = dict(_ATTR.findall(element))
+            if b"numFmtId" in attrs and attrs[b"numFmtId"].isdigit():
+                code = unescape(attrs.get(b"formatCode", b"").decode("utf-8"))
+                self.formats[int(attrs[b"numFmtId"])] = code
+        found = _CELL_XFS.search(xml)
+        if found:
+            self.xfs = _XF.findall(found.group(3))
+
+    def number_format(self, style: int) -> str | None:
+        """The number format of a cell style; None when unknown (treated as unsafe)."""
+        if not self.xfs and style == 0:
+            return "General"
+        if style >= len(self.xfs):
+            return None
+        match = re.search(rb'numFmtId="(\d+)"', self.xfs[style].split(b">", 1)[0])
+        return self.formats.get(int(match.group(1)) if match else 0)
+
+    def general(self, style: int) -> int:
+        """A style like ``style`` whose numbers show as General."""
+        if style in self.clones:
+            return self.clones[style]
+        if self.xml is None or style >= len(self.xfs):
+            raise _Unpatchable("no cell formats to clone")
+        head, sep, tail = self.xfs[style].partition(b">")
+        self_closing = head.endswith(b"/")
+        head = head[:-1] if self_closing else head
+        head = re.sub(rb'\s(?:numFmtId|applyNumberFormat)="[^"]*"', b"", head)
+        head += b' numFmtId="0" applyNumberFormat="1"'
+        clone = head + (b"/" if self_closing else b"") + sep + tail
+        index = len(self.xfs) + len(self.added)
+        self.added.append(clone)
+        self.clones[style] = index
+        return index
+
+    def patched(self) -> bytes | None:
+        """The new ``styles.xml``, None when nothing was added."""
+        if not self.added or self.xml is None:
+            return None
+        found = _CELL_XFS.search(self.xml)
+        assert found is not None
+        prefix, attrs, body = found.group(1), found.group(2), found.group(3)
+        total = len(self.xfs) + len(self.added)
+        attrs = re.sub(rb'\scount="\d+"', b"", attrs) + b' count="%d"' % total
+        block = (
+            b"<"
+            + prefix
+            + b"cellXfs"
+            + attrs
+            + b">"
+            + body
+            + b"".join(self.added)
+            + b"</"
+            + prefix
+            + b"cellXfs>"
+        )
+        return self.xml[: found.start()] + block + self.xml[found.end() :]
+
+
+@dataclass
+class _SheetPatch:
+    xml: bytes
+    formulas_removed: bool = False
+
+
+def _cell_xml(prefix: bytes, ref: str, style: int, value: float | str | None) -> bytes:
+    p = prefix.decode()
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        text = f'<{p}c r="{ref}"{s}/>'
+    elif isinstance(value, str):
+        text = (
+            f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t>{escape(value)}</{p}t></{p}is></{p}c>'
+        )
+    else:
+        text = f'<{p}c r="{ref}"{s}><{p}v>{_number_text(float(value))}</{p}v></{p}c>'
+    return text.encode("utf-8")
+
+
+def _address(attrs: bytes) -> str:
+    found = _R_ATTR.search(attrs)
+    if found is None:
+        raise _Unpatchable("a row or cell without its address")
+    return found.group(1).decode()
+
+
+def _new_cell(
+    prefix: bytes,
+    ref: str,
+    old_attrs: bytes | None,
+    old_body: bytes | None,
+    value: float | str | None,
+    styles: _Styles,
+    patch: _SheetPatch,
+) -> bytes:
+    style = 0
+    if old_attrs is not None:
+        found = _S_ATTR.search(old_attrs)
+        style = int(found.group(1)) if found else 0
+    if old_body:
+        formula = _FORMULA.search(old_body)
+        if formula is not None:
+            if b'"shared"' in formula.group(1) and b"ref=" in formula.group(1):
+                raise _Unpatchable(f"{ref} holds a shared formula other cells use")
+            patch.formulas_removed = True
+    if isinstance(value, (int, float)) and not shows_exactly(
+        styles.number_format(style), float(value)
+    ):
+        style = styles.general(style)
+    return _cell_xml(prefix, ref, style, value)
+
+
+def _patch_row(
+    prefix: bytes,
+    row_attrs: bytes,
+    body: bytes | None,
+    number: int,
+    wanted: Mapping[int, float | str | None],
+    styles: _Styles,
+    patch: _SheetPatch,
+) -> bytes:
+    pieces: list[bytes] = []
+    remaining = dict(sorted(wanted.items()))
+    position = 0
+    inserted = False
+    for cell in _CELL.finditer(body or b""):
+        column = parse_a1(_address(cell.group(1)))[1]
+        for new in [c for c in remaining if c < column]:
+            pieces.append(
+                _new_cell(prefix, a1(number, new), None, None, remaining.pop(new), styles, patch)
+            )
+            inserted = True
+        pieces.append((body or b"")[position : cell.start()])
+        if column in remaining:
+            pieces.append(
+                _new_cell(
+                    prefix,
+                    a1(number, column),
+                    cell.group(1),
+                    cell.group(2),
+                    remaining.pop(column),
+                    styles,
+                    patch,
+                )
+            )
+        else:
+            pieces.append(cell.group(0))
+        position = cell.end()
+    tail = (body or b"")[position:]
+    for new in list(remaining):
+        pieces.append(
+            _new_cell(prefix, a1(number, new), None, None, remaining.pop(new), styles, patch)
+        )
+        inserted = True
+    if inserted:
+        row_attrs = _SPANS.sub(b"", row_attrs)
+    return (
+        b"<"
+        + prefix
+        + b"row"
+        + row_attrs
+        + b">"
+        + b"".join(pieces)
+        + tail
+        + b"</"
+        + prefix
+        + b"row>"
+    )
+
+
+def _patch_sheet(
+    xml: bytes, writes: Mapping[tuple[int, int], float | str | None], styles: _Styles
+) -> _SheetPatch:
+    patch = _SheetPatch(xml=xml)
+    start = _SHEET_DATA.search(xml)
+    if start is None:
+        raise _Unpatchable("no sheetData")
+    prefix = start.group(1)
+    if start.group(2) == b"/>":
+        body, body_start, body_end = b"", start.start(), start.end()
+        opening, closing = (
+            xml[start.start() : start.end() - 2] + b">",
+            b"</" + prefix + b"sheetData>",
+        )
+    else:
+        body_start = start.end()
+        body_end = xml.find(b"</" + prefix + b"sheetData>", body_start)
+        if body_end < 0:
+            raise _Unpatchable("unterminated sheetData")
+        body = xml[body_start:body_end]
+        opening = closing = b""
+    by_row: dict[int, dict[int, float | str | None]] = {}
+    for (row, column), value in writes.items():
+        by_row.setdefault(row, {})[column] = value
+    pieces: list[bytes] = []
+    position = 0
+    last = 0
+    for found in _ROW.finditer(body):
+        number = int(_address(found.group(1)))
+        if number <= last:
+            raise _Unpatchable("rows out of order")
+        last = number
+        for new in sorted(r for r in by_row if r < number):
+            pieces.append(
+                _patch_row(
+                    prefix, f' r="{new}"'.encode(), None, new, by_row.pop(new), styles, patch
+                )
+            )
+        pieces.append(body[position : found.start()])
+        if number in by_row:
+            pieces.append(
+                _patch_row(
+                    prefix,
+                    found.group(1).rstrip(b"/"),
+                    found.group(2),
+                    number,
+                    by_row.pop(number),
+                    styles,
+                    patch,
+                )
+            )
+        else:
+            pieces.append(found.group(0))
+        position = found.end()
+    pieces.append(body[position:])
+    for new in sorted(by_row):
+        pieces.append(
+            _patch_row(prefix, f' r="{new}"'.encode(), None, new, by_row[new], styles, patch)
+        )
+    new_body = opening + b"".join(pieces) + closing
+    patched = xml[:body_start] + new_body + xml[body_end:]
+    patch.xml = _widen_dimension(patched, writes)
+    return patch
+
+
+def _widen_dimension(xml: bytes, writes: Mapping[tuple[int, int], object]) -> bytes:
+    found = _DIMENSION.search(xml)
+    if found is None or not writes:
+        return xml
+    try:
+        corners = [parse_a1(p) for p in found.group(2).decode().split(":")]
+    except ValueError:
+        return xml
+    rows = [r for r, _ in corners] + [r for r, _ in writes]
+    columns = [c for _, c in corners] + [c for _, c in writes]
+    ref = f"{a1(min(rows), min(columns))}:{a1(max(rows), max(columns))}".encode()
+    if ref == found.group(2):
+        return xml
+    return xml[: found.start(2)] + ref + xml[found.end(2) :]
+
+
+def _xml(zf: zipfile.ZipFile, name: str) -> Any:
+    from defusedxml import ElementTree
+
+    return ElementTree.fromstring(zf.read(name))
+
+
+def _rels_of(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def _target(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def _parts(zf: zipfile.ZipFile) -> tuple[str, dict[str, str], str | None]:
+    """The workbook part, each sheet's part by name, and the calculation chain part."""
+    workbook = "xl/workbook.xml"
+    for rel in _xml(zf, "_rels/.rels"):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            workbook = _target("", rel.get("Target", workbook))
+    targets: dict[str, str] = {}
+    chain = None
+    for rel in _xml(zf, _rels_of(workbook)):
+        targets[rel.get("Id", "")] = _target(workbook, rel.get("Target", ""))
+        if rel.get("Type", "").endswith("/calcChain"):
+            chain = targets[rel.get("Id", "")]
+    sheets: dict[str, str] = {}
+    for element in _xml(zf, workbook).iter():
+        if element.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+        if rid in targets:
+            sheets[element.get("name", "")] = targets[rid]
+    return workbook, sheets, chain
+
+
+def _styles_part(zf: zipfile.ZipFile, workbook: str) -> str | None:
+    for rel in _xml(zf, _rels_of(workbook)):
+        if rel.get("Type", "").endswith("/styles"):
+            return _target(workbook, rel.get("Target", ""))
+    return None
+
+
+def _without_chain(data: bytes, pattern: bytes) -> bytes:
+    return re.sub(pattern, b"", data)
+
+
+def _patched_package(source: Path, writes: Sequence[CellWrite]) -> bytes:
+    """The workbook's bytes with ``writes`` applied to its sheet XML, all else as it was."""
+    replaced: dict[str, bytes] = {}
+    dropped: set[str] = set()
+    with zipfile.ZipFile(source) as zf:
+        workbook, sheets, chain = _parts(zf)
+        styles_name = _styles_part(zf, workbook)
+        names = set(zf.namelist())
+        styles = _Styles(zf.read(styles_name) if styles_name in names else None)
+        by_sheet: dict[str, dict[tuple[int, int], float | str | None]] = {}
+        for write in writes:
+            if write.sheet not in sheets:
+                raise _Unpatchable(f"sheet {write.sheet} not found")
+            by_sheet.setdefault(write.sheet, {})[parse_a1(write.cell)] = write.value
+        removed = False
+        for sheet, cells in by_sheet.items():
+            patch = _patch_sheet(zf.read(sheets[sheet]), cells, styles)
+            replaced[sheets[sheet]] = patch.xml
+            removed = removed or patch.formulas_removed
+        new_styles = styles.patched()
+        if new_styles is not None and styles_name is not None:
+            replaced[styles_name] = new_styles
+        if removed and chain is not None and chain in names:
+            # Excel rebuilds a missing calculation chain; a stale one naming cells that no
+            # longer hold formulas makes it offer to "repair" the workbook.
+            dropped.add(chain)
+            rels = _rels_of(workbook)
+            replaced[rels] = _without_chain(
+                zf.read(rels), rb"<(?:[\w.-]+:)?Relationship\b[^>]*/calcChain\"[^>]*/>"
+            )
+            part = re.escape(("/" + chain).encode())
+            replaced["[Content_Types].xml"] = _without_chain(
+                zf.read("[Content_Types].xml"),
+                rb"<(?:[\w.-]+:)?Override\b[^>]*PartName=\"" + part + rb"\"[^>]*/>",
+            )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as out:
+            for info in zf.infolist():
+                if info.filename in dropped:
+                    continue
+                data = replaced.get(info.filename)
+                if data is None:
+                    data = zf.read(info)
+                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                out.writestr(copy, data)
+    return buffer.getvalue()
+
+
+class _Saver:
+    """Something ``atomic_save`` can save: bytes or an openpyxl book, with the source's mode."""
+
+    def __init__(self, payload: bytes | Any, mode: int | None) -> None:
+        self.payload = payload
+        self.mode = mode
+
+    def save(self, path: str) -> None:
+        if isinstance(self.payload, bytes):
+            Path(path).write_bytes(self.payload)
+        else:
+            self.payload.save(path)
+        if self.mode is not None:
+            os.chmod(path, self.mode)
+
+
+def _openpyxl_book(source: Path, writes: Sequence[CellWrite]) -> Any:
+    from openpyxl import load_workbook
+    from openpyxl.cell.cell import MergedCell
+
+    book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", keep_links=True)
+    for write in writes:
+        cell = book[write.sheet][write.cell]
+        if isinstance(cell, MergedCell):
+            continue
+        cell.value = write.value
+        if isinstance(write.value, (int, float)) and not shows_exactly(
+            cell.number_format, float(write.value)
+        ):
+            cell.number_format = "General"
+    return book
+
+
 def write_cells(source: Path, output: Path, writes: Sequence[CellWrite]) -> None:
     """Copy ``source`` to ``output`` with ``writes`` applied, keeping styles, merges, widths,
     data validation, comments and the VBA of an .xlsm. ``output`` is replaced atomically."""
-    from openpyxl import load_workbook
-
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(
             f"{source}: chỉ điền được tệp .xlsx hoặc .xlsm; hãy mở bằng Excel và lưu thành .xlsx."
         )
-    book = load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm", keep_links=True)
-    for write in writes:
-        cell = book[write.sheet][write.cell]
-        cell.value = write.value
-        if isinstance(write.value, float) and cell.number_format == "General":
-            cell.number_format = "#,##0.##"
-    atomic_save(book, output)
+    try:
+        payload: bytes | Any = (
+            _patched_package(source, writes) if writes else Path(source).read_bytes()
+        )
+    except _Unpatchable:
+        payload = _openpyxl_book(source, writes)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise WorkbookError(source, f"Không ghi được vào tệp ({exc}).") from exc
+    mode = stat.S_IMODE(source.stat().st_mode)
+    atomic_save(_Saver(payload, mode), output)
 
 
 def fill(
@@ -148,6 +675,10 @@ def fill(
     target = source if in_place else Path(output)  # type: ignore[arg-type]
     if not in_place and same_file(source, target):
         raise UsageError(f"Tệp kết quả trùng tệp gốc {source}; dùng --in-place nếu muốn ghi đè.")
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError(
+            f"{source}: chỉ điền được tệp .xlsx hoặc .xlsm; hãy mở bằng Excel và lưu thành .xlsx."
+        )
     report = read_workbook(source)
     if not report.forms:
         raise UsageError(f"{source}: không có Phụ lục 01 hay Phụ lục 02 để điền.")

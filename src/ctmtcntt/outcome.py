@@ -92,7 +92,9 @@ class ConsolidationResult:
                     **self.data.pl02_fixed[row.key],
                 }
             )
-        for number, project in enumerate(self.data.pl02_projects, start=1):
+        counters: dict[str, int] = {}
+        for project in self.data.pl02_projects:
+            number = counters[project.group] = counters.get(project.group, 0) + 1
             rows.append(
                 {
                     "row": f"{project.group}.{number}",
@@ -152,12 +154,16 @@ class ConsolidationResult:
             if row.kind == "group"
         }
         total_key = next(r.key for r in spec["PL02"].rows if r.kind == "total")
+        texts = [c.key for c in spec["PL02"].columns if c.type == "text" and c.key != "stt"]
+        numbers = [c.key for c in spec["PL02"].columns if c.type in ("money", "percent")]
+        # Every project carries every column of the form, null where the unit left it empty.
         projects = [
             {
                 "unit": p.unit,
+                "code": p.code,
                 "group": p.group,
-                **p.texts,
-                **{k: _json(v) for k, v in p.values.items()},
+                **{k: p.texts.get(k) for k in texts},
+                **{k: _json(p.values.get(k)) for k in numbers},
             }
             for p in self.data.pl02_projects
         ]

@@ -6,6 +6,8 @@ cached values. Text that came from units is written as text, never as a formula.
 
 from __future__ import annotations
 
+import weakref
+from copy import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,15 +44,38 @@ def _put(
     else:
         cell.value = value
         if number_format:
-            cell.number_format = number_format
+            cell.number_format = _shown_as(value, number_format)
+    _box(cell, ("right" if not isinstance(value, str) else "center") if column > 2 else None)
+
+
+# Per workbook: a cell's style ids before and after _box, for each alignment. openpyxl hashes
+# every Font, Border and Alignment it is given, which made a 1,000-unit breakdown take seconds;
+# each combination is now worked out once and copied after.
+_BOXED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+
+
+def _box(cell: Cell, horizontal: str | None) -> None:
+    """Our font (keeping the cell's bold), a thin box and, when given, the alignment."""
+    styled: Any = cell  # StyleArray ``_style`` (None until styled): openpyxl's own copy idiom
+    known = _BOXED.setdefault(cell.parent.parent, {})
+    key = (*(styled._style or ()), horizontal)
+    boxed = known.get(key)
+    if boxed is not None:
+        styled._style = copy(boxed)
+        return
     cell.font = Font(name=FONT, size=11, bold=cell.font.b)
     cell.border = BOX
-    if column > 2:
-        cell.alignment = Alignment(
-            horizontal="right" if not isinstance(value, str) else "center",
-            vertical="center",
-            wrap_text=True,
-        )
+    if horizontal is not None:
+        cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+    known[key] = copy(styled._style)
+
+
+def _shown_as(value: float, number_format: str) -> str:
+    """The format that shows ``value`` as it is: a whole number without a trailing decimal
+    point ("400", not Excel's "400." for "#,##0.##"), a fraction with its decimals."""
+    if number_format == RATIO_FORMAT:
+        return number_format
+    return COUNT_FORMAT if float(value).is_integer() else MONEY_FORMAT
 
 
 def _pl01_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> None:
@@ -132,7 +157,7 @@ def _table(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for line, values in enumerate(rows, start=4):
         for column, value in enumerate(values, start=1):
-            _put(ws, line, column, value, COUNT_FORMAT if isinstance(value, int) else None)
+            _put(ws, line, column, value, COUNT_FORMAT)
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[column_letter(column)].width = width
     ws.freeze_panes = "A4"
@@ -144,7 +169,7 @@ def _breakdown_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult)
     rows = []
     for row in spec.rows:
         for column in row.inputs:
-            label = f"{row.key} ({spec.column_by_key[column].numbering})"
+            label = f"{row.key} {spec.column_by_key[column].numbering}"
             values = [result.data.per_unit[u].get((row.key, column)) for u in units]
             province = result.data.pl01.get((row.key, column))
             rows.append([label, row.name, province, *values])
