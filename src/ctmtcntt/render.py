@@ -83,6 +83,13 @@ def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> 
             )
     if result.output:
         lines.append(f"Đã ghi báo cáo tổng hợp: {result.output}")
+        if result.name is None:
+            # Two provinces' outputs both titled after their Sở TTTT would look like one unit
+            # when the Ministry adds them up.
+            lines.append(
+                f'Tên ghi ở "Đơn vị báo cáo": {result.province}. Nên ghi tên tỉnh bằng '
+                '--name "UBND tỉnh …" để cấp trên tổng hợp tiếp.'
+            )
     elif strict and result.has_errors:
         lines.append("Chưa ghi báo cáo tổng hợp vì còn lỗi (--strict).")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import CtmtError
@@ -35,25 +36,24 @@ _GENERIC = {
     "vi",
     "bao",
     "cao",
+    "va",
 }
 _EXPAND = {
     "tttt": "thong tin va truyen thong",
-    "tt&tt": "thong tin va truyen thong",
-    "nn&ptnt": "nong nghiep va phat trien nong thon",
     "nnptnt": "nong nghiep va phat trien nong thon",
-    "ld-tb&xh": "lao dong thuong binh va xa hoi",
     "ldtbxh": "lao dong thuong binh va xa hoi",
     "khdt": "ke hoach va dau tu",
-    "kh&dt": "ke hoach va dau tu",
     "gtvt": "giao thong van tai",
     "tnmt": "tai nguyen va moi truong",
-    "tn&mt": "tai nguyen va moi truong",
-    "gd&dt": "giao duc va dao tao",
     "gddt": "giao duc va dao tao",
     "khcn": "khoa hoc va cong nghe",
-    "kh&cn": "khoa hoc va cong nghe",
     "vhtt": "van hoa va the thao",
+    "vhttdl": "van hoa the thao va du lich",
 }
+# Words naming a body inside a unit ("Trung tâm …", "Chi cục …"): such a name is not the unit.
+_SUBORDINATE = {"trung", "tam", "chi", "cuc", "phong", "vien", "cong", "ty", "truong", "benh"}
+# Abbreviations written with "&" or "-" between capitals: "TT&TT", "LĐ-TB&XH", "NN&PTNT".
+_ABBREVIATION = re.compile(r"\b[A-ZĐ]{1,5}(?:\s*[&-]\s*[A-ZĐ]{1,5})+\b")
 _PROVINCE_WORDS = ("toan tinh", "so lieu chung")
 
 
@@ -73,34 +73,61 @@ class Unit:
 
 
 @dataclass(frozen=True, kw_only=True)
+class _Index:
+    """A roster's lookup tables: codes, folded names, distinctive words, answers given."""
+
+    codes: dict[str, Unit]
+    names: dict[str, Unit]
+    cores: tuple[tuple[frozenset[str], Unit], ...]
+    answers: dict[str, Unit | None]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Roster:
     """The units expected to report."""
 
     units: tuple[Unit, ...]
     source: str = ""
 
+    @cached_property
+    def _index(self) -> _Index:
+        # A folder of a thousand communes asks for every name several times: look names up in
+        # tables built once instead of folding the whole roster on every question.
+        codes: dict[str, Unit] = {}
+        names: dict[str, Unit] = {}
+        for unit in self.units:
+            codes.setdefault(unit.code.upper(), unit)
+            names.setdefault(fold(unit.name), unit)
+        cores = tuple((_core(unit.name), unit) for unit in self.units)
+        return _Index(codes=codes, names=names, cores=cores, answers={})
+
     def by_code(self, code: str) -> Unit | None:
         """The unit with this roster code (case-insensitive)."""
-        wanted = code.strip().upper()
-        return next((u for u in self.units if u.code.upper() == wanted), None)
+        return self._index.codes.get(code.strip().upper())
 
     def match(self, name: str | None) -> Unit | None:
         """The unit a written name refers to: by code, exact name, or its distinctive words."""
         if not name:
             return None
+        answers = self._index.answers
+        if name not in answers:
+            answers[name] = self._match(name)
+        return answers[name]
+
+    def _match(self, name: str) -> Unit | None:
         by_code = self.by_code(name)
         if by_code is not None:
             return by_code
         folded = fold(name)
-        for unit in self.units:
-            if fold(unit.name) == folded:
-                return unit
+        exact = self._index.names.get(folded)
+        if exact is not None:
+            return exact
         words = set(_words(name))
         province = any(w in folded for w in _PROVINCE_WORDS)
         best: list[tuple[int, Unit]] = []
-        for unit in self.units:
-            core = _core(unit.name)
-            if core and core <= words and (not unit.is_province or province):
+        for core, unit in self._index.cores:
+            fits = core and core <= words and (not unit.is_province or province)
+            if fits and not (words - core) & _SUBORDINATE:
                 best.append((len(core), unit))
         if province:
             provincial = [b for b in best if b[1].is_province]
@@ -114,10 +141,11 @@ class Roster:
 
 
 def _words(name: str) -> list[str]:
-    text = fold(name.replace("&", " & "))
-    for short, long in _EXPAND.items():
-        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
-    return [w for w in re.split(r"[^a-z0-9]+", text) if w]
+    joined = _ABBREVIATION.sub(lambda m: re.sub(r"[\s&-]", "", m.group(0)), name)
+    words = []
+    for word in re.split(r"[^a-z0-9]+", fold(joined)):
+        words.extend(_EXPAND.get(word, word).split())
+    return [w for w in words if w]
 
 
 def _core(name: str) -> frozenset[str]:

@@ -36,11 +36,23 @@ def atomic_save(book: Any, output: Path) -> None:
         book.save(temporary)
         with open(temporary, "rb") as stream:
             os.fsync(stream.fileno())
+        os.chmod(temporary, _mode(output))
         os.replace(temporary, output)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _mode(output: Path) -> int:
+    """The permissions the output should have: those of the file it replaces, else the
+    default for a new file (mkstemp's private 0600 is for the temporary name only)."""
+    try:
+        return output.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def put_text(cell: Cell, text: str | None) -> None:
