@@ -8,26 +8,69 @@
 
 from __future__ import annotations
 
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 __version__ = "0.1.0"
 
 from .errors import CtmtError as CtmtError
 from .errors import SpecError as SpecError
 from .errors import UsageError as UsageError
 from .errors import WorkbookError as WorkbookError
-from .loading import read_workbook as read_workbook
-from .reading import UnitReport as UnitReport
-from .report import Finding as Finding
-from .roster import Roster as Roster
-from .roster import load_roster as load_roster
-from .workflows import CellWrite as CellWrite
-from .workflows import ConsolidationResult as ConsolidationResult
-from .workflows import FillResult as FillResult
-from .workflows import ValidationResult as ValidationResult
-from .workflows import consolidate as consolidate
-from .workflows import fill as fill
-from .workflows import fill_cells as fill_cells
-from .workflows import template as template
-from .workflows import validate as validate
+
+if _TYPE_CHECKING:
+    from .loading import read_workbook as read_workbook
+    from .reading import UnitReport as UnitReport
+    from .report import Finding as Finding
+    from .roster import Roster as Roster
+    from .roster import load_roster as load_roster
+    from .workflows import CellWrite as CellWrite
+    from .workflows import ConsolidationResult as ConsolidationResult
+    from .workflows import FillResult as FillResult
+    from .workflows import ValidationResult as ValidationResult
+    from .workflows import consolidate as consolidate
+    from .workflows import fill as fill
+    from .workflows import fill_cells as fill_cells
+    from .workflows import template as template
+    from .workflows import validate as validate
+
+# ``import ctmtcntt`` stays light (``ctmt --version``, the Excel add-in starting up); each name
+# imports its module on first use: pandas, pandera and openpyxl only when a workflow needs them.
+_LAZY = {
+    "read_workbook": ".loading",
+    "UnitReport": ".reading",
+    "Finding": ".report",
+    "Roster": ".roster",
+    "load_roster": ".roster",
+    **dict.fromkeys(
+        (
+            "CellWrite",
+            "ConsolidationResult",
+            "FillResult",
+            "ValidationResult",
+            "consolidate",
+            "fill",
+            "fill_cells",
+            "template",
+            "validate",
+        ),
+        ".workflows",
+    ),
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "CellWrite",

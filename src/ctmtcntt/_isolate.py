@@ -165,9 +165,10 @@ def _worker_main(
         except OSError:
             pass
         if redirected and faulthandler.is_enabled():
-            # An inherited handler (pytest enables one) writes to its own copy of the console.
+            # An inherited handler (pytest enables one) writes to its own copy of the console,
+            # and sys.stderr may be a capture file (pytest's) rather than fd 2: name the fd.
             with contextlib.suppress(Exception):
-                faulthandler.enable(file=sys.stderr)
+                faulthandler.enable(file=2)
     # Nobody reads a worker's backtraces, and symbolising one takes seconds per panic.
     os.environ["RUST_BACKTRACE"] = "0"
     _limit_memory(extra_bytes)
@@ -280,6 +281,7 @@ def map_isolated(
     timeout: float = 30.0,
     memory_mb: int = 1536,
     start_method: StartMethod | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Outcome[T]]:
     """Apply ``func`` to every item in worker processes; yield one Outcome per item, in input order.
 
@@ -290,6 +292,10 @@ def map_isolated(
     - ``memory_mb``: address space one worker may add to what it had when it started
       (``RLIMIT_AS``; not enforced on Windows, where ``resource`` does not exist).
     - ``start_method``: override the choice described in the module docstring.
+    - ``meanwhile``: called once in this process as soon as the workers have their first items,
+      for work of the caller's own to overlap with theirs (importing what comes next); what it
+      raises stops the workers and propagates. Answers wait in the pipes meanwhile, so a long
+      ``meanwhile`` pays off when the first answers fit in them (a few files), not for a batch.
 
     A worker that dies on an item (abort, segfault, allocation failure, ``os._exit``) or overruns
     the timeout is replaced and only that item gets an error. An exception raised by ``func``,
@@ -309,7 +315,7 @@ def map_isolated(
     count = workers if workers is not None else min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS)
     count = max(1, min(count, len(items)))
     ctx = multiprocessing.get_context(start_method or _default_start_method())
-    return _run(func, items, count, timeout, memory_mb, ctx)
+    return _run(func, items, count, timeout, memory_mb, ctx, meanwhile)
 
 
 def _run(
@@ -319,6 +325,7 @@ def _run(
     timeout: float,
     memory_mb: int,
     ctx: BaseContext,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Outcome[T]]:
     forking = ctx.get_start_method() == "fork"
     pool: list[_Worker] = []
@@ -388,19 +395,31 @@ def _run(
             finish(worker, Outcome(item=items[worker.index], value=None, error=error))
         replace(worker, kill=True)
 
+    def dispatch() -> None:
+        nonlocal next_job
+        for worker in pool:
+            if worker.index is None and next_job < len(items):
+                worker.index = next_job
+                allowance = timeout if worker.ready else max(timeout, _START_ALLOWANCE)
+                worker.deadline = time.monotonic() + allowance
+                next_job += 1
+                # A dead worker fails the send; its sentinel reports it below.
+                with contextlib.suppress(OSError):
+                    worker.conn.send((worker.index, items[worker.index]))
+
     try:
         for _ in range(count):
             pool.append(start())
-        while next_out < len(items):
+        dispatch()
+        if meanwhile is not None:
+            meanwhile()
+            now = time.monotonic()
             for worker in pool:
-                if worker.index is None and next_job < len(items):
-                    worker.index = next_job
-                    allowance = timeout if worker.ready else max(timeout, _START_ALLOWANCE)
-                    worker.deadline = time.monotonic() + allowance
-                    next_job += 1
-                    # A dead worker fails the send; its sentinel reports it below.
-                    with contextlib.suppress(OSError):
-                        worker.conn.send((worker.index, items[worker.index]))
+                # No answer could be collected meanwhile: the allowances run from now.
+                if worker.index is not None:
+                    worker.deadline = max(worker.deadline, now + timeout)
+        while next_out < len(items):
+            dispatch()
             busy = [w for w in pool if w.index is not None]
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
@@ -441,6 +460,8 @@ def _run(
                     error = _msg_timeout(timeout)
                     finish(worker, Outcome(item=items[worker.index], value=None, error=error))
                     replace(worker, kill=True)
+            # Free workers get their next item before the caller spends time on the answers.
+            dispatch()
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -26,6 +27,7 @@ def column_number(letters: str) -> int:
     return number
 
 
+@lru_cache(maxsize=1 << 16)
 def a1(row: int, column: int) -> str:
     """Return the A1 address of a 1-based row and column."""
     return f"{column_letter(column)}{row}"

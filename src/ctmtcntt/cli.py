@@ -16,7 +16,6 @@ import click
 
 from . import __version__
 from .errors import CtmtError, UsageError
-from .render import validation_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +51,11 @@ def _run(action: Callable[[], int]) -> None:
     except CtmtError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(3)
+    except OSError as exc:
+        # A full disk, a read-only folder, an output path under a file: say which, no traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"Lỗi: không đọc hoặc ghi được tệp{where}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
     sys.exit(code)
 
 
@@ -98,6 +102,9 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
         if output_format == "json":
             _emit_json(result.to_dict())
         else:
+            # After the run: it imports pandas, which the run imports while the files are read.
+            from .render import validation_text
+
             click.echo(validation_text(result))
         return result.exit_code
 

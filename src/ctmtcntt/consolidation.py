@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import _collector
 from .computation import Scalar, Table, compute_pl01, compute_pl02, total
 from .intake import FileResult, Refused, check_reports, read_reports, refused_result
 from .numbers import fold
@@ -125,6 +126,7 @@ def _unit_key(
     return core, None, report.unit, looks_provincial(report.unit)
 
 
+@_collector.paused()  # large acyclic tables: see _collector
 def consolidate_reports(
     read: Sequence[UnitReport | Refused],
     roster: Roster | None = None,

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
+import io
+import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import _collector
 from ._isolate import map_isolated
-from .errors import CtmtError, UsageError
-from .loading import read_workbook
+from .errors import CtmtError, SpecError, UsageError
+from .numbers import normalize_text
 from .reading import UnitReport
 from .report import Finding, make_finding
 from .roster import Roster
-from .validation import validate_reports
+from .spec import FormSpec, load_catalogue, load_schema
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
-# A hostile file may make the native reader spin or balloon; a real submission reads in < 0.1 s.
-READ_TIMEOUT_S = 30.0
-READ_MEMORY_MB = 1024
+# A hostile file may make the native reader spin or balloon; a real submission reads in < 0.1 s
+# and under 100 MB (every file of the reference corpus does: 0.25 s and 75 MB at most).
+READ_TIMEOUT_S = 20.0
+READ_MEMORY_MB = 512
+# Said after what the isolation layer reports (a crash, a timeout, memory): what staff can do.
+_ISOLATION_ADVICE = (
+    ". Hãy mở tệp bằng Excel, xóa các dòng, cột thừa ở rất xa bảng (nếu có), Lưu thành Sổ làm"
+    " việc Excel (.xlsx) mới rồi gửi lại; nếu vẫn lỗi, hãy xin đơn vị gửi lại tệp."
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,14 +41,17 @@ class Refused:
 
 
 def is_lock_file(path: Path) -> bool:
-    """Excel's owner file ``~$name.xlsx``, present while someone has the workbook open."""
-    return path.name.startswith("~$")
+    """Excel's owner file ``~$name.xlsx`` (or LibreOffice's ``.~lock.name#``), present while
+    someone has the workbook open: never a report, whatever it holds."""
+    name = path.name
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
 
 
 def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
     """The workbooks named: files as given, folders searched with their sub-folders.
 
-    Excel lock files are skipped; in folders only spreadsheet file names are taken.
+    Excel lock files are skipped, also when named (a shell's ``*.xlsx`` takes them in while
+    a workbook is open); in folders only spreadsheet file names are taken.
     """
     found: list[Path] = []
     for item in paths:
@@ -49,30 +63,98 @@ def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
                 if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(p)
             )
         elif path.exists():
-            found.append(path)
+            if not is_lock_file(path):
+                found.append(path)
         else:
             raise UsageError(f"Không có tệp hoặc thư mục: {path}")
     return found
 
 
-def _read_one(path: str) -> UnitReport | Refused:
-    # Runs in a worker process: the native reader may abort on a hostile file.
+def _catalogue_form(code: str) -> FormSpec:
+    return load_catalogue().forms[code]
+
+
+def _reduce_form(spec: FormSpec) -> Any:
+    # A form of the catalogue travels as its code: both processes load the same catalogue, and
+    # the specs would otherwise be most of a report's bytes and of the time to rebuild it.
+    if load_catalogue().forms.get(spec.code) is spec:
+        return _catalogue_form, (spec.code,)
+    return spec.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+
+def _read_one(path: str) -> bytes:
+    # Runs in a worker process: the native reader may abort on a hostile file. The worker
+    # imports the reader itself, while this process imports what checking needs.
+    from .loading import read_workbook
+
     try:
-        return read_workbook(path)
+        result: UnitReport | Refused = read_workbook(path)
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
-        return Refused(path=path, reason=reason)
+        # Readers quote the file's own bytes in their errors: keep the text writable.
+        result = Refused(path=path, reason=normalize_text(reason))
+    except MemoryError:
+        raise  # the isolation layer says so and replaces this worker
+    except Exception as exc:  # our own reading tripped over odd content: refuse, in Vietnamese
+        result = Refused(path=path, reason=normalize_text(_msg_internal(exc)))
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, FormSpec: _reduce_form}
+    pickler.dump(result)
+    return buffer.getvalue()
 
 
-def read_reports(paths: Sequence[Path]) -> Iterator[UnitReport | Refused]:
-    """Read every workbook in isolated worker processes, in the order given."""
-    for outcome in map_isolated(
-        _read_one, [str(p) for p in paths], timeout=READ_TIMEOUT_S, memory_mb=READ_MEMORY_MB
-    ):
-        if outcome.error is not None or outcome.value is None:
-            yield Refused(path=outcome.item, reason=outcome.error or "Không đọc được tệp.")
-        else:
-            yield outcome.value
+def _msg_internal(exc: Exception) -> str:
+    return (
+        f"Chương trình gặp lỗi khi đọc nội dung tệp ({type(exc).__name__}: {exc}). Hãy mở tệp"
+        " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại; nếu vẫn lỗi, hãy gửi"
+        " tệp này cho bộ phận kỹ thuật."
+    )
+
+
+def _received(data: bytes) -> UnitReport | Refused:
+    received: UnitReport | Refused = pickle.loads(data)
+    return received
+
+
+def _prepare_validation() -> None:
+    # Checking comes next: import pandas and pandera and load the schemas while workers read.
+    # A broken schema is reported by the check itself, as it would be without this head start.
+    with contextlib.suppress(SpecError):
+        for form in load_catalogue().forms.values():
+            for name in form.checks:
+                load_schema(name)
+    from . import validation  # noqa: F401
+
+
+def read_reports(
+    paths: Sequence[Path], *, timeout: float | None = None
+) -> Iterator[UnitReport | Refused]:
+    """Read every workbook in isolated worker processes, in the order given.
+
+    ``timeout`` is the seconds one file may take (default :data:`READ_TIMEOUT_S`); a file that
+    overruns it, crashes the reader or needs more than :data:`READ_MEMORY_MB` is refused.
+    While the workers read, this process gets the validation that follows ready.
+    """
+    load_catalogue()  # once, before the workers start: they inherit it where they can
+    outcomes = map_isolated(
+        _read_one,
+        [str(p) for p in paths],
+        timeout=READ_TIMEOUT_S if timeout is None else timeout,
+        memory_mb=READ_MEMORY_MB,
+        meanwhile=_prepare_validation,
+    )
+    with _collector.paused():
+        for outcome in outcomes:
+            if outcome.error is not None or outcome.value is None:
+                reason = (outcome.error or "Không đọc được tệp").rstrip(". ") + _ISOLATION_ADVICE
+                yield Refused(path=outcome.item, reason=reason)
+                continue
+            try:
+                received = _received(outcome.value)
+            except Exception as exc:  # as map_isolated says of an answer it cannot unpickle
+                received = Refused(path=outcome.item, reason=f"Không nhận được kết quả: {exc}")
+            yield received
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,7 +191,10 @@ def refused_result(refused: Refused) -> FileResult:
 
 def check_reports(reports: Sequence[UnitReport], roster: Roster | None = None) -> list[FileResult]:
     """Validate reports already read (from files or from an open workbook) in one pass."""
-    findings = validate_reports(reports, roster=roster)
+    from .validation import validate_reports  # pandas: imported when checking, not before
+
+    with _collector.paused():  # tables of every unit's cells, nothing cyclic: as while reading
+        findings = validate_reports(reports, roster=roster)
     return [
         FileResult(
             path=report.path,

@@ -4,6 +4,9 @@ python-calamine reads cached values quickly but cannot tell a formula that was n
 (a file written by a program and never opened in Excel) from an empty cell; every reader returns
 None or "" there, silently. A regex over the raw sheet XML finds those cells in well under a
 millisecond, so staff are told to open and save the file instead of us reading the cell as 0.
+
+Every refusal is a :class:`WorkbookError` whose reason says, in Vietnamese, what is wrong and
+what to do: the file's bytes are judged first (:func:`sniff.sniff`), then what the reader says.
 """
 
 from __future__ import annotations
@@ -12,41 +15,145 @@ import hashlib
 import posixpath
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Final
+from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
 from .errors import WorkbookError
 from .locate import Grid
+from .numbers import normalize_text
 from .reading import UnitReport, read_grids
 from .sniff import check_xml_safety, sniff
 
+__all__ = ["MAX_GRID_CELLS", "read_workbook"]
+
+#: A sheet read from A1 to its last value may hold at most this many cells. A report is about
+#: 2,000; a sheet past this has a stray value far down or right (row 1,048,576, column XFD)
+#: and would cost gigabytes to read.
+MAX_GRID_CELLS: Final = 5_000_000
+
 _UNCACHED = re.compile(
-    rb'<(?:\w+:)?c r="([A-Z]{1,3}[0-9]+)"[^>]*>\s*<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)'
+    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]+)"[^>]*>'
+    rb"\s*<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)"
     rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Characters no XML may hold: a sheet name carrying one could not be written in any report.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_OFFICE_DOCUMENT = "/officeDocument"
+_DEFAULT_WORKBOOK = "xl/workbook.xml"
+
+# Which extensions python-calamine's from_path trusts for which format.
+_SUFFIX_KIND: Final = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xltx": "xlsx",
+    ".xltm": "xlsx",
+    ".xlam": "xlsx",
+    ".xls": "xls",
+    ".xla": "xls",
+    ".xlt": "xls",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
+}
+
+# --- messages (the caller names the file) ---------------------------------------------------
+
+_RESAVE: Final = {
+    "xlsx": "hãy mở bằng Excel (Excel thường tự sửa được), Lưu thành Sổ làm việc Excel (.xlsx)"
+    " mới rồi gửi lại",
+    "xls": "hãy mở bằng Excel hoặc LibreOffice, chọn Lưu thành > Sổ làm việc Excel (.xlsx)"
+    " rồi gửi lại",
+    "xlsb": "hãy mở bằng Excel, chọn Lưu thành > Sổ làm việc Excel (.xlsx) rồi gửi lại",
+    "ods": "hãy mở bằng LibreOffice Calc, chọn Tệp > Lưu thành > Excel 2007-365 (.xlsx)"
+    " rồi gửi lại",
+}
+_WHAT: Final = {
+    "xlsx": "Tệp Excel (.xlsx)",
+    "xls": "Tệp Excel 97–2003 (.xls)",
+    "xlsb": "Tệp Excel nhị phân (.xlsb)",
+    "ods": "Tệp OpenDocument (.ods)",
+}
+_MSG_ENCRYPTED: Final = (
+    "Tệp được bảo vệ bằng mật khẩu (mã hóa): hãy mở bằng Excel, bỏ mật khẩu (Tệp > Thông tin"
+    " > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa trống mật khẩu), lưu lại rồi gửi lại."
+)
+_MSG_BAD_ZIP_MEMBER: Final = (
+    "Tệp bị hỏng (dữ liệu nén bên trong không giải nén được, thường do tải về hoặc sao chép"
+    " chưa hết): hãy tải lại tệp hoặc xin đơn vị gửi lại."
+)
+
+
+def _vn(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def _msg_unreadable(kind: str, detail: str) -> str:
+    detail = normalize_text(detail)
+    if len(detail) > 160:
+        detail = detail[:157] + "…"
+    what = _WHAT.get(kind, "Tệp bảng tính")
+    advice = _RESAVE.get(kind, _RESAVE["xlsx"])
+    return f"{what} bị hỏng hoặc có cấu trúc trình đọc không hiểu (lỗi: {detail}): {advice}."
+
+
+def _msg_too_big(kind: str, sheet: str | None, rows: int | None, columns: int | None) -> str:
+    where = f'Trang tính "{sheet}"' if sheet else "Một trang tính"
+    size = f" kéo dài tới dòng {_vn(rows)}, cột {_column_name(columns)}" if rows and columns else ""
+    return (
+        f"{where}{size}: vùng dữ liệu quá lớn (giới hạn {_vn(MAX_GRID_CELLS)} ô), thường do có"
+        " ô bị gõ nhầm ở rất xa bảng hoặc tệp bị hỏng. Hãy xóa các dòng, cột thừa bên dưới và"
+        f" bên phải bảng, {_RESAVE.get(kind, _RESAVE['xlsx'])}."
+    )
+
+
+def _msg_reader_crash(kind: str) -> str:
+    return (
+        "Trình đọc gặp lỗi nội bộ khi mở tệp (tệp quá lớn, bị hỏng hoặc có cấu trúc bất"
+        f" thường): {_RESAVE.get(kind, _RESAVE['xlsx'])}."
+    )
+
+
+def _column_name(number: int) -> str:
+    name = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+# --- reading ----------------------------------------------------------------------------------
 
 
 def read_workbook(path: str | Path) -> UnitReport:
-    """Read a unit's workbook file (.xlsx, .xlsm, .xls, .ods) into its report.
+    """Read a unit's workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) into its report.
 
     Raises ``WorkbookError`` with a Vietnamese reason when the file is not a readable workbook
-    (encrypted, corrupt, HTML or CSV under an Excel name, …). Run it through
-    ``_isolate.map_isolated`` when the file comes from outside: a malformed file can abort the
-    native reader.
+    (encrypted, corrupt, HTML or CSV under an Excel name, a sheet reaching row 1,048,576, …).
+    The format is judged from the bytes, so an .xls renamed .xlsx is still read. Run it
+    through ``_isolate.map_isolated`` when the file comes from outside: a malformed file can
+    abort the native reader.
     """
     path = Path(path)
     sniffed = sniff(path)
     if not sniffed.readable:
         raise WorkbookError(path, sniffed.message or "Không phải tệp Excel.")
-    data = path.read_bytes()
-    uncached = _uncached_cells(path) if sniffed.kind == "xlsx" else {}
-    grids = _grids(path)
+    kind = sniffed.kind
+    uncached = _uncached_cells(path) if kind == "xlsx" else {}
+    grids = _grids(path, kind)
     report = read_grids(grids, str(path), uncached=uncached)
-    return _with_hash(report, hashlib.sha256(data).hexdigest())
+    return _with_hash(report, _sha256(path))
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError as exc:
+        raise WorkbookError(path, f"Không đọc được tệp (lỗi hệ thống: {exc.strerror}).") from exc
 
 
 def _with_hash(report: UnitReport, digest: str) -> UnitReport:
@@ -55,56 +162,176 @@ def _with_hash(report: UnitReport, digest: str) -> UnitReport:
     return replace(report, sha256=digest)
 
 
-def _grids(path: Path) -> dict[str, Grid]:
+def _is_panic(exc: BaseException) -> bool:
+    # pyo3's PanicException derives from BaseException, so that `except Exception` misses it.
+    return not isinstance(exc, (Exception, KeyboardInterrupt, SystemExit, GeneratorExit))
+
+
+def _grids(path: Path, kind: str) -> dict[str, Grid]:
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        return {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in book.sheet_names
-        }
-    except Exception as exc:  # the reader's own error types vary by format and version
-        raise WorkbookError(path, f"Không đọc được nội dung bảng tính ({exc}).") from exc
+        if _SUFFIX_KIND.get(path.suffix.lower()) == kind:
+            book = CalamineWorkbook.from_path(str(path))
+        else:
+            # A renamed file (.xls saved as .xlsx): let the reader go by the content instead.
+            with path.open("rb") as stream:
+                book = CalamineWorkbook.from_filelike(stream)
+        names = _worksheet_names(book)
+    except MemoryError:
+        raise  # the isolation layer reports it as such and replaces the worker
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
+        raise WorkbookError(path, _reader_message(kind, exc)) from exc
+    grids: dict[str, Grid] = {}
+    for name in names:
+        # A name with control characters (a forged file) is kept readable, and writable.
+        key = normalize_text(name) if _NOT_XML.search(name) else name
+        try:
+            sheet = book.get_sheet_by_name(name)
+            end = sheet.end
+            if end is not None:
+                rows, columns = end[0] + 1, end[1] + 1
+                if rows * columns > MAX_GRID_CELLS:
+                    raise WorkbookError(path, _msg_too_big(kind, key, rows, columns))
+            grids[key] = sheet.to_python(skip_empty_area=False)
+        except (MemoryError, WorkbookError):
+            raise
+        except BaseException as exc:
+            if not isinstance(exc, Exception) and not _is_panic(exc):
+                raise
+            message = _reader_message(kind, exc)
+            raise WorkbookError(path, f'Không đọc được trang tính "{key}". {message}') from exc
+    return grids
+
+
+def _worksheet_names(book: Any) -> list[str]:
+    """Names of the sheets that can hold a table: chart and dialog sheets are left out."""
+    names: list[str] = list(book.sheet_names)
+    try:
+        kinds = {meta.name: str(meta.typ) for meta in book.sheets_metadata}
+    except Exception:
+        return names
+    return [n for n in names if kinds.get(n, "WorkSheet").rsplit(".", 1)[-1] == "WorkSheet"]
+
+
+def _reader_message(kind: str, exc: BaseException) -> str:
+    if _is_panic(exc):
+        return _msg_reader_crash(kind)
+    text = str(exc).strip() or type(exc).__name__
+    lowered = text.lower()
+    if "password" in lowered or "encrypt" in lowered:
+        return _MSG_ENCRYPTED
+    if "cell limit" in lowered:
+        return _msg_too_big(kind, None, None, None)
+    return _msg_unreadable(kind, text)
+
+
+# --- formulas without a value ------------------------------------------------------------------
 
 
 def _uncached_cells(path: Path) -> dict[str, set[str]]:
-    """Per sheet name, the cells whose formula carries no calculated value."""
+    """Per sheet name, the cells whose formula carries no calculated value.
+
+    Best effort on the package's structure: a part the reader does not need for values
+    (relationships it can do without, odd part names) only means fewer hints here. Member data
+    that does not inflate is corrupt, and refused.
+    """
     found: dict[str, set[str]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            for name, member in _sheet_members(zf, path).items():
-                _safe(zf, member, path)
+            names = {_norm(name): name for name in zf.namelist()}
+            members = _sheet_members(zf, names)
+            for sheet, member in members.items():
+                refusal = check_xml_safety(zf, member)
+                if refusal is not None:
+                    raise WorkbookError(path, refusal)
                 xml = zf.read(member)
+                if b"<f" not in xml and b":f" not in xml:
+                    # No formula element at all (the Ministry's forms hold none): no need for
+                    # the scan, which costs more than reading the sheet's values does.
+                    continue
                 cells = {m.group(1).decode() for m in _UNCACHED.finditer(xml)}
                 if cells:
-                    found[name] = cells
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as exc:
-        raise WorkbookError(path, f"Cấu trúc tệp .xlsx bị hỏng ({exc}).") from exc
+                    found[sheet] = cells
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise WorkbookError(path, _MSG_BAD_ZIP_MEMBER) from exc
+    except (OSError, NotImplementedError, RuntimeError) as exc:
+        # Unsupported compression or encryption: sniff refuses those first; the reader decides.
+        if isinstance(exc, OSError) and exc.filename is not None:
+            message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
+            raise WorkbookError(path, message) from exc
     return found
 
 
-def _safe(zf: zipfile.ZipFile, member: str, path: Path) -> None:
-    refusal = check_xml_safety(zf, member)
-    if refusal is not None:
-        raise WorkbookError(path, refusal)
+def _norm(name: str) -> str:
+    # Some writers store Windows separators, a leading slash or other capitals; readers cope.
+    return name.replace("\\", "/").lstrip("/").lower()
 
 
-def _sheet_members(zf: zipfile.ZipFile, path: Path) -> dict[str, str]:
-    """Sheet name -> zip member of its XML, from the workbook and its relationships."""
-    workbook = "xl/workbook.xml"
-    rels = "xl/_rels/workbook.xml.rels"
-    for needed in (workbook, rels):
-        _safe(zf, needed, path)
+def _xml(zf: zipfile.ZipFile, member: str) -> Element | None:
+    """A small package part parsed safely, None when it is unsafe, missing or not XML."""
+    try:
+        if check_xml_safety(zf, member) is not None:
+            return None
+        root: Element = ElementTree.fromstring(zf.read(member))
+    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, zlib.error, EOFError):
+        # ParseError is a SyntaxError; defusedxml's refusals are ValueErrors.
+        return None
+    return root
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _attribute(element: Element, local: str) -> str | None:
+    for key, value in element.attrib.items():
+        if _local(key) == local:
+            return value
+    return None
+
+
+def _relationships(zf: zipfile.ZipFile, names: dict[str, str], rels: str) -> Iterator[Element]:
+    member = names.get(_norm(rels))
+    root = None if member is None else _xml(zf, member)
+    if root is not None:
+        yield from (e for e in root.iter() if _local(e.tag) == "Relationship")
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    target = target.replace("\\", "/")
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(base_dir, target)
+    return _norm(posixpath.normpath(joined))
+
+
+def _sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
+    """Sheet name -> zip member of its XML, from the package, workbook and their relationships.
+
+    Transitional and strict OOXML alike (namespaces are matched by local name); sheets whose
+    part cannot be found are left out.
+    """
+    workbook = _DEFAULT_WORKBOOK
+    for rel in _relationships(zf, names, "_rels/.rels"):
+        if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
+            workbook = _resolve("", rel.get("Target", ""))
+            break
+    member = names.get(_norm(workbook))
+    root = None if member is None else _xml(zf, member)
+    if root is None:
+        return {}
+    folder, base = posixpath.split(_norm(workbook))
     targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in ElementTree.fromstring(zf.read(rels)).iter(f"{_PKG_NS}Relationship")
+        rel.get("Id"): _resolve(folder, rel.get("Target", ""))
+        for rel in _relationships(zf, names, posixpath.join(folder, "_rels", f"{base}.rels"))
+        if rel.get("Target")
     }
     members: dict[str, str] = {}
-    for sheet in ElementTree.fromstring(zf.read(workbook)).iter(f"{_MAIN_NS}sheet"):
-        target = targets.get(sheet.get(_REL_NS), "")
-        if not target:
+    for sheet in root.iter():
+        if _local(sheet.tag) != "sheet":
             continue
-        member = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        members[sheet.get("name", "")] = posixpath.normpath(member)
+        part = targets.get(_attribute(sheet, "id"))
+        if part is not None and part in names:
+            members[sheet.get("name", "")] = names[part]
     return members

@@ -60,6 +60,9 @@ LegacyEncoding = Literal["TCVN3", "VNI"]
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\u180e\ufeff"), None
 )
+# Control characters (Excel stores them as "_x0007_"): invisible, and no XML may hold them, so
+# a workbook we write would fail on them. Tabs, line breaks and U+001C-U+001F are whitespace.
+_INVISIBLE.update(dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F], None))
 _WHITESPACE = re.compile(r"\s+")  # str patterns match NBSP, U+2007, U+202F and line breaks
 # Đ has no decomposition, and Ð (the Icelandic eth) is what some keyboards type for it.
 _FOLD_LETTERS = {"đ": "d", "ð": "d"}

@@ -17,6 +17,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import _collector
 from .cells import column_letter
 from .computation import compute_pl01
 from .layout import BOX, FONT, TableRow, draw, fixed_rows
@@ -219,6 +220,7 @@ def _completion_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult
         ws.add_chart(chart, f"{column_letter(len(percent_rows) + 3)}3")
 
 
+@_collector.paused()  # large acyclic tables: see _collector
 def write_province_book(result: ConsolidationResult, path: Path) -> None:
     """Write the province workbook: PL01, PL02, breakdown, completion chart, findings, sources,
     missing units."""

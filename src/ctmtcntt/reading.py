@@ -141,6 +141,8 @@ def _read_form(
     unit_name: str | None = None
     unit_cell: str | None = None
     found = find_unit(grid, located.numbering_row)
+    if found is None:
+        found = _find_legacy_unit(grid, located.numbering_row, source, sheet, findings)
     if found is not None:
         name, row, column = found
         unit_cell = a1(row + 1, column + 1)
@@ -182,11 +184,19 @@ def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
     for row in range(located.numbering_row + 1, len(grid)):
         stt = text(cell(grid, row, stt_col))
         name = text(cell(grid, row, name_col))
-        lead = fold(stt or name)
-        if any(lead.startswith(mark) for mark in _END_MARKS):
+        if _ends_table(stt or name):
             break
         lines.append((row, stt, name))
     return lines
+
+
+def _ends_table(lead: str) -> bool:
+    """Whether a line is the notes or signatures under the table, also typed in an old font."""
+    if any(fold(lead).startswith(mark) for mark in _END_MARKS):
+        return True
+    # The marks start with G, N or T, letters both old encodings keep as they are.
+    legacy = detect_legacy(lead) if lead[:1] in "GgNnTt" and not lead.isascii() else None
+    return legacy is not None and any(fold(legacy.text).startswith(m) for m in _END_MARKS)
 
 
 Assigned = tuple[int, str, str, str | None]  # grid row, key, kind, group
@@ -287,6 +297,30 @@ def _build(
         values[column_key] = Value(cell=ref, raw=raw, uncached=ref in uncached and not raw)
     label = text(cell(grid, line, located.columns.get("stt", 0)))
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
+
+
+def _find_legacy_unit(
+    grid: Grid, before_row: int, source: str, sheet: str, findings: list[Finding]
+) -> tuple[str | None, int, int] | None:
+    """The "Đơn vị báo cáo: …" line typed whole in TCVN3 or VNI ("§¬n vÞ b¸o c¸o: Së Tµi
+    chÝnh"): found on the converted text, with a warning naming the cell the name came from."""
+    converted: dict[tuple[int, int], str] = {}
+    rows: list[list[object]] = []
+    for row in range(min(before_row, len(grid))):
+        line = list(grid[row])
+        for column, value in enumerate(line):
+            legacy = detect_legacy(value) if isinstance(value, str) else None
+            if isinstance(value, str) and legacy is not None:
+                converted[row, column] = value
+                line[column] = legacy.text
+        rows.append(line)
+    if not converted:
+        return None
+    found = find_unit(rows, before_row)
+    if found is not None and (found[1], found[2]) in converted:
+        original = converted[found[1], found[2]]
+        _converted(original, source, sheet, a1(found[1] + 1, found[2] + 1), findings)
+    return found
 
 
 def _converted(value: str, source: str, sheet: str, ref: str, findings: list[Finding]) -> str:

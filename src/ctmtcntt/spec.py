@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -133,7 +133,7 @@ class FormSpec:
     by_key: Mapping[str, RowSpec] = field(default_factory=dict, compare=False, repr=False)
     column_by_key: Mapping[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property
     def has_projects(self) -> bool:
         """Whether units add their own rows (projects) under the group rows."""
         return any(row.kind == "group" for row in self.rows)
@@ -184,9 +184,13 @@ def resource_folder(name: str) -> Path:
     raise SpecError(f"Không tìm thấy thư mục {name}/ (đã tìm trong {here})")
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when installed (10x faster), with the safe loader's meaning.
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise SpecError(f"Không đọc được {path}: {exc}") from exc
 

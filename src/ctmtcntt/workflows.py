@@ -5,16 +5,12 @@ Each is one call from the CLI, from Excel and from Python; fronts only parse, ca
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .consolidation import consolidate_reports
-from .filling import CellWrite as CellWrite
-from .filling import FillResult as FillResult
-from .filling import fill as fill
-from .filling import fill_cells as fill_cells
 from .intake import (
     FileResult,
     Refused,
@@ -23,11 +19,38 @@ from .intake import (
     refused_result,
     workbook_paths,
 )
-from .outcome import ConsolidationResult
 from .reading import UnitReport
 from .reading import read_grids as read_grids
 from .roster import Roster, load_roster
-from .templates import write_template as template
+
+if TYPE_CHECKING:
+    from .filling import CellWrite as CellWrite
+    from .filling import FillResult as FillResult
+    from .filling import fill as fill
+    from .filling import fill_cells as fill_cells
+    from .outcome import ConsolidationResult
+    from .templates import write_template as template
+
+# Imported on first use: openpyxl (fill, template) and pandas (the result of consolidate) cost
+# more than checking one workbook does, and ``ctmt validate`` needs neither before checking.
+_LAZY = {
+    "CellWrite": (".filling", "CellWrite"),
+    "FillResult": (".filling", "FillResult"),
+    "fill": (".filling", "fill"),
+    "fill_cells": (".filling", "fill_cells"),
+    "ConsolidationResult": (".outcome", "ConsolidationResult"),
+    "template": (".templates", "write_template"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __package__), attribute)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CellWrite",
@@ -49,8 +72,10 @@ ROSTER_NAME = "roster.csv"
 Progress = Callable[[int, int], None]
 
 
-def _read(paths: list[Path], progress: Progress | None) -> Iterator[UnitReport | Refused]:
-    for done, item in enumerate(read_reports(paths), start=1):
+def _read(
+    paths: list[Path], progress: Progress | None, timeout: float | None = None
+) -> Iterator[UnitReport | Refused]:
+    for done, item in enumerate(read_reports(paths, timeout=timeout), start=1):
         if progress is not None:
             progress(done, len(paths))
         yield item
@@ -79,10 +104,15 @@ def validate(
     roster: Roster | None = None,
     *,
     progress: Progress | None = None,
+    read_timeout: float | None = None,
 ) -> ValidationResult:
-    """Check workbooks (folders mean their workbooks); never modifies them."""
+    """Check workbooks (folders mean their workbooks); never modifies them.
+
+    ``read_timeout``: seconds one file may take to read before it is refused (default
+    ``intake.READ_TIMEOUT_S``).
+    """
     files = workbook_paths(paths)
-    read = list(_read(files, progress))
+    read = list(_read(files, progress, read_timeout))
     reports = [r for r in read if isinstance(r, UnitReport)]
     checked = iter(check_reports(reports, roster))
     results = [
@@ -118,6 +148,9 @@ def consolidate(
         items = [Path(folder_or_paths)]
     else:
         items = [Path(p) for p in folder_or_paths]
+    from .consolidation import consolidate_reports
+    from .outcome import ConsolidationResult
+
     chosen = _roster(items, roster)
     paths = workbook_paths(items)
     read = list(_read(paths, progress))

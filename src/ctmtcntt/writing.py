@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from .numbers import looks_like_formula
 
@@ -61,6 +61,9 @@ def put_text(cell: Cell, text: str | None) -> None:
     openpyxl turns any string beginning with "=" into a formula; forcing the string type and
     Excel's quote prefix keeps it inert, also after someone edits the cell in Excel.
     """
+    if text is not None:
+        # A file name or cell may carry control characters that XML cannot hold.
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.value = text
     if text is not None:
         cell.data_type = "s"
