@@ -6,6 +6,7 @@ Exit codes: 0 no errors (warnings allowed); 1 some workbook has errors; 2 usage;
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -56,6 +57,8 @@ def _run(action: Callable[[], int]) -> None:
         where = f" ({exc.filename})" if exc.filename else ""
         click.echo(f"Lỗi: không đọc hoặc ghi được tệp{where}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
+    # Everything is written: spare the interpreter a last walk over pandas' million objects.
+    gc.freeze()
     sys.exit(code)
 
 

@@ -7,7 +7,7 @@ import copyreg
 import io
 import pickle
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +86,12 @@ def _read_one(path: str) -> bytes:
     # Runs in a worker process: the native reader may abort on a hostile file. The worker
     # imports the reader itself, while this process imports what checking needs.
     from .loading import read_workbook
+    from .validation import unit_frames
 
     try:
-        result: UnitReport | Refused = read_workbook(path)
+        report = read_workbook(path)
+        # Checking's per-cell work runs here, in parallel, rather than after all reading.
+        result: UnitReport | Refused = replace(report, prepared=unit_frames(report))
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
         # Readers quote the file's own bytes in their errors: keep the text writable.

@@ -56,7 +56,8 @@ def cell(grid: Grid, row: int, column: int) -> object:
 def _numbering(grid: Grid, row: int) -> dict[int, int]:
     found: dict[int, int] = {}
     for column, value in enumerate(grid[row]):
-        if isinstance(value, str):
+        # Most cells are numbers or empty; only text opening with "(" can be a column number.
+        if isinstance(value, str) and "(" in value[:3]:
             match = _NUMBERING.match(value.strip())
             if match:
                 found.setdefault(int(match.group(1)), column)

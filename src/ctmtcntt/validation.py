@@ -9,9 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
 from .numbers import fold
@@ -21,8 +19,16 @@ from .roster import Roster, looks_provincial, same_unit
 from .spec import FormSpec, load_schema
 from .values import Key, cell_type, inputs, projects, role, understand
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _TOLERANCE = {
-    "percent": 0.5, "rate": 0.5, "money": 5e-7, "number": 1e-9, "assessment": 0.0, "yesno": 0.0,
+    "percent": 0.5,
+    "rate": 0.5,
+    "money": 5e-7,
+    "number": 1e-9,
+    "assessment": 0.0,
+    "yesno": 0.0,
 }
 _ASSESSMENT = {fold(MET): 1.0, fold(NOT_MET): 0.0}
 
@@ -31,7 +37,6 @@ _ASSESSMENT = {fold(MET): 1.0, fold(NOT_MET): 0.0}
 class _Meta:
     """Where a frame row came from, to turn a pandera failure back into a finding."""
 
-    source: int
     form: FormSpec
     sheet: str
     cell: str
@@ -44,23 +49,22 @@ class _Meta:
 
 @dataclass
 class _Frames:
+    """One report's rows of the stacked tables, keyed by (sheet, cell[, relation])."""
+
     cells: list[dict[str, Any]] = field(default_factory=list)
-    cell_index: list[tuple[int, str, str]] = field(default_factory=list)
-    cell_meta: dict[tuple[int, str, str], _Meta] = field(default_factory=dict)
+    cell_meta: dict[tuple[str, ...], _Meta] = field(default_factory=dict)
     relations: list[dict[str, Any]] = field(default_factory=list)
-    relation_index: list[tuple[int, str, str, str]] = field(default_factory=list)
-    relation_meta: dict[tuple[int, str, str, str], _Meta] = field(default_factory=dict)
+    relation_meta: dict[tuple[str, ...], _Meta] = field(default_factory=dict)
 
     def add_cell(self, meta: _Meta, **columns: Any) -> None:
-        key = (meta.source, meta.sheet, meta.cell)
+        key = (meta.sheet, meta.cell)
         if key in self.cell_meta:
             return
         self.cells.append(columns)
-        self.cell_index.append(key)
         self.cell_meta[key] = meta
 
     def add_relation(self, meta: _Meta, relation: str, left: Any, right: Any, tol: float) -> None:
-        key = (meta.source, meta.sheet, meta.cell, relation)
+        key = (meta.sheet, meta.cell, relation)
         if key in self.relation_meta or not _number(left):
             return
         self.relations.append(
@@ -71,7 +75,6 @@ class _Frames:
                 "tolerance": tol,
             }
         )
-        self.relation_index.append(key)
         self.relation_meta[key] = meta
 
 
@@ -94,17 +97,25 @@ def validate_reports(
     province: Callable[[UnitReport], bool] | None = None,
 ) -> list[list[Finding]]:
     """Check every report at once; return each report's findings, in sheet and cell order."""
-    frames = _Frames()
     results: list[list[Finding]] = []
-    for source, report in enumerate(reports):
-        own = list(report.findings) + _unit_findings(report, roster)
-        results.append(own)
-        from_province = province(report) if province else is_from_province(report, roster)
-        for form in report.forms.values():
-            _add_form(frames, source, form, from_province)
-    for source, finding in _run(frames, reports):
+    prepared: list[_Frames] = []
+    flags: list[bool] = []
+    for report in reports:
+        results.append(list(report.findings) + _unit_findings(report, roster))
+        flags.append(province(report) if province else is_from_province(report, roster))
+        ready = report.prepared
+        prepared.append(ready if isinstance(ready, _Frames) else unit_frames(report))
+    for source, finding in _run(prepared, flags, reports):
         results[source].append(finding)
     return [sorted(found, key=_order) for found in results]
+
+
+def unit_frames(report: UnitReport) -> _Frames:
+    """One report's rows of the stacked tables; pandas-free, so reading workers build them."""
+    frames = _Frames()
+    for form in report.forms.values():
+        _add_form(frames, form)
+    return frames
 
 
 def _order(finding: Finding) -> tuple[str, int, int, str]:
@@ -129,14 +140,18 @@ def _unit_findings(report: UnitReport, roster: Roster | None) -> list[Finding]:
         if form.unit and not same_unit(form.unit, report.unit, roster):
             found.append(
                 make_finding(
-                    "units-differ", file=report.path, sheet=form.sheet, cell=form.unit_cell,
-                    value=form.unit, other_value=report.unit,
+                    "units-differ",
+                    file=report.path,
+                    sheet=form.sheet,
+                    cell=form.unit_cell,
+                    value=form.unit,
+                    other_value=report.unit,
                 )
             )
     return found
 
 
-def _add_form(frames: _Frames, source: int, form: FormData, from_province: bool) -> None:
+def _add_form(frames: _Frames, form: FormData) -> None:
     spec = form.spec
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
@@ -150,8 +165,13 @@ def _add_form(frames: _Frames, source: int, form: FormData, from_province: bool)
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # a lone dash: units write it to mean "nothing to report"
             meta = _Meta(
-                source=source, form=spec, sheet=form.sheet, cell=value.cell, row=row.key,
-                column=key, value=value.raw, drops=((spec.code, row.key, key),),
+                form=spec,
+                sheet=form.sheet,
+                cell=value.cell,
+                row=row.key,
+                column=key,
+                value=value.raw,
+                drops=((spec.code, row.key, key),),
             )
             frames.add_cell(
                 meta,
@@ -165,13 +185,12 @@ def _add_form(frames: _Frames, source: int, form: FormData, from_province: bool)
                 parsed=reading.ok,
                 uncached=value.uncached,
                 province_only=bool(row_spec and row_spec.province_only),
-                from_province=from_province,
                 number=float(reading.value) if _number(reading.value) else float("nan"),  # type: ignore[arg-type]
             )
     if spec.has_projects:
-        _pl02_relations(frames, source, form)
+        _pl02_relations(frames, form)
     else:
-        _pl01_relations(frames, source, form)
+        _pl01_relations(frames, form)
 
 
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
@@ -187,14 +206,22 @@ def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | 
     return (reading.value if reading.ok else None), value.cell
 
 
-def _pl01_relations(frames: _Frames, source: int, form: FormData) -> None:
+def _pl01_relations(frames: _Frames, form: FormData) -> None:
     spec = form.spec
     expected = compute_pl01(spec, inputs(form))
 
     def meta(row: str, column: str, cell: str, value: object, **context: Any) -> _Meta:
         drops = context.pop("drops", ((spec.code, row, column),))
-        return _Meta(source=source, form=spec, sheet=form.sheet, cell=cell, row=row,
-                     column=column, value=value, drops=drops, context=context)
+        return _Meta(
+            form=spec,
+            sheet=form.sheet,
+            cell=cell,
+            row=row,
+            column=column,
+            value=value,
+            drops=drops,
+            context=context,
+        )
 
     for row_spec in spec.rows:
         row = form.row(row_spec.key)
@@ -204,15 +231,23 @@ def _pl01_relations(frames: _Frames, source: int, form: FormData) -> None:
             right, _ = _typed(form, bottom, "actual")
             if cell:
                 drops = tuple((spec.code, k, "actual") for k in row_spec.ratio_of)
-                m = meta(row_spec.ratio_of[0], "actual", cell, left, other=row_spec.ratio_of[1],
-                         other_value=right, drops=drops)
+                m = meta(
+                    row_spec.ratio_of[0],
+                    "actual",
+                    cell,
+                    left,
+                    other=row_spec.ratio_of[1],
+                    other_value=right,
+                    drops=drops,
+                )
                 frames.add_relation(m, "ratio", left, right, 0.0)
         if row_spec.within:
             left, cell = _typed(form, row, "actual")
             right, _ = _typed(form, form.row(row_spec.within), "actual")
             if cell:
-                m = meta(row_spec.key, "actual", cell, left, other=row_spec.within,
-                         other_value=right)
+                m = meta(
+                    row_spec.key, "actual", cell, left, other=row_spec.within, other_value=right
+                )
                 frames.add_relation(m, "within", left, right, 0.0)
         for column in _computed_present(form, row):
             left, cell = _typed(form, row, column)
@@ -224,8 +259,13 @@ def _pl01_relations(frames: _Frames, source: int, form: FormData) -> None:
             left = _as_percent(left, want, spec.column_by_key[column].type, row_spec.kind)
             if cell and left is not None:
                 shown = expected.get((row_spec.key, column))
-                m = meta(row_spec.key, column, cell, row.raw(column) if row else None,
-                         expected=_expected_text(shown))
+                m = meta(
+                    row_spec.key,
+                    column,
+                    cell,
+                    row.raw(column) if row else None,
+                    expected=_expected_text(shown),
+                )
                 tol = _tolerance(spec, row_spec.kind, column)
                 frames.add_relation(m, "computed", left, want, tol)
 
@@ -266,15 +306,23 @@ def _expected_text(value: Scalar) -> str:
     return shown(value)
 
 
-def _pl02_relations(frames: _Frames, source: int, form: FormData) -> None:
+def _pl02_relations(frames: _Frames, form: FormData) -> None:
     spec = form.spec
     listed = projects(form)
     fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
 
     def meta(row: str, column: str, cell: str, value: object, **context: Any) -> _Meta:
         drops = context.pop("drops", ((spec.code, row, column),))
-        return _Meta(source=source, form=spec, sheet=form.sheet, cell=cell, row=row,
-                     column=column, value=value, drops=drops, context=context)
+        return _Meta(
+            form=spec,
+            sheet=form.sheet,
+            cell=cell,
+            row=row,
+            column=column,
+            value=value,
+            drops=drops,
+            context=context,
+        )
 
     for (_, row, typed), (_, computed) in zip(listed, done, strict=True):
         for column in spec.columns:
@@ -286,15 +334,22 @@ def _pl02_relations(frames: _Frames, source: int, form: FormData) -> None:
                 if parts:
                     given = {k: typed[k] for k in column.sum_of if k in typed}
                     right = compute_project(spec, given)
-                    m = meta(row.key, column.key, cell, typed[column.key],
-                             expected=_expected_text(right[column.key]))
-                    frames.add_relation(m, "sources", typed[column.key], right[column.key],
-                                        _TOLERANCE["money"])
+                    m = meta(
+                        row.key,
+                        column.key,
+                        cell,
+                        typed[column.key],
+                        expected=_expected_text(right[column.key]),
+                    )
+                    frames.add_relation(
+                        m, "sources", typed[column.key], right[column.key], _TOLERANCE["money"]
+                    )
             if column.computed and column.key in row.values and row.values[column.key].present:
                 left, _ = _typed(form, row, column.key)
                 want = computed.get(column.key)
-                m = meta(row.key, column.key, cell, row.raw(column.key),
-                         expected=_expected_text(want))
+                m = meta(
+                    row.key, column.key, cell, row.raw(column.key), expected=_expected_text(want)
+                )
                 frames.add_relation(m, "computed", left, want, _TOLERANCE["percent"])
         for limit in spec.limits:
             cell = form.cell_of(row, limit.column)
@@ -302,10 +357,22 @@ def _pl02_relations(frames: _Frames, source: int, form: FormData) -> None:
                 continue
             sources = spec.column_by_key[limit.column].sum_of
             held = tuple((spec.code, row.key, k) for k in (limit.column, *sources))
-            m = meta(row.key, limit.column, cell, computed.get(limit.column),
-                     other=limit.not_above, other_value=computed.get(limit.not_above), drops=held)
-            frames.add_relation(m, limit.relation, computed.get(limit.column),
-                                computed.get(limit.not_above), _TOLERANCE["money"])
+            m = meta(
+                row.key,
+                limit.column,
+                cell,
+                computed.get(limit.column),
+                other=limit.not_above,
+                other_value=computed.get(limit.not_above),
+                drops=held,
+            )
+            frames.add_relation(
+                m,
+                limit.relation,
+                computed.get(limit.column),
+                computed.get(limit.not_above),
+                _TOLERANCE["money"],
+            )
     for row in form.rows:
         if row.kind not in ("group", "total"):
             continue
@@ -319,22 +386,44 @@ def _pl02_relations(frames: _Frames, source: int, form: FormData) -> None:
                 frames.add_relation(m, "computed", left, want, tol)
 
 
-def _run(frames: _Frames, reports: Sequence[UnitReport]) -> list[tuple[int, Finding]]:
+def _run(
+    prepared: Sequence[_Frames], flags: Sequence[bool], reports: Sequence[UnitReport]
+) -> list[tuple[int, Finding]]:
+    import pandas as pd
+
     found: list[tuple[int, Finding]] = []
     tables = (
-        ("cells.pandera.yaml", frames.cells, frames.cell_index, frames.cell_meta,
-         ["source", "sheet", "cell"]),
-        ("relations.pandera.yaml", frames.relations, frames.relation_index, frames.relation_meta,
-         ["source", "sheet", "cell", "relation_at"]),
+        ("cells.pandera.yaml", "cells", "cell_meta", ["source", "sheet", "cell"]),
+        (
+            "relations.pandera.yaml",
+            "relations",
+            "relation_meta",
+            ["source", "sheet", "cell", "relation_at"],
+        ),
     )
-    for schema_name, rows, index, metas, names in tables:
+    for schema_name, rows_name, metas_name, names in tables:
+        rows: list[dict[str, Any]] = []
+        index: list[tuple[Any, ...]] = []
+        sources: list[int] = []
+        for source, frames in enumerate(prepared):
+            part: dict[tuple[str, ...], _Meta] = getattr(frames, metas_name)
+            rows.extend(getattr(frames, rows_name))
+            index.extend((source, *key) for key in part)
+            sources.extend([source] * len(part))
         if not rows:
             continue
         frame = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=names))
+        if rows_name == "cells":
+            frame["from_province"] = [flags[s] for s in sources]
+        failures = _failures(load_schema(schema_name), frame)
+        if not failures:
+            continue
+        metas = {key: getattr(prepared[key[0]], metas_name)[key[1:]] for key in index}
         by_text = {str(key): key for key in metas}
-        for code, failed in _failures(load_schema(schema_name), frame):
-            meta = metas[_index_key(failed, metas, by_text)]
-            found.append((meta.source, _finding(code, meta, reports[meta.source].path)))
+        for code, failed in failures:
+            key = _index_key(failed, metas, by_text)
+            meta = metas[key]
+            found.append((key[0], _finding(code, meta, reports[key[0]].path)))
     return found
 
 
@@ -350,6 +439,7 @@ def _index_key(failed: Any, metas: Mapping[Any, _Meta], by_text: Mapping[str, An
 
 
 def _failures(schema: Any, frame: pd.DataFrame) -> list[tuple[str, Any]]:
+    import pandas as pd
     from pandera.errors import SchemaErrors
 
     try:

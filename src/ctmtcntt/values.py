@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from .computation import Scalar, Table, computed_columns
 from .numbers import parse_number, parse_yesno_detailed
@@ -44,6 +45,26 @@ def understand(value: Value, type_: str) -> Reading:
 
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     """"input" for a cell the unit types, "computed" for one we compute, None otherwise."""
+    # Asked for every cell of every unit: answer from a table built once per form.
+    table = _roles(form.code, form.period)
+    return table.get(row.kind if form.has_projects else row.key, {}).get(column.key)
+
+
+@cache
+def _roles(code: str, period: str) -> dict[str, dict[str, str | None]]:
+    from .spec import load_catalogue
+
+    form = load_catalogue().forms[code]
+    assert form.period == period
+    keys = ("project", "group", "total") if form.has_projects else tuple(form.by_key)
+    table: dict[str, dict[str, str | None]] = {}
+    for key in keys:
+        row = Row(key=key, label="", sheet_row=0, kind=key, values={})
+        table[key] = {c.key: _role(form, row, c) for c in form.columns}
+    return table
+
+
+def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     if form.has_projects:
         if column.type not in ("money", "percent"):
             return None
