@@ -16,7 +16,14 @@ import builders
 
 def _needs_forms(item: pytest.Item) -> bool:
     module = getattr(item, "module", None)
-    return module is not None and ("builders" in vars(module) or "SHARED" in vars(module))
+    if module is None:
+        return False
+    names = vars(module)
+    # A module that imports the builders, or anything from them, fills the Ministry's forms.
+    return "builders" in names or "SHARED" in names or any(
+        getattr(value, "__module__", None) in ("builders", "hostile", "_province")
+        for value in names.values()
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -152,8 +152,17 @@ def fill(path: Path, output: Path | None, in_place: bool) -> None:
         result = run(path, output, in_place=in_place)
         if result.changed:
             click.echo(f"Đã ghi {len(result.changed)} ô tính toán vào {result.output}")
-        else:
+        elif in_place:
             click.echo(f"Các ô tính toán đã đúng; không cần thay đổi ({result.output}).")
+        else:
+            click.echo(f"Các ô tính toán đã đúng; đã chép sang {result.output}.")
+        if result.errors:
+            click.echo(
+                f"Tệp có {len(result.errors)} lỗi: các ô tính từ số liệu lỗi được để nguyên. "
+                f"Chạy: ctmt validate {path}",
+                err=True,
+            )
+            return 1
         return 0
 
     _run(action)
@@ -202,8 +211,16 @@ def consolidate(
 def _refuse_overwriting_input(
     folder: Path, output: Path, listing: Callable[..., list[Path]]
 ) -> None:
+    from .intake import WORKBOOK_SUFFIXES
     from .writing import same_file
 
     for path in listing([folder]):
         if same_file(path, output):
             raise UsageError(f"Tệp kết quả {output} là một tệp báo cáo đầu vào; hãy chọn tên khác.")
+    inside = folder.is_dir() and output.resolve().is_relative_to(folder.resolve())
+    if inside and output.suffix.lower() in WORKBOOK_SUFFIXES:
+        # Written there, the province's workbook would be read back next time as one more unit.
+        raise UsageError(
+            f"Tệp kết quả {output} nằm trong thư mục đang tổng hợp {folder}: lần sau nó sẽ bị đọc "
+            "lại như báo cáo của một đơn vị. Hãy ghi ra ngoài thư mục này."
+        )

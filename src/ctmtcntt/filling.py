@@ -32,8 +32,9 @@ from .cells import a1, parse_a1
 from .computation import Scalar, Table, compute_pl01, compute_pl02, computed_columns
 from .errors import UsageError, WorkbookError
 from .reading import FormData, UnitReport
+from .report import Finding
 from .spec import RowSpec
-from .values import inputs, projects
+from .values import Key, inputs, projects
 from .writing import atomic_save, same_file
 
 
@@ -54,6 +55,8 @@ class FillResult:
     output: str | None
     writes: tuple[CellWrite, ...]
     changed: tuple[CellWrite, ...]
+    # Errors in the workbook: the computed cells that follow from those values are left alone.
+    errors: tuple[Finding, ...] = ()
 
 
 def _sources(row: RowSpec) -> list[tuple[str, str]]:
@@ -65,9 +68,9 @@ def _sources(row: RowSpec) -> list[tuple[str, str]]:
     return [(row.key, c) for c in row.inputs]
 
 
-def _pl01_writes(form: FormData) -> list[CellWrite]:
+def _pl01_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
     spec = form.spec
-    typed = inputs(form)
+    typed = inputs(form, drops)
     table: Table = compute_pl01(spec, typed)
     writes = []
     for row in form.rows:
@@ -87,9 +90,9 @@ def _pl01_writes(form: FormData) -> list[CellWrite]:
     return writes
 
 
-def _pl02_writes(form: FormData) -> list[CellWrite]:
+def _pl02_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
     spec = form.spec
-    listed = projects(form)
+    listed = projects(form, drops)
     fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
     computed = [c for c in spec.columns if c.sum_of or c.computed]
     writes = []
@@ -114,12 +117,25 @@ def _plain(value: Scalar) -> float | str | None:
     return None if isinstance(value, bool) else value
 
 
-def fill_cells(report: UnitReport) -> list[CellWrite]:
+def fill_cells(
+    report: UnitReport, findings: Sequence[Finding] | None = None
+) -> list[CellWrite]:
     """Every computed cell of a unit's report: PL01 ratios, totals and assessments; PL02
-    source totals, group rows, TỔNG SỐ and the disbursement rate (18)."""
+    source totals, group rows, TỔNG SỐ and the disbursement rate (18).
+
+    Values with an error (``findings``; the report is checked when they are not given) are
+    left out, as consolidation leaves them out: a ratio is never computed from a numerator
+    above its denominator, nor a disbursement rate from money disbursed beyond allocation.
+    """
+    if findings is None:
+        from .validation import validate_reports
+
+        [findings] = validate_reports([report])
+    drops = {key for finding in findings if finding.is_error for key in finding.drops}
     writes: list[CellWrite] = []
     for form in report.forms.values():
-        writes.extend(_pl02_writes(form) if form.spec.has_projects else _pl01_writes(form))
+        write = _pl02_writes if form.spec.has_projects else _pl01_writes
+        writes.extend(write(form, drops))
     return writes
 
 
@@ -682,10 +698,17 @@ def fill(
     report = read_workbook(source)
     if not report.forms:
         raise UsageError(f"{source}: không có Phụ lục 01 hay Phụ lục 02 để điền.")
-    writes = fill_cells(report)
+    from .validation import validate_reports
+
+    [findings] = validate_reports([report])
+    writes = fill_cells(report, findings)
     changed = changes(report, writes)
     if changed or not in_place:
         write_cells(source, target, changed)
     return FillResult(
-        source=str(source), output=str(target), writes=tuple(writes), changed=tuple(changed)
+        source=str(source),
+        output=str(target),
+        writes=tuple(writes),
+        changed=tuple(changed),
+        errors=tuple(f for f in findings if f.is_error),
     )

@@ -27,7 +27,7 @@ from .errors import WorkbookError
 from .locate import Grid
 from .numbers import normalize_text
 from .reading import UnitReport, read_grids
-from .sniff import check_xml_safety, sniff
+from .sniff import sniff
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -244,9 +244,7 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
             names = {_norm(name): name for name in zf.namelist()}
             members = _sheet_members(zf, names)
             for sheet, member in members.items():
-                refusal = check_xml_safety(zf, member)
-                if refusal is not None:
-                    raise WorkbookError(path, refusal)
+                # sniff() checked every XML part of this package for a DTD before any parser ran.
                 xml = zf.read(member)
                 if b"<f" not in xml and b":f" not in xml:
                     # No formula element at all (the Ministry's forms hold none): no need for
@@ -273,8 +271,7 @@ def _norm(name: str) -> str:
 def _xml(zf: zipfile.ZipFile, member: str) -> Element | None:
     """A small package part parsed safely, None when it is unsafe, missing or not XML."""
     try:
-        if check_xml_safety(zf, member) is not None:
-            return None
+        # sniff() checked every XML part for a DTD; defusedxml refuses one all the same.
         root: Element = ElementTree.fromstring(zf.read(member))
     except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, zlib.error, EOFError):
         # ParseError is a SyntaxError; defusedxml's refusals are ValueErrors.

@@ -368,7 +368,8 @@ def _kept_projects(
         if row.kind != "project":
             kept.append(row)
             continue
-        if not any(v.present for k, v in row.values.items() if k != "stt"):
+        # The template's blank project rows hold only their STT and formulas never calculated.
+        if not any(v.present and not v.uncached for k, v in row.values.items() if k != "stt"):
             continue
         group = row.group or ""
         counters[group] = counters.get(group, 0) + 1

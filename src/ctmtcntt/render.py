@@ -92,4 +92,6 @@ def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> 
             )
     elif strict and result.has_errors:
         lines.append("Chưa ghi báo cáo tổng hợp vì còn lỗi (--strict).")
+    else:
+        lines.append("Chưa ghi tệp tổng hợp: thêm -o TÊN_TỆP.xlsx để ghi báo cáo của tỉnh.")
     return "\n".join(lines)

@@ -160,6 +160,8 @@ def _add_form(frames: _Frames, form: FormData) -> None:
             kind = role(spec, row, column)
             if kind is None or not value.present:
                 continue
+            if kind == "computed" and value.uncached:
+                continue  # the template's own formula, never calculated: recomputed anyway
             type_ = cell_type(spec, row_spec, column)
             reading = understand(value, type_)
             if reading.ok and reading.value is None and not value.uncached:

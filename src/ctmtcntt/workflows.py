@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import UsageError
 from .intake import (
     FileResult,
     Refused,
@@ -101,7 +102,7 @@ class ValidationResult:
 
 def validate(
     paths: Iterable[str | Path],
-    roster: Roster | None = None,
+    roster: Roster | str | Path | None = None,
     *,
     progress: Progress | None = None,
     read_timeout: float | None = None,
@@ -111,14 +112,23 @@ def validate(
     ``read_timeout``: seconds one file may take to read before it is refused (default
     ``intake.READ_TIMEOUT_S``).
     """
-    files = workbook_paths(paths)
+    items = [Path(p) for p in paths]
+    files = _workbooks(items)
     read = list(_read(files, progress, read_timeout))
     reports = [r for r in read if isinstance(r, UnitReport)]
-    checked = iter(check_reports(reports, roster))
+    checked = iter(check_reports(reports, _roster(items, roster)))
     results = [
         next(checked) if isinstance(item, UnitReport) else refused_result(item) for item in read
     ]
     return ValidationResult(files=tuple(results))
+
+
+def _workbooks(items: list[Path]) -> list[Path]:
+    files = workbook_paths(items)
+    if not files:
+        named = ", ".join(str(p) for p in items)
+        raise UsageError(f"Không có tệp Excel nào (.xlsx, .xlsm, .xls, .ods) trong: {named}")
+    return files
 
 
 def _roster(items: list[Path], roster: Roster | str | Path | None) -> Roster | None:
@@ -152,6 +162,6 @@ def consolidate(
     from .outcome import ConsolidationResult
 
     chosen = _roster(items, roster)
-    paths = workbook_paths(items)
+    paths = _workbooks(items)
     read = list(_read(paths, progress))
     return ConsolidationResult(consolidate_reports(read, chosen), name=name)
