@@ -47,16 +47,33 @@ class _Meta:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+CELL_COLUMNS = (
+    "form",
+    "row",
+    "column",
+    "type",
+    "role",
+    "present",
+    "parsed",
+    "uncached",
+    "province_only",
+    "number",
+)
+RELATION_COLUMNS = ("relation", "left", "right", "tolerance")
+
+
 @dataclass
 class _Frames:
     """One report's rows of the stacked tables, keyed by (sheet, cell[, relation])."""
 
-    cells: list[dict[str, Any]] = field(default_factory=list)
+    # Rows as tuples in the order of CELL_COLUMNS / RELATION_COLUMNS: they travel back from the
+    # reading workers pickled, and tuples are a fraction of the size of dicts.
+    cells: list[tuple[Any, ...]] = field(default_factory=list)
     cell_meta: dict[tuple[str, ...], _Meta] = field(default_factory=dict)
-    relations: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[tuple[Any, ...]] = field(default_factory=list)
     relation_meta: dict[tuple[str, ...], _Meta] = field(default_factory=dict)
 
-    def add_cell(self, meta: _Meta, **columns: Any) -> None:
+    def add_cell(self, meta: _Meta, columns: tuple[Any, ...]) -> None:
         key = (meta.sheet, meta.cell)
         if key in self.cell_meta:
             return
@@ -67,14 +84,8 @@ class _Frames:
         key = (meta.sheet, meta.cell, relation)
         if key in self.relation_meta or not _number(left):
             return
-        self.relations.append(
-            {
-                "relation": relation,
-                "left": float(left),
-                "right": float(right) if _number(right) else float("nan"),
-                "tolerance": tol,
-            }
-        )
+        right = float(right) if _number(right) else float("nan")
+        self.relations.append((relation, float(left), right, tol))
         self.relation_meta[key] = meta
 
 
@@ -156,9 +167,11 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         for key, value in row.values.items():
+            if not value.present:  # most cells are empty: skip them before anything else
+                continue
             column = spec.column_by_key[key]
             kind = role(spec, row, column)
-            if kind is None or not value.present:
+            if kind is None:
                 continue
             if kind == "computed" and value.uncached:
                 continue  # the template's own formula, never calculated: recomputed anyway
@@ -175,19 +188,22 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 value=value.raw,
                 drops=((spec.code, row.key, key),),
             )
+            number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
+            # A formula without a value is formula-without-value, not unreadable text: parsed.
             frames.add_cell(
                 meta,
-                form=spec.code,
-                row=row.key,
-                column=key,
-                type=type_,
-                role=kind,
-                present=True,
-                # A formula without a value is formula-without-value, not unreadable text.
-                parsed=reading.ok,
-                uncached=value.uncached,
-                province_only=bool(row_spec and row_spec.province_only),
-                number=float(reading.value) if _number(reading.value) else float("nan"),  # type: ignore[arg-type]
+                (
+                    spec.code,
+                    row.key,
+                    key,
+                    type_,
+                    kind,
+                    True,
+                    reading.ok,
+                    value.uncached,
+                    bool(row_spec and row_spec.province_only),
+                    number,
+                ),
             )
     if spec.has_projects:
         _pl02_relations(frames, form)
@@ -395,16 +411,17 @@ def _run(
 
     found: list[tuple[int, Finding]] = []
     tables = (
-        ("cells.pandera.yaml", "cells", "cell_meta", ["source", "sheet", "cell"]),
+        ("cells.pandera.yaml", "cells", "cell_meta", ["source", "sheet", "cell"], CELL_COLUMNS),
         (
             "relations.pandera.yaml",
             "relations",
             "relation_meta",
             ["source", "sheet", "cell", "relation_at"],
+            RELATION_COLUMNS,
         ),
     )
-    for schema_name, rows_name, metas_name, names in tables:
-        rows: list[dict[str, Any]] = []
+    for schema_name, rows_name, metas_name, names, columns in tables:
+        rows: list[tuple[Any, ...]] = []
         index: list[tuple[Any, ...]] = []
         sources: list[int] = []
         for source, frames in enumerate(prepared):
@@ -414,7 +431,9 @@ def _run(
             sources.extend([source] * len(part))
         if not rows:
             continue
-        frame = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(index, names=names))
+        frame = pd.DataFrame(
+            rows, columns=list(columns), index=pd.MultiIndex.from_tuples(index, names=names)
+        )
         if rows_name == "cells":
             frame["from_province"] = [flags[s] for s in sources]
         failures = _failures(load_schema(schema_name), frame)

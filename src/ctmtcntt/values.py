@@ -91,6 +91,8 @@ def inputs(form: FormData, drops: Iterable[Key] = ()) -> Table:
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         for key, value in row.values.items():
+            if not value.present:
+                continue
             column = spec.column_by_key[key]
             if role(spec, row, column) != "input" or (spec.code, row.key, key) in dropped:
                 continue
