@@ -23,6 +23,7 @@ COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+NOTE = Alignment(horizontal="left", vertical="center", wrap_text=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,6 +62,13 @@ def fixed_rows(spec: FormSpec, projects: Sequence[TableRow] = ()) -> list[TableR
         if row.kind == "group":
             rows.extend(p for p in projects if p.group == row.key)
     return rows
+
+
+def _height(text: str, width: float) -> float:
+    """A row tall enough for its wrapped name: openpyxl cannot ask Excel to fit it."""
+    per_line = max(10, int(width * 1.15))
+    lines = max(1, -(-len(text) // per_line))
+    return 15.75 * lines
 
 
 def _write(ws: Worksheet, row: int, item: LayoutCell, *, center: bool = False) -> None:
@@ -129,6 +137,7 @@ def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | No
             each.font = Font(name=FONT, bold=table_row.bold, size=11)
         stt.alignment = CENTER
         name.alignment = LEFT
+        ws.row_dimensions[line].height = _height(table_row.name, layout.widths.get(2, 40))
         for column in range(1, layout.last_column + 1):
             box = ws.cell(row=line, column=column)
             box.border = BOX
@@ -141,6 +150,9 @@ def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | No
     for note in layout.notes:
         for item in note:
             _write(ws, line, item, center=item.bold and item.column > 1)
+            if not (item.bold and item.column > 1):
+                # Notes read as lines of text: left-aligned, one line, never wrapped in column A.
+                ws.cell(row=line, column=item.column).alignment = NOTE
         line += 1
     for column, width in layout.widths.items():
         ws.column_dimensions[column_letter(column)].width = width

@@ -162,6 +162,16 @@ def _table(
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[column_letter(column)].width = width
     ws.freeze_panes = "A4"
+    if not rows:
+        ws.cell(row=4, column=1, value="(không có)").font = Font(name=FONT, italic=True)
+    # Printed: landscape, as wide as the page, the header row repeated on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
 
 
 def _breakdown_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> None:
