@@ -118,6 +118,7 @@ def planted(tmp_path: Path) -> Path:
     sheet[cell("2.b")] = 5
     sheet[cell("7")] = 52
     sheet[cell("12.a")] = 1.5
+    sheet[cell("12.b")] = 1  # both rows of the percentage, so only the fraction is wrong
     target = tmp_path / "S05 - planted.xlsx"
     book.save(target)
     return target

@@ -90,3 +90,13 @@ def test_consolidate_without_output_says_nothing_was_written(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["consolidate", str(EXAMPLE)])
     assert 0 == result.exit_code
     assert "-o" in result.output
+
+
+def test_a_percentage_needs_both_rows(tmp_path: Path) -> None:
+    """4.a without 4.b is an error at the empty cell; 0 of nothing is not."""
+    path = _template(tmp_path, "PL01", {"E18": 100, "E15": 0})
+    result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+    assert 1 == result.exit_code
+    assert '"code": "incomplete-pair"' in result.output
+    assert '"cell": "E19"' in result.output
+    assert 1 == result.output.count('"code"')

@@ -209,7 +209,7 @@ def planted(work: Path) -> Path:
     form = read_workbook(S05).forms["PL01"]
     book = openpyxl.load_workbook(S05)
     sheet = book[form.sheet]
-    for key, value in (("3.a", "abc"), ("2.b", 5), ("7", 52), ("12.a", 1.5)):
+    for key, value in (("3.a", "abc"), ("2.b", 5), ("7", 52), ("12.a", 1.5), ("12.b", 1)):
         row = form.row(key)
         assert row is not None
         cell = form.cell_of(row, "actual")

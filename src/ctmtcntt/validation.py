@@ -246,7 +246,8 @@ def _pl01_relations(frames: _Frames, form: FormData) -> None:
         if row_spec.ratio_of:
             top, bottom = (form.row(k) for k in row_spec.ratio_of)
             left, cell = _typed(form, top, "actual")
-            right, _ = _typed(form, bottom, "actual")
+            right, bottom_cell = _typed(form, bottom, "actual")
+            _incomplete_pair(frames, form, row_spec.ratio_of, (left, cell), (right, bottom_cell))
             if cell:
                 drops = tuple((spec.code, k, "actual") for k in row_spec.ratio_of)
                 m = meta(
@@ -286,6 +287,44 @@ def _pl01_relations(frames: _Frames, form: FormData) -> None:
                 )
                 tol = _tolerance(spec, row_spec.kind, column)
                 frames.add_relation(m, "computed", left, want, tol)
+
+
+def _incomplete_pair(
+    frames: _Frames,
+    form: FormData,
+    keys: tuple[str, ...],
+    top: tuple[Scalar, str | None],
+    bottom: tuple[Scalar, str | None],
+) -> None:
+    """A percentage needs both its rows: summing a denominator without its numerator (or the
+    reverse) would bias the province's rate, so one row without the other is an error."""
+    (numerator, top_cell), (denominator, bottom_cell) = top, bottom
+    if _number(numerator) == _number(denominator):
+        return
+    if _number(denominator) and denominator == 0:
+        return  # nothing to report: 0 of 0
+    missing, cell, present = (
+        (keys[1], bottom_cell, numerator)
+        if _number(numerator)
+        else (keys[0], top_cell, denominator)
+    )
+    empty = form.row(missing)
+    if cell is None or empty is None or empty.values["actual"].present:
+        return  # typed but unreadable: that is its own error already
+    if float(present) < 0:  # type: ignore[arg-type]
+        return  # a negative count is its own error already
+    spec = form.spec
+    meta = _Meta(
+        form=spec,
+        sheet=form.sheet,
+        cell=cell,
+        row=missing,
+        column="actual",
+        value=None,
+        drops=tuple((spec.code, k, "actual") for k in keys),
+        context={"other": keys[0] if missing == keys[1] else keys[1], "other_value": present},
+    )
+    frames.add_relation(meta, "pair", present, None, 0.0)
 
 
 def _computed_present(form: FormData, row: Row | None) -> list[str]:
