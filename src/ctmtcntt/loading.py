@@ -242,6 +242,14 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
     try:
         with zipfile.ZipFile(path) as zf:
             names = {_norm(name): name for name in zf.namelist()}
+            if not any(
+                _has_formula(zf.read(name))
+                for key, name in names.items()
+                if key.startswith("xl/worksheets/") and key.endswith(".xml")
+            ):
+                # The usual case (the Ministry's forms hold no formula): no need to map sheet
+                # names to parts, which costs more than the check itself.
+                return found
             members = _sheet_members(zf, names)
             for sheet, member in members.items():
                 # sniff() checked every XML part of this package for a DTD before any parser ran.
@@ -261,6 +269,10 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
             message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
             raise WorkbookError(path, message) from exc
     return found
+
+
+def _has_formula(xml: bytes) -> bool:
+    return b"<f" in xml or b":f" in xml
 
 
 def _norm(name: str) -> str:

@@ -158,8 +158,12 @@ def _read_form(
     lines = _table_lines(grid, located)
     assign = _assign_projects if spec.has_projects else _assign_fixed
     rows = assign(lines, spec, sheet, source, findings)
+    letters = tuple(
+        (key, column, _letter(column), key in _TEXT_COLUMNS)
+        for key, column in located.columns.items()
+    )
     built = tuple(
-        _build(grid, sheet, located, line, key, kind, group, uncached, source, findings)
+        _build(grid, sheet, located, letters, line, key, kind, group, uncached, source, findings)
         for line, key, kind, group in rows
     )
     if spec.has_projects:
@@ -286,6 +290,7 @@ def _build(
     grid: Grid,
     sheet: str,
     located: Located,
+    letters: tuple[tuple[str, int, str, bool], ...],
     line: int,
     key: str,
     kind: str,
@@ -294,18 +299,19 @@ def _build(
     source: str,
     findings: list[Finding],
 ) -> Row:
+    # Runs for every cell of every unit: positional tuples, letters worked out once per form.
     values: dict[str, Value] = {}
     cells = grid[line] if 0 <= line < len(grid) else ()
     width = len(cells)
     number = str(line + 1)
-    for column_key, column in located.columns.items():
-        ref = _letter(column) + number
+    for column_key, column, letter, is_text in letters:
+        ref = letter + number
         raw = cells[column] if column < width else None
         if isinstance(raw, str):
             raw = normalize_text(raw)
-            if column_key in _TEXT_COLUMNS and raw:
+            if is_text and raw:
                 raw = _converted(raw, source, sheet, ref, findings)
-        values[column_key] = Value(cell=ref, raw=raw, uncached=ref in uncached and not raw)
+        values[column_key] = Value(ref, raw, bool(uncached) and ref in uncached and not raw)
     label = text(cell(grid, line, located.columns.get("stt", 0)))
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
 
