@@ -6,7 +6,7 @@ import contextlib
 import copyreg
 import io
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -130,14 +130,26 @@ def _prepare_validation() -> None:
     from . import validation  # noqa: F401
 
 
+def _both(then: Callable[[], object]) -> Callable[[], None]:
+    def prepare() -> None:
+        _prepare_validation()
+        then()
+
+    return prepare
+
+
 def read_reports(
-    paths: Sequence[Path], *, timeout: float | None = None
+    paths: Sequence[Path],
+    *,
+    timeout: float | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[UnitReport | Refused]:
     """Read every workbook in isolated worker processes, in the order given.
 
     ``timeout`` is the seconds one file may take (default :data:`READ_TIMEOUT_S`); a file that
     overruns it, crashes the reader or needs more than :data:`READ_MEMORY_MB` is refused.
-    While the workers read, this process gets the validation that follows ready.
+    While the workers read, this process gets the validation that follows ready, and runs
+    ``meanwhile`` (what the caller does next, e.g. importing the workbook writer).
     """
     load_catalogue()  # once, before the workers start: they inherit it where they can
     outcomes = map_isolated(
@@ -145,7 +157,7 @@ def read_reports(
         [str(p) for p in paths],
         timeout=READ_TIMEOUT_S if timeout is None else timeout,
         memory_mb=READ_MEMORY_MB,
-        meanwhile=_prepare_validation,
+        meanwhile=_prepare_validation if meanwhile is None else _both(meanwhile),
     )
     with _collector.paused():
         for outcome in outcomes:

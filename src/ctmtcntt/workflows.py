@@ -74,9 +74,13 @@ Progress = Callable[[int, int], None]
 
 
 def _read(
-    paths: list[Path], progress: Progress | None, timeout: float | None = None
+    paths: list[Path],
+    progress: Progress | None,
+    timeout: float | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[UnitReport | Refused]:
-    for done, item in enumerate(read_reports(paths, timeout=timeout), start=1):
+    reading = read_reports(paths, timeout=timeout, meanwhile=meanwhile)
+    for done, item in enumerate(reading, start=1):
         if progress is not None:
             progress(done, len(paths))
         yield item
@@ -123,6 +127,11 @@ def validate(
     return ValidationResult(files=tuple(results))
 
 
+def _import_writer() -> None:
+    # The province workbook is written next: import its writer while the workers read.
+    import openpyxl  # noqa: F401
+
+
 def _workbooks(items: list[Path]) -> list[Path]:
     files = workbook_paths(items)
     if not files:
@@ -163,5 +172,5 @@ def consolidate(
 
     chosen = _roster(items, roster)
     paths = _workbooks(items)
-    read = list(_read(paths, progress))
+    read = list(_read(paths, progress, meanwhile=_import_writer))
     return ConsolidationResult(consolidate_reports(read, chosen), name=name)
