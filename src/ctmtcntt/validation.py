@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
@@ -224,22 +225,26 @@ def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | 
     return (reading.value if reading.ok else None), value.cell
 
 
+def _meta(form: FormData, row: str, column: str, cell: str, value: object, **context: Any) -> _Meta:
+    """Where a relation is pinned; by default its error keeps that one value out of the sums."""
+    drops = context.pop("drops", ((form.spec.code, row, column),))
+    return _Meta(
+        form=form.spec,
+        sheet=form.sheet,
+        cell=cell,
+        row=row,
+        column=column,
+        value=value,
+        drops=drops,
+        context=context,
+    )
+
+
 def _pl01_relations(frames: _Frames, form: FormData) -> None:
     spec = form.spec
     expected = compute_pl01(spec, inputs(form))
 
-    def meta(row: str, column: str, cell: str, value: object, **context: Any) -> _Meta:
-        drops = context.pop("drops", ((spec.code, row, column),))
-        return _Meta(
-            form=spec,
-            sheet=form.sheet,
-            cell=cell,
-            row=row,
-            column=column,
-            value=value,
-            drops=drops,
-            context=context,
-        )
+    meta = partial(_meta, form)
 
     for row_spec in spec.rows:
         row = form.row(row_spec.key)
@@ -368,18 +373,7 @@ def _pl02_relations(frames: _Frames, form: FormData) -> None:
     listed = projects(form)
     fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
 
-    def meta(row: str, column: str, cell: str, value: object, **context: Any) -> _Meta:
-        drops = context.pop("drops", ((spec.code, row, column),))
-        return _Meta(
-            form=spec,
-            sheet=form.sheet,
-            cell=cell,
-            row=row,
-            column=column,
-            value=value,
-            drops=drops,
-            context=context,
-        )
+    meta = partial(_meta, form)
 
     for (_, row, typed), (_, computed) in zip(listed, done, strict=True):
         for column in spec.columns:
