@@ -21,7 +21,8 @@ def _needs_forms(item: pytest.Item) -> bool:
     names = vars(module)
     # A module that imports the builders, or anything from them, fills the Ministry's forms.
     return "builders" in names or "SHARED" in names or any(
-        getattr(value, "__module__", None) in ("builders", "hostile", "_province")
+        value is builders.FORMS
+        or getattr(value, "__module__", None) in ("builders", "hostile", "_province")
         for value in names.values()
     )
 
