@@ -16,11 +16,11 @@ from pathlib import Path
 
 from . import _collector
 from .computation import Scalar, Table, compute_pl01, compute_pl02, total
-from .intake import FileResult, Refused, check_reports, read_reports, refused_result
+from .intake import FileResult, Refused, check_reports, refused_result
 from .numbers import fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding
-from .roster import Roster, Unit, _core, looks_provincial
+from .roster import Roster, _core, looks_provincial
 from .spec import Catalogue, load_catalogue
 from .values import Key, inputs, projects
 
@@ -379,13 +379,3 @@ def _texts(row: Row) -> dict[str, str]:
 def _province_name(units: Sequence[_Unit]) -> str | None:
     provincial = [u.name for u in units if u.provincial]
     return provincial[0] if len(provincial) == 1 else None
-
-
-def consolidate_paths(paths: Sequence[Path], roster: Roster | None = None) -> Consolidated:
-    """Read and add up workbooks (each read in an isolated worker)."""
-    return consolidate_reports(list(read_reports(paths)), roster)
-
-
-def unit_label(unit: Unit) -> str:
-    """A roster unit as shown in lists: "S05 – Sở Tài chính"."""
-    return f"{unit.code} – {unit.name}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -192,8 +191,3 @@ def load_roster(path: str | Path) -> Roster:
             )
         )
     return Roster(units=tuple(units), source=str(path))
-
-
-def roster_of(units: Sequence[Unit], source: str = "") -> Roster:
-    """A roster from units built in code (tests, callers with their own list)."""
-    return Roster(units=tuple(units), source=source)
