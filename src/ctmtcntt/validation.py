@@ -242,7 +242,9 @@ def _meta(form: FormData, row: str, column: str, cell: str, value: object, **con
 
 def _pl01_relations(frames: _Frames, form: FormData) -> None:
     spec = form.spec
-    expected = compute_pl01(spec, inputs(form))
+    # Only a unit that typed a computed cell needs its expected values: most never do.
+    typed_computed = any(_computed_present(form, row) for row in form.rows)
+    expected = compute_pl01(spec, inputs(form)) if typed_computed else {}
 
     meta = partial(_meta, form)
 
