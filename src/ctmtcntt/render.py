@@ -53,6 +53,32 @@ def validation_text(result: ValidationResult) -> str:
     return "\n".join(lines)
 
 
+def _figures(result: ConsolidationResult) -> list[str]:
+    """The province's Phụ lục 01 in a few lines: each numbered row's result and assessment."""
+    from .report import shown
+
+    lines = ["Phụ lục 01 của tỉnh (STT: thực hiện | tỷ lệ hoàn thành % | đánh giá):"]
+    for stt, row in result.pl01.iterrows():
+        if "." in str(stt):
+            continue
+        actual, ratio, assessment = row["actual"], row["ratio"], row["assessment"]
+        parts = [shown(actual) if actual is not None and actual == actual else "–"]
+        if ratio is not None and ratio == ratio:
+            parts.append(shown(ratio))
+        if isinstance(assessment, str):
+            parts.append(assessment)
+        name = str(row["name"])
+        name = name if len(name) <= 48 else name[:47].rstrip() + "…"
+        lines.append(f"  {stt:>3}. {name:<48} {' | '.join(parts)}")
+    total = result.data.pl02_fixed.get("TOTAL", {})
+    lines.append(
+        "Phụ lục 02 (triệu đồng): tổng mức đầu tư "
+        f"{shown(total.get('6'))}, đã bố trí {shown(total.get('10'))}, "
+        f"đã giải ngân {shown(total.get('14'))}."
+    )
+    return lines
+
+
 def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> str:
     """A short account for staff: units, key figures, problems, and where the output is."""
     data = result.data
@@ -73,6 +99,7 @@ def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> 
             files = ", ".join(account.files)
             code = f"{account.code} – " if account.code else ""
             lines.append(f"  {label}: {code}{account.name}" + (f" ({files})" if files else ""))
+    lines.extend(_figures(result))
     totals = count(data.findings)
     lines.append(f"Kiểm tra: {totals['error']} lỗi, {totals['warning']} cảnh báo.")
     for finding in data.findings:
