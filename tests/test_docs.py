@@ -65,3 +65,12 @@ def test_module_entry_point() -> None:
     )
     for name in ("validate", "fill", "consolidate", "template"):
         assert name in done.stdout
+
+
+def test_help_speaks_vietnamese() -> None:
+    """The help screens staff read are headed in Vietnamese."""
+    result = CliRunner().invoke(main, ["--help"])
+    assert 0 == result.exit_code
+    for heading in ("Cách dùng:", "Tùy chọn:", "Lệnh:", "Hiện hướng dẫn này rồi thoát."):
+        assert heading in result.output
+    assert "Cách dùng:" in CliRunner().invoke(main, ["validate", "--help"]).output

@@ -85,8 +85,52 @@ def _emit_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ctmt")
+class _Vietnamese:
+    """Help screens in Vietnamese: staff read "Cách dùng" and "Tùy chọn", not click's English."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "Hiện hướng dẫn này rồi thoát."
+        return option  # type: ignore[no-any-return]
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Cách dùng: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = [
+            record
+            for param in self.get_params(ctx)  # type: ignore[attr-defined]
+            if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx))
+        ]
+        if records:
+            with formatter.section("Tùy chọn"):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            commands = [
+                (name, command)
+                for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden
+            ]
+            if commands:
+                limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+                with formatter.section("Lệnh"):
+                    formatter.write_dl(
+                        [(name, command.get_short_help_str(limit)) for name, command in commands]
+                    )
+
+
+class _Command(_Vietnamese, click.Command):
+    pass
+
+
+class _Group(_Vietnamese, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ctmt", help="Hiện số phiên bản rồi thoát.")
 def main() -> None:
     """Kiểm tra, tính toán và tổng hợp Phụ lục 01, 02 đánh giá Chương trình mục tiêu CNTT."""
 
