@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
-from openpyxl.workbook.workbook import Workbook
+from xlsxwriter import Workbook  # the province workbook's writer
 
 import hostile
 from builders import EXAMPLE, Project, fill_pl02, soffice
@@ -271,12 +271,12 @@ def test_a_failed_save_leaves_the_previous_output_intact(
     previous = output.read_bytes()
     listing = sorted(os.listdir(output.parent))
 
-    def half_written(self: Workbook, filename: str) -> None:
+    def half_written(self: Workbook) -> None:
         # Half a workbook reaches the disk, then the disk is full.
-        Path(filename).write_bytes(previous[: len(previous) // 2])
+        Path(self.filename).write_bytes(previous[: len(previous) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Workbook, "save", half_written)
+    monkeypatch.setattr(Workbook, "close", half_written)
     with pytest.raises(OSError, match="No space left"):
         result.write(output)
     assert previous == output.read_bytes()

@@ -2,73 +2,264 @@
 
 Values only, no formulas: every number shows the same in Excel, LibreOffice and any reader of
 cached values. Text that came from units is written as text, never as a formula.
+
+Written with XlsxWriter, which serialises a thousand units' breakdown in a fraction of
+openpyxl's time. The two forms are drawn as ``layout.draw`` draws them for the templates (that
+module stays openpyxl): ``_draw`` below is its counterpart and must be kept in step with it.
 """
 
 from __future__ import annotations
 
-import weakref
-from copy import copy
+import numbers
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
 from . import _collector
-from .cells import column_letter
-from .computation import compute_pl01
-from .layout import BOX, FONT, TableRow, draw, fixed_rows
-from .spec import FormSpec, load_catalogue
-from .writing import atomic_save, put_text
+from .cells import a1, column_letter
+from .computation import compute_pl01, ratio
+from .layout import FONT, Drawn, TableRow, _height, fixed_rows
+from .numbers import looks_like_formula
+from .spec import FormSpec, LayoutCell, load_catalogue
+from .writing import atomic_save
 
 if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
+
     from .outcome import ConsolidationResult
 
 RATIO_FORMAT = "0.00"
 MONEY_FORMAT = "#,##0.######"
 COUNT_FORMAT = "#,##0"
-HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEAD_FILL = "#D9E1F2"
+A4 = 9  # Excel's paper size code
+CM = 96 / 2.54  # pixels per centimetre
+
+# A cell's style, as openpyxl would hold it: the font (name, size, bold, italic), the alignment
+# (horizontal, vertical, wrap), a thin box or not, the fill, the number format, the quote prefix.
+FontKey = tuple[str | None, int, bool, bool]
+AlignKey = tuple[str, str, bool] | None
+Style = tuple[FontKey | None, AlignKey, bool, str | None, str | None, bool]
+PLAIN: Style = (None, None, False, None, None, False)
+
+CENTER: AlignKey = ("center", "vcenter", True)
+LEFT: AlignKey = ("left", "vcenter", True)
+NOTE: AlignKey = ("left", "vcenter", False)
 
 
-def _put(
-    ws: Worksheet, row: int, column: int, value: Any, number_format: str | None = None
-) -> None:
-    cell = ws.cell(row=row, column=column)
-    assert isinstance(cell, Cell)  # table cells are never inside a merge
-    if isinstance(value, bool):
-        value = "Có" if value else "Không"
-    if isinstance(value, str) or value is None:
-        put_text(cell, value)
-    else:
-        cell.value = value
+class _Formats:
+    """XlsxWriter formats of a workbook, one per distinct style."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.known: dict[Style, Format | None] = {}
+
+    def __call__(self, style: Style) -> Format | None:
+        known = self.known.get(style, False)
+        if known is not False:
+            return known
+        font, align, box, fill, number_format, quote = style
+        properties: dict[str, Any] = {}
+        if font is not None:
+            name, size, bold, italic = font
+            if name:
+                properties["font_name"] = name
+            properties["font_size"] = size
+            if bold:
+                properties["bold"] = True
+            if italic:
+                properties["italic"] = True
+        if align is not None:
+            horizontal, vertical, wrap = align
+            properties["align"] = horizontal
+            properties["valign"] = vertical
+            if wrap:
+                properties["text_wrap"] = True
+        if box:
+            properties["border"] = 1
+        if fill:
+            properties["pattern"] = 1
+            properties["bg_color"] = fill
         if number_format:
-            cell.number_format = _shown_as(value, number_format)
-    _box(cell, ("right" if not isinstance(value, str) else "center") if column > 2 else None)
+            properties["num_format"] = number_format
+        if quote:
+            properties["quote_prefix"] = True
+        made = self.book.add_format(properties) if properties else None
+        self.known[style] = made
+        return made
 
 
-# Per workbook: a cell's style ids before and after _box, for each alignment. openpyxl hashes
-# every Font, Border and Alignment it is given, which made a 1,000-unit breakdown take seconds;
-# each combination is now worked out once and copied after.
-_BOXED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+def _text(text: str) -> str:
+    """A text as XML can hold it: a file name or cell may carry control characters."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
-def _box(cell: Cell, horizontal: str | None) -> None:
-    """Our font (keeping the cell's bold), a thin box and, when given, the alignment."""
-    styled: Any = cell  # StyleArray ``_style`` (None until styled): openpyxl's own copy idiom
-    known = _BOXED.setdefault(cell.parent.parent, {})
-    key = (*(styled._style or ()), horizontal)
-    boxed = known.get(key)
-    if boxed is not None:
-        styled._style = copy(boxed)
-        return
-    cell.font = Font(name=FONT, size=11, bold=cell.font.b)
-    cell.border = BOX
-    if horizontal is not None:
-        cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
-    known[key] = copy(styled._style)
+def _write(
+    ws: Worksheet, formats: _Formats, row: int, column: int, value: Any, style: Style
+) -> None:
+    """Write one value (1-based row and column): text always as text, numbers as numbers."""
+    fmt = formats(style)
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(row - 1, column - 1, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row - 1, column - 1, value, fmt)
+    else:
+        ws.write_number(row - 1, column - 1, value, fmt)
+
+
+class _Grid:
+    """A sheet drawn cell by cell, openpyxl-style (a value and style set, then restyled), and
+    written to XlsxWriter in one go."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[int, int], Any] = {}
+        self.styles: dict[tuple[int, int], list[Any]] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.heights: dict[int, float] = {}
+        self.widths: dict[int, float] = {}
+
+    def style(self, row: int, column: int) -> list[Any]:
+        found = self.styles.get((row, column))
+        if found is None:
+            found = self.styles[(row, column)] = list(PLAIN)
+        return found
+
+    def set(self, row: int, column: int, value: Any) -> list[Any]:
+        self.values[(row, column)] = value
+        return self.style(row, column)
+
+    def flush(self, ws: Worksheet, formats: _Formats) -> None:
+        for top, left, bottom, right in self.merges:
+            if (top, left) != (bottom, right):
+                ws.merge_range(top - 1, left - 1, bottom - 1, right - 1, "", formats(PLAIN))
+        for (row, column), style in self.styles.items():
+            _write(ws, formats, row, column, self.values.get((row, column)), tuple(style))
+        for row, height in self.heights.items():
+            ws.set_row(row - 1, height)
+        for column, width in self.widths.items():
+            _set_width(ws, column - 1, width)
+
+
+def _set_width(ws: Worksheet, column: int, width: float) -> None:
+    """A column (0-based) as wide as openpyxl writes ``width``: XlsxWriter's own widths add
+    Excel's cell padding, pixels of Calibri's 7-pixel digit keep the number as given."""
+    ws.set_column_pixels(column, column, width * 7)
+
+
+def _print_setup(ws: Worksheet, first_title: int, last_title: int) -> None:
+    """Printed: landscape A4, as wide as the page, the title rows repeated on every page."""
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(first_title - 1, last_title - 1)
+
+
+def _put_title(grid: _Grid, row: int, item: LayoutCell, *, center: bool = False) -> None:
+    style = grid.set(row, item.column, _text(item.text))
+    style[0] = (FONT, 12 if row <= 2 else 11, item.bold, False)
+    style[1] = CENTER if center or item.merge else LEFT
+    if item.merge:
+        grid.merges.append((row, item.column, row, item.merge))
+
+
+def _draw(
+    grid: _Grid, ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None
+) -> Drawn:
+    """``layout.draw`` for XlsxWriter: the same title block, header, numbering, rows, notes."""
+    layout = spec.layout
+    unit_cell = "A1"
+    line = 1
+    for title in layout.title:
+        for item in title:
+            if item.role == "unit" and unit:
+                item = LayoutCell(
+                    column=item.column,
+                    text=f"Đơn vị báo cáo: {unit}",
+                    merge=item.merge,
+                    bold=item.bold,
+                )
+            _put_title(grid, line, item)
+            if item.role == "unit":
+                unit_cell = a1(line, item.column)
+                grid.style(line, item.column)[1] = LEFT
+        line += 1
+    header_top = line
+    for depth, header in enumerate(layout.header):
+        for item in header:
+            style = grid.set(line, item.column, _text(item.text))
+            style[0] = (FONT, 11, True, False)
+            style[1] = CENTER
+            if item.down:
+                grid.merges.append(
+                    (line, item.column, line + len(layout.header) - 1 - depth, item.column)
+                )
+            elif item.merge:
+                grid.merges.append((line, item.column, line, item.merge))
+        line += 1
+    for row in range(header_top, line):
+        # Header texts wrap inside narrow columns: give each header row room for three lines.
+        grid.heights[row] = 48
+        for column in range(1, layout.last_column + 1):
+            grid.style(row, column)[2] = True
+    numbering = line
+    for spec_column in spec.columns:
+        style = grid.set(line, spec_column.number, _text(spec_column.numbering))
+        style[0] = (FONT, 10, False, True)
+        style[1] = CENTER
+        style[2] = True
+    line += 1
+    placed: dict[str, int] = {}
+    for table_row in rows:
+        placed[table_row.key] = line
+        stt = grid.set(line, 1, _text(table_row.label) or None)
+        name = grid.set(line, 2, _text(table_row.name) or None)
+        for each in (stt, name):
+            each[0] = (FONT, 11, table_row.bold, False)
+        stt[1] = CENTER
+        name[1] = LEFT
+        grid.heights[line] = _height(table_row.name, layout.widths.get(2, 40))
+        for column in range(1, layout.last_column + 1):
+            box = grid.style(line, column)
+            box[2] = True
+            if column > 2:
+                box[0] = (FONT, 11, False, False)
+                box[1] = CENTER
+        line += 1
+    last = line - 1
+    line += 1
+    for note in layout.notes:
+        for item in note:
+            _put_title(grid, line, item, center=item.bold and item.column > 1)
+            if not (item.bold and item.column > 1):
+                # Notes read as lines of text: left-aligned, one line, never wrapped in column A.
+                grid.style(line, item.column)[1] = NOTE
+        line += 1
+    grid.widths.update(layout.widths)
+    ws.freeze_panes(numbering, 2)
+    _print_setup(ws, header_top, numbering)
+    return Drawn(
+        unit_cell=unit_cell,
+        numbering_row=numbering,
+        rows=placed,
+        columns={c.key: c.number for c in spec.columns},
+        last_row=last,
+    )
+
+
+def _value(value: Any) -> Any:
+    """A value as written: yes/no as words, text cleaned, numbers as they are."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, str):
+        return _text(value)
+    if value is None or isinstance(value, numbers.Real):
+        return value
+    return _text(str(value))
 
 
 def _shown_as(value: float, number_format: str) -> str:
@@ -79,29 +270,54 @@ def _shown_as(value: float, number_format: str) -> str:
     return COUNT_FORMAT if float(value).is_integer() else MONEY_FORMAT
 
 
-def _pl01_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> None:
-    drawn = draw(ws, spec, fixed_rows(spec), unit=result.province)
+def _put(grid: _Grid, row: int, column: int, value: Any, number_format: str | None = None) -> None:
+    """A table value with our font (keeping the cell's bold), a thin box and its alignment."""
+    value = _value(value)
+    style = grid.set(row, column, value)
+    if isinstance(value, str):
+        style[5] = looks_like_formula(value)
+    elif value is not None and number_format:
+        style[4] = _shown_as(value, number_format)
+    font = style[0]
+    style[0] = (FONT, 11, bool(font and font[2]), False)
+    style[2] = True
+    if column > 2:
+        style[1] = ("center" if isinstance(value, str) else "right", "vcenter", True)
+
+
+def _pl01_sheet(
+    ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
+) -> None:
+    grid = _Grid()
+    drawn = _draw(grid, ws, spec, fixed_rows(spec), unit=result.province)
     for row in spec.rows:
         if row.kind == "section":
             continue
         line = drawn.rows[row.key]
-        ws.cell(row=line, column=drawn.columns["unit"], value=row.unit or None)
+        grid.set(line, drawn.columns["unit"], _text(row.unit) if row.unit else None)
         plan = row.target.text if row.target and row.target.op != "plan" else result.plan(row.key)
-        _put(ws, line, drawn.columns["plan"], plan, COUNT_FORMAT)
+        _put(grid, line, drawn.columns["plan"], plan, COUNT_FORMAT)
         actual = result.data.pl01.get((row.key, "actual"))
         fmt = (
             RATIO_FORMAT
             if row.kind == "percent"
             else (MONEY_FORMAT if row.kind == "money" else COUNT_FORMAT)
         )
-        _put(ws, line, drawn.columns["actual"], actual, fmt)
+        _put(grid, line, drawn.columns["actual"], actual, fmt)
         _put(
-            ws, line, drawn.columns["ratio"], result.data.pl01.get((row.key, "ratio")), RATIO_FORMAT
+            grid,
+            line,
+            drawn.columns["ratio"],
+            result.data.pl01.get((row.key, "ratio")),
+            RATIO_FORMAT,
         )
-        _put(ws, line, drawn.columns["assessment"], result.data.pl01.get((row.key, "assessment")))
+        _put(grid, line, drawn.columns["assessment"], result.data.pl01.get((row.key, "assessment")))
+    grid.flush(ws, formats)
 
 
-def _pl02_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> None:
+def _pl02_sheet(
+    ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
+) -> None:
     counters: dict[str, int] = {}
     extra: list[TableRow] = []
     for index, project in enumerate(result.data.pl02_projects):
@@ -116,68 +332,100 @@ def _pl02_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> N
                 group=project.group,
             )
         )
-    drawn = draw(ws, spec, fixed_rows(spec, extra), unit=result.province)
+    grid = _Grid()
+    drawn = _draw(grid, ws, spec, fixed_rows(spec, extra), unit=result.province)
     money = [c for c in spec.columns if c.type in ("money", "percent")]
     for row in spec.rows:
         line = drawn.rows[row.key]
         for column in money:
             value = result.data.pl02_fixed[row.key].get(column.key)
             _put(
-                ws,
+                grid,
                 line,
                 column.number,
                 value,
                 RATIO_FORMAT if column.type == "percent" else MONEY_FORMAT,
             )
-            ws.cell(row=line, column=column.number).font = Font(name=FONT, size=11, bold=True)
+            grid.style(line, column.number)[0] = (FONT, 11, True, False)
     for index, project in enumerate(result.data.pl02_projects):
         line = drawn.rows[f"p{index}"]
         texts = dict(project.texts)
         texts.setdefault("investor", project.unit)
         for key in ("name", "investor", "period", "decision", "note"):
-            _put(ws, line, spec.column_by_key[key].number, texts.get(key))
+            _put(grid, line, spec.column_by_key[key].number, texts.get(key))
         for column in money:
             _put(
-                ws,
+                grid,
                 line,
                 column.number,
                 project.values.get(column.key),
                 RATIO_FORMAT if column.type == "percent" else MONEY_FORMAT,
             )
+    grid.flush(ws, formats)
 
 
 def _table(
-    ws: Worksheet, title: str, header: list[str], rows: list[list[Any]], widths: list[int]
+    ws: Worksheet,
+    formats: _Formats,
+    title: str,
+    header: list[str],
+    rows: list[list[Any]],
+    widths: list[int],
+    ratios: bool = False,
 ) -> None:
-    ws.cell(row=1, column=1, value=title).font = Font(name=FONT, bold=True, size=12)
-    for column, text in enumerate(header, start=1):
-        cell = ws.cell(row=3, column=column, value=text)
-        cell.font = Font(name=FONT, bold=True)
-        cell.fill = HEAD_FILL
-        cell.border = BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for line, values in enumerate(rows, start=4):
-        for column, value in enumerate(values, start=1):
+    """A titled table: a header row (3) and the rows under it, boxed, numbers formatted
+    (``ratios``: every cell after the first column, also an empty one, as a ratio)."""
+    ws.write_string(0, 0, title, formats(((FONT, 12, True, False), None, False, None, None, False)))
+    head = formats(((FONT, 11, True, False), CENTER, True, HEAD_FILL, None, False))
+    for column, heading in enumerate(header):
+        ws.write_string(2, column, _text(heading), head)
+    font = (FONT, 11, False, False)
+    blank = formats((None, None, False, None, RATIO_FORMAT, False))
+    # Each (first two columns, number format, text, formula-like) style is looked up once.
+    styles: dict[tuple[bool, str | None, bool, bool], Format | None] = {}
+    for line, values in enumerate(rows, start=3):
+        for column, raw in enumerate(values):
             # A province-only row is empty for every unit but one: with a thousand units,
             # leaving empty cells unwritten halves the breakdown's size and its writing time.
-            if value is not None:
-                _put(ws, line, column, value, COUNT_FORMAT)
-    for column, width in enumerate(widths, start=1):
-        ws.column_dimensions[column_letter(column)].width = width
-    ws.freeze_panes = "A4"
+            if raw is None:
+                if ratios and column:
+                    ws.write_blank(line, column, None, blank)
+                continue
+            kind = type(raw)
+            if kind is float or kind is int:  # most cells: no cleaning, no formula check
+                value = raw
+                text = False
+            else:
+                value = _value(raw)
+                text = isinstance(value, str)
+            if ratios and column:
+                shown: str | None = RATIO_FORMAT
+            elif text:
+                shown = None
+            else:
+                shown = COUNT_FORMAT if float(value).is_integer() else MONEY_FORMAT
+            key = (column < 2, shown, text, text and looks_like_formula(value))
+            fmt = styles.get(key, False)
+            if fmt is False:
+                align = None if column < 2 else ("center" if text else "right", "vcenter", True)
+                fmt = styles[key] = formats((font, align, True, None, shown, key[3]))
+            if text:
+                ws.write_string(line, column, value, fmt)
+            else:
+                ws.write_number(line, column, value, fmt)
+    for column, width in enumerate(widths):
+        _set_width(ws, column, width)
+    ws.freeze_panes(3, 0)
     if not rows:
-        ws.cell(row=4, column=1, value="(không có)").font = Font(name=FONT, italic=True)
-    # Printed: landscape, as wide as the page, the header row repeated on every page.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "3:3"
+        ws.write_string(
+            3, 0, "(không có)", formats(((FONT, 11, False, True), None, False, None, None, False))
+        )
+    _print_setup(ws, 3, 3)
 
 
-def _breakdown_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> None:
+def _breakdown_sheet(
+    ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
+) -> None:
     names = result.data.unit_names
     units = list(result.data.per_unit)
     rows = []
@@ -190,6 +438,7 @@ def _breakdown_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult)
     header = ["STT (cột)", "Chỉ tiêu", "Toàn tỉnh", *(names.get(u, u) for u in units)]
     _table(
         ws,
+        formats,
         "CHI TIẾT SỐ LIỆU PHỤ LỤC 01 THEO ĐƠN VỊ",
         header,
         rows,
@@ -197,80 +446,119 @@ def _breakdown_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult)
     )
 
 
-def _completion_sheet(ws: Worksheet, spec: FormSpec, result: ConsolidationResult) -> None:
+def _completion_sheet(
+    ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
+) -> xlsxwriter.chart.Chart | None:
     percent_rows = [r for r in spec.rows if r.kind == "percent"]
     names = result.data.unit_names
     header = ["Đơn vị", *(f"Chỉ tiêu {r.key} (%)" for r in percent_rows)]
     rows = []
+    by_key = {r.key: r for r in spec.rows}
+    typed = all(
+        by_key[part].kind != "percent" and not by_key[part].parts
+        for r in percent_rows
+        for part in r.ratio_of
+    )
     for unit, table in result.data.per_unit.items():
-        computed = compute_pl01(spec, table)
-        rows.append(
-            [names.get(unit, unit), *(computed.get((r.key, "actual")) for r in percent_rows)]
-        )
+        if typed:
+            # Each percent is of two typed rows, which compute_pl01 leaves as they are: the
+            # same figures as computing the whole form, without computing it for every unit.
+            percents: list[Any] = [
+                ratio(*(table.get((part, "actual")) for part in r.ratio_of)) for r in percent_rows
+            ]
+        else:
+            computed = compute_pl01(spec, table)
+            percents = [computed.get((r.key, "actual")) for r in percent_rows]
+        rows.append([names.get(unit, unit), *percents])
     rows.append(["Toàn tỉnh", *(result.data.pl01.get((r.key, "actual")) for r in percent_rows)])
     _table(
         ws,
+        formats,
         "TỶ LỆ HOÀN THÀNH CÁC CHỈ TIÊU TỶ LỆ THEO ĐƠN VỊ",
         header,
         rows,
         [40, *([14] * len(percent_rows))],
+        ratios=True,
     )
-    for line in range(4, 4 + len(rows)):
-        for column in range(2, 2 + len(percent_rows)):
-            ws.cell(row=line, column=column).number_format = RATIO_FORMAT
-    if rows:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "Tỷ lệ hoàn thành theo đơn vị (%)"
-        chart.y_axis.title = "%"
-        data = Reference(
-            ws, min_col=2, max_col=1 + len(percent_rows), min_row=3, max_row=3 + len(rows)
+    if not rows:
+        return None
+    chart = formats.book.add_chart({"type": "bar"})
+    assert chart is not None
+    for column in range(1, 1 + len(percent_rows)):
+        chart.add_series(
+            {
+                "name": [ws.name, 2, column],
+                "categories": [ws.name, 3, 0, 2 + len(rows), 0],
+                "values": [ws.name, 3, column, 2 + len(rows), column],
+            }
         )
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + len(rows)))
-        chart.height = max(8, round(0.6 * len(rows)))
-        chart.width = 24
-        ws.add_chart(chart, f"{column_letter(len(percent_rows) + 3)}3")
+    chart.set_title({"name": "Tỷ lệ hoàn thành theo đơn vị (%)"})
+    chart.set_y_axis({"name": "%"})
+    chart.set_size({"width": round(24 * CM), "height": round(max(8, round(0.6 * len(rows))) * CM)})
+    ws.insert_chart(f"{column_letter(len(percent_rows) + 3)}3", chart)
+    return chart
+
+
+class _Book:
+    """The province workbook, written when saved (``atomic_save`` saves to a temporary file)."""
+
+    def __init__(self, result: ConsolidationResult) -> None:
+        self.result = result
+
+    def save(self, path: str | Path) -> None:
+        result = self.result
+        forms = load_catalogue().forms
+        book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        formats = _Formats(book)
+        _pl01_sheet(book.add_worksheet(forms["PL01"].sheet), formats, forms["PL01"], result)
+        _pl02_sheet(book.add_worksheet(forms["PL02"].sheet), formats, forms["PL02"], result)
+        _breakdown_sheet(book.add_worksheet("Chi tiết theo đơn vị"), formats, forms["PL01"], result)
+        _completion_sheet(book.add_worksheet("Tỷ lệ theo đơn vị"), formats, forms["PL01"], result)
+        findings = [
+            [f.file, f.sheet, f.cell, "Lỗi" if f.is_error else "Cảnh báo", f.code, f.message]
+            for f in result.data.findings
+        ]
+        _table(
+            book.add_worksheet("Kết quả kiểm tra"),
+            formats,
+            "KẾT QUẢ KIỂM TRA CÁC TỆP BÁO CÁO",
+            ["Tệp", "Trang tính", "Ô", "Mức độ", "Mã", "Nội dung"],
+            findings,
+            [40, 14, 8, 10, 26, 100],
+        )
+        sources = [
+            [s.path, s.unit_code, s.unit_name, s.sha256, s.status] for s in result.data.sources
+        ]
+        _table(
+            book.add_worksheet("Nguồn số liệu"),
+            formats,
+            "CÁC TỆP ĐÃ TỔNG HỢP",
+            ["Tệp", "Mã đơn vị", "Tên đơn vị", "SHA-256", "Tình trạng"],
+            sources,
+            [50, 10, 40, 66, 34],
+        )
+        missing = [[a.code, a.name] for a in result.data.units["missing"]]
+        _table(
+            book.add_worksheet("Đơn vị chưa gửi"),
+            formats,
+            "CÁC ĐƠN VỊ CHƯA GỬI BÁO CÁO",
+            ["Mã đơn vị", "Tên đơn vị"],
+            missing,
+            [12, 60],
+        )
+        book.close()  # in memory until now: a failure above leaves no file
 
 
 @_collector.paused()  # large acyclic tables: see _collector
 def write_province_book(result: ConsolidationResult, path: Path) -> None:
     """Write the province workbook: PL01, PL02, breakdown, completion chart, findings, sources,
     missing units."""
-    forms = load_catalogue().forms
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    first.title = forms["PL01"].sheet
-    _pl01_sheet(first, forms["PL01"], result)
-    _pl02_sheet(book.create_sheet(forms["PL02"].sheet), forms["PL02"], result)
-    _breakdown_sheet(book.create_sheet("Chi tiết theo đơn vị"), forms["PL01"], result)
-    _completion_sheet(book.create_sheet("Tỷ lệ theo đơn vị"), forms["PL01"], result)
-    findings = [
-        [f.file, f.sheet, f.cell, "Lỗi" if f.is_error else "Cảnh báo", f.code, f.message]
-        for f in result.data.findings
-    ]
-    _table(
-        book.create_sheet("Kết quả kiểm tra"),
-        "KẾT QUẢ KIỂM TRA CÁC TỆP BÁO CÁO",
-        ["Tệp", "Trang tính", "Ô", "Mức độ", "Mã", "Nội dung"],
-        findings,
-        [40, 14, 8, 10, 26, 100],
-    )
-    sources = [[s.path, s.unit_code, s.unit_name, s.sha256, s.status] for s in result.data.sources]
-    _table(
-        book.create_sheet("Nguồn số liệu"),
-        "CÁC TỆP ĐÃ TỔNG HỢP",
-        ["Tệp", "Mã đơn vị", "Tên đơn vị", "SHA-256", "Tình trạng"],
-        sources,
-        [50, 10, 40, 66, 34],
-    )
-    missing = [[a.code, a.name] for a in result.data.units["missing"]]
-    _table(
-        book.create_sheet("Đơn vị chưa gửi"),
-        "CÁC ĐƠN VỊ CHƯA GỬI BÁO CÁO",
-        ["Mã đơn vị", "Tên đơn vị"],
-        missing,
-        [12, 60],
-    )
-    atomic_save(book, path)
+    atomic_save(_Book(result), path)
