@@ -94,7 +94,13 @@ def locate(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
             if best is None or score > best.score:
                 columns = {c.key: numbers[c.number] for c in form.columns if c.number in numbers}
                 best = Located(form=form, numbering_row=row, columns=columns, score=score)
+        if best is not None and best.numbering_row == row and _complete(best):
+            break  # every column numbered under its printed headers: the rows below are data
     return best or _locate_by_headers(grid, forms)
+
+
+def _complete(found: Located) -> bool:
+    return len(found.columns) == len(found.form.columns) and found.score >= 300
 
 
 def _locate_by_headers(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:

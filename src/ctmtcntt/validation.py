@@ -243,8 +243,8 @@ def _meta(form: FormData, row: str, column: str, cell: str, value: object, **con
 def _pl01_relations(frames: _Frames, form: FormData) -> None:
     spec = form.spec
     # Only a unit that typed a computed cell needs its expected values: most never do.
-    typed_computed = any(_computed_present(form, row) for row in form.rows)
-    expected = compute_pl01(spec, inputs(form)) if typed_computed else {}
+    typed = {row.key: _computed_present(form, row) for row in form.rows}
+    expected = compute_pl01(spec, inputs(form)) if any(typed.values()) else {}
 
     meta = partial(_meta, form)
 
@@ -275,7 +275,7 @@ def _pl01_relations(frames: _Frames, form: FormData) -> None:
                     row_spec.key, "actual", cell, left, other=row_spec.within, other_value=right
                 )
                 frames.add_relation(m, "within", left, right, 0.0)
-        for column in _computed_present(form, row):
+        for column in typed.get(row_spec.key, ()) if row is not None else ():
             left, cell = _typed(form, row, column)
             want = expected.get((row_spec.key, column))
             if column == "assessment":
