@@ -1,13 +1,16 @@
 """Drawing a form in the Ministry's layout: title block, two-row header, numbering, rows, notes.
 
 The template a unit fills and the province's submission are both drawn here, from the form's
-spec, so they cannot drift apart from each other or from ``schemas/``.
+spec, so they cannot drift apart from each other or from ``schemas/``. ``plan`` lays the form out
+as a ``Grid`` of values and styles, independent of any writer; ``draw`` renders that grid with
+openpyxl (the templates), ``province_book`` with XlsxWriter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
@@ -20,10 +23,16 @@ THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
-NOTE = Alignment(horizontal="left", vertical="center", wrap_text=False)
+
+# A cell's style, writer-neutral: the font (name, size, bold, italic), the alignment (horizontal,
+# vertical, wrap), a thin box or not, the fill, the number format, the quote prefix.
+FontKey = tuple[str | None, int, bool, bool]
+AlignKey = tuple[str, str, bool] | None
+Style = tuple[FontKey | None, AlignKey, bool, str | None, str | None, bool]
+PLAIN: Style = (None, None, False, None, None, False)
+CENTER: AlignKey = ("center", "vcenter", True)
+LEFT: AlignKey = ("left", "vcenter", True)
+NOTE: AlignKey = ("left", "vcenter", False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +56,7 @@ class Drawn:
     rows: dict[str, int]
     columns: dict[str, int]
     last_row: int
+    header_top: int = 1
 
 
 def fixed_rows(spec: FormSpec, projects: Sequence[TableRow] = ()) -> list[TableRow]:
@@ -64,23 +74,47 @@ def fixed_rows(spec: FormSpec, projects: Sequence[TableRow] = ()) -> list[TableR
     return rows
 
 
+class Grid:
+    """A sheet laid out cell by cell (a value and a style, restyled as drawing goes on), with its
+    merges, row heights and column widths; a writer renders it in one go."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[int, int], Any] = {}
+        self.styles: dict[tuple[int, int], list[Any]] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.heights: dict[int, float] = {}
+        self.widths: dict[int, float] = {}
+
+    def style(self, row: int, column: int) -> list[Any]:
+        """The style of a cell (a list to restyle in place), PLAIN until set."""
+        found = self.styles.get((row, column))
+        if found is None:
+            found = self.styles[(row, column)] = list(PLAIN)
+        return found
+
+    def set(self, row: int, column: int, value: Any) -> list[Any]:
+        """Put a value in a cell and return its style to set."""
+        self.values[(row, column)] = value
+        return self.style(row, column)
+
+
 def _height(text: str, width: float) -> float:
-    """A row tall enough for its wrapped name: openpyxl cannot ask Excel to fit it."""
+    """A row tall enough for its wrapped name: neither writer can ask Excel to fit it."""
     per_line = max(10, int(width * 1.15))
     lines = max(1, -(-len(text) // per_line))
     return 15.75 * lines
 
 
-def _write(ws: Worksheet, row: int, item: LayoutCell, *, center: bool = False) -> None:
-    cell = ws.cell(row=row, column=item.column, value=item.text)
-    cell.font = Font(name=FONT, bold=item.bold, size=12 if row <= 2 else 11)
-    cell.alignment = CENTER if center or item.merge else LEFT
+def _put_title(grid: Grid, row: int, item: LayoutCell, *, center: bool = False) -> None:
+    style = grid.set(row, item.column, item.text)
+    style[0] = (FONT, 12 if row <= 2 else 11, item.bold, False)
+    style[1] = CENTER if center or item.merge else LEFT
     if item.merge:
-        ws.merge_cells(start_row=row, start_column=item.column, end_row=row, end_column=item.merge)
+        grid.merges.append((row, item.column, row, item.merge))
 
 
-def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None = None) -> Drawn:
-    """Draw the whole form on an empty sheet and say where each table row and column is."""
+def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None = None) -> Drawn:
+    """Lay the whole form out on ``grid`` and say where each table row and column is."""
     layout = spec.layout
     unit_cell = "A1"
     line = 1
@@ -93,81 +127,114 @@ def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | No
                     merge=item.merge,
                     bold=item.bold,
                 )
-            _write(ws, line, item)
+            _put_title(grid, line, item)
             if item.role == "unit":
                 unit_cell = a1(line, item.column)
-                ws.cell(row=line, column=item.column).alignment = LEFT
+                grid.style(line, item.column)[1] = LEFT
         line += 1
     header_top = line
     for depth, header in enumerate(layout.header):
         for item in header:
-            cell = ws.cell(row=line, column=item.column, value=item.text)
-            cell.font = Font(name=FONT, bold=True, size=11)
-            cell.alignment = CENTER
+            style = grid.set(line, item.column, item.text)
+            style[0] = (FONT, 11, True, False)
+            style[1] = CENTER
             if item.down:
-                ws.merge_cells(
-                    start_row=line,
-                    start_column=item.column,
-                    end_row=line + len(layout.header) - 1 - depth,
-                    end_column=item.column,
+                grid.merges.append(
+                    (line, item.column, line + len(layout.header) - 1 - depth, item.column)
                 )
             elif item.merge:
-                ws.merge_cells(
-                    start_row=line, start_column=item.column, end_row=line, end_column=item.merge
-                )
+                grid.merges.append((line, item.column, line, item.merge))
         line += 1
     for row in range(header_top, line):
         # Header texts wrap inside narrow columns: give each header row room for three lines.
-        ws.row_dimensions[row].height = 48
+        grid.heights[row] = 48
         for column in range(1, layout.last_column + 1):
-            ws.cell(row=row, column=column).border = BOX
+            grid.style(row, column)[2] = True
     numbering = line
     for spec_column in spec.columns:
-        number = ws.cell(row=line, column=spec_column.number, value=spec_column.numbering)
-        number.font = Font(name=FONT, italic=True, size=10)
-        number.alignment = CENTER
-        number.border = BOX
+        style = grid.set(line, spec_column.number, spec_column.numbering)
+        style[0] = (FONT, 10, False, True)
+        style[1] = CENTER
+        style[2] = True
     line += 1
     placed: dict[str, int] = {}
     for table_row in rows:
         placed[table_row.key] = line
-        stt = ws.cell(row=line, column=1, value=table_row.label or None)
-        name = ws.cell(row=line, column=2, value=table_row.name or None)
+        stt = grid.set(line, 1, table_row.label or None)
+        name = grid.set(line, 2, table_row.name or None)
         for each in (stt, name):
-            each.font = Font(name=FONT, bold=table_row.bold, size=11)
-        stt.alignment = CENTER
-        name.alignment = LEFT
-        ws.row_dimensions[line].height = _height(table_row.name, layout.widths.get(2, 40))
+            each[0] = (FONT, 11, table_row.bold, False)
+        stt[1] = CENTER
+        name[1] = LEFT
+        grid.heights[line] = _height(table_row.name, layout.widths.get(2, 40))
         for column in range(1, layout.last_column + 1):
-            box = ws.cell(row=line, column=column)
-            box.border = BOX
+            box = grid.style(line, column)
+            box[2] = True
             if column > 2:
-                box.font = Font(name=FONT, size=11)
-                box.alignment = CENTER
+                box[0] = (FONT, 11, False, False)
+                box[1] = CENTER
         line += 1
     last = line - 1
     line += 1
     for note in layout.notes:
         for item in note:
-            _write(ws, line, item, center=item.bold and item.column > 1)
+            _put_title(grid, line, item, center=item.bold and item.column > 1)
             if not (item.bold and item.column > 1):
                 # Notes read as lines of text: left-aligned, one line, never wrapped in column A.
-                ws.cell(row=line, column=item.column).alignment = NOTE
+                grid.style(line, item.column)[1] = NOTE
         line += 1
-    for column, width in layout.widths.items():
-        ws.column_dimensions[column_letter(column)].width = width
-    ws.freeze_panes = a1(numbering + 1, 3)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_top}:{numbering}"
+    grid.widths.update(layout.widths)
     return Drawn(
         unit_cell=unit_cell,
         numbering_row=numbering,
         rows=placed,
         columns={c.key: c.number for c in spec.columns},
         last_row=last,
+        header_top=header_top,
     )
+
+
+def _render(ws: Worksheet, grid: Grid) -> None:
+    """Put a laid-out grid on an openpyxl sheet."""
+    fonts: dict[Any, Font] = {}
+    aligns: dict[Any, Alignment] = {}
+    for top, left, bottom, right in grid.merges:
+        ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+    for (row, column), style in grid.styles.items():
+        cell = ws.cell(row=row, column=column)
+        value = grid.values.get((row, column))
+        if value is not None:
+            cell.value = value
+        font, align, box, _, _, _ = style
+        if font is not None:
+            if font not in fonts:
+                name, size, bold, italic = font
+                fonts[font] = Font(name=name, size=size, bold=bold, italic=italic)
+            cell.font = fonts[font]
+        if align is not None:
+            if align not in aligns:
+                horizontal, _, wrap = align
+                aligns[align] = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
+            cell.alignment = aligns[align]
+        if box:
+            cell.border = BOX
+    for row, height in grid.heights.items():
+        ws.row_dimensions[row].height = height
+    for column, width in grid.widths.items():
+        ws.column_dimensions[column_letter(column)].width = width
+
+
+def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None = None) -> Drawn:
+    """Draw the whole form on an empty openpyxl sheet and say where each row and column is."""
+    grid = Grid()
+    drawn = plan(grid, spec, rows, unit)
+    _render(ws, grid)
+    ws.freeze_panes = a1(drawn.numbering_row + 1, 3)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{drawn.header_top}:{drawn.numbering_row}"
+    return drawn

@@ -4,8 +4,7 @@ Values only, no formulas: every number shows the same in Excel, LibreOffice and 
 cached values. Text that came from units is written as text, never as a formula.
 
 Written with XlsxWriter, which serialises a thousand units' breakdown in a fraction of
-openpyxl's time. The two forms are drawn as ``layout.draw`` draws them for the templates (that
-module stays openpyxl): ``_draw`` below is its counterpart and must be kept in step with it.
+openpyxl's time. The two forms are laid out by ``layout.plan``, as the templates are.
 """
 
 from __future__ import annotations
@@ -20,11 +19,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
 from . import _collector
-from .cells import a1, column_letter
+from .cells import column_letter
 from .computation import compute_pl01, ratio
-from .layout import FONT, Drawn, TableRow, _height, fixed_rows
+from .layout import CENTER, FONT, PLAIN, Drawn, Grid, Style, TableRow, fixed_rows, plan
 from .numbers import looks_like_formula
-from .spec import FormSpec, LayoutCell, load_catalogue
+from .spec import FormSpec, load_catalogue
 from .writing import atomic_save
 
 if TYPE_CHECKING:
@@ -38,17 +37,6 @@ COUNT_FORMAT = "#,##0"
 HEAD_FILL = "#D9E1F2"
 A4 = 9  # Excel's paper size code
 CM = 96 / 2.54  # pixels per centimetre
-
-# A cell's style, as openpyxl would hold it: the font (name, size, bold, italic), the alignment
-# (horizontal, vertical, wrap), a thin box or not, the fill, the number format, the quote prefix.
-FontKey = tuple[str | None, int, bool, bool]
-AlignKey = tuple[str, str, bool] | None
-Style = tuple[FontKey | None, AlignKey, bool, str | None, str | None, bool]
-PLAIN: Style = (None, None, False, None, None, False)
-
-CENTER: AlignKey = ("center", "vcenter", True)
-LEFT: AlignKey = ("left", "vcenter", True)
-NOTE: AlignKey = ("left", "vcenter", False)
 
 
 class _Formats:
@@ -112,37 +100,17 @@ def _write(
         ws.write_number(row - 1, column - 1, value, fmt)
 
 
-class _Grid:
-    """A sheet drawn cell by cell, openpyxl-style (a value and style set, then restyled), and
-    written to XlsxWriter in one go."""
-
-    def __init__(self) -> None:
-        self.values: dict[tuple[int, int], Any] = {}
-        self.styles: dict[tuple[int, int], list[Any]] = {}
-        self.merges: list[tuple[int, int, int, int]] = []
-        self.heights: dict[int, float] = {}
-        self.widths: dict[int, float] = {}
-
-    def style(self, row: int, column: int) -> list[Any]:
-        found = self.styles.get((row, column))
-        if found is None:
-            found = self.styles[(row, column)] = list(PLAIN)
-        return found
-
-    def set(self, row: int, column: int, value: Any) -> list[Any]:
-        self.values[(row, column)] = value
-        return self.style(row, column)
-
-    def flush(self, ws: Worksheet, formats: _Formats) -> None:
-        for top, left, bottom, right in self.merges:
-            if (top, left) != (bottom, right):
-                ws.merge_range(top - 1, left - 1, bottom - 1, right - 1, "", formats(PLAIN))
-        for (row, column), style in self.styles.items():
-            _write(ws, formats, row, column, self.values.get((row, column)), tuple(style))
-        for row, height in self.heights.items():
-            ws.set_row(row - 1, height)
-        for column, width in self.widths.items():
-            _set_width(ws, column - 1, width)
+def _flush(grid: Grid, ws: Worksheet, formats: _Formats) -> None:
+    """Write a laid-out grid to an XlsxWriter sheet in one go."""
+    for top, left, bottom, right in grid.merges:
+        if (top, left) != (bottom, right):
+            ws.merge_range(top - 1, left - 1, bottom - 1, right - 1, "", formats(PLAIN))
+    for (row, column), style in grid.styles.items():
+        _write(ws, formats, row, column, grid.values.get((row, column)), tuple(style))
+    for row, height in grid.heights.items():
+        ws.set_row(row - 1, height)
+    for column, width in grid.widths.items():
+        _set_width(ws, column - 1, width)
 
 
 def _set_width(ws: Worksheet, column: int, width: float) -> None:
@@ -159,96 +127,14 @@ def _print_setup(ws: Worksheet, first_title: int, last_title: int) -> None:
     ws.repeat_rows(first_title - 1, last_title - 1)
 
 
-def _put_title(grid: _Grid, row: int, item: LayoutCell, *, center: bool = False) -> None:
-    style = grid.set(row, item.column, _text(item.text))
-    style[0] = (FONT, 12 if row <= 2 else 11, item.bold, False)
-    style[1] = CENTER if center or item.merge else LEFT
-    if item.merge:
-        grid.merges.append((row, item.column, row, item.merge))
-
-
 def _draw(
-    grid: _Grid, ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None
+    grid: Grid, ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None
 ) -> Drawn:
-    """``layout.draw`` for XlsxWriter: the same title block, header, numbering, rows, notes."""
-    layout = spec.layout
-    unit_cell = "A1"
-    line = 1
-    for title in layout.title:
-        for item in title:
-            if item.role == "unit" and unit:
-                item = LayoutCell(
-                    column=item.column,
-                    text=f"Đơn vị báo cáo: {unit}",
-                    merge=item.merge,
-                    bold=item.bold,
-                )
-            _put_title(grid, line, item)
-            if item.role == "unit":
-                unit_cell = a1(line, item.column)
-                grid.style(line, item.column)[1] = LEFT
-        line += 1
-    header_top = line
-    for depth, header in enumerate(layout.header):
-        for item in header:
-            style = grid.set(line, item.column, _text(item.text))
-            style[0] = (FONT, 11, True, False)
-            style[1] = CENTER
-            if item.down:
-                grid.merges.append(
-                    (line, item.column, line + len(layout.header) - 1 - depth, item.column)
-                )
-            elif item.merge:
-                grid.merges.append((line, item.column, line, item.merge))
-        line += 1
-    for row in range(header_top, line):
-        # Header texts wrap inside narrow columns: give each header row room for three lines.
-        grid.heights[row] = 48
-        for column in range(1, layout.last_column + 1):
-            grid.style(row, column)[2] = True
-    numbering = line
-    for spec_column in spec.columns:
-        style = grid.set(line, spec_column.number, _text(spec_column.numbering))
-        style[0] = (FONT, 10, False, True)
-        style[1] = CENTER
-        style[2] = True
-    line += 1
-    placed: dict[str, int] = {}
-    for table_row in rows:
-        placed[table_row.key] = line
-        stt = grid.set(line, 1, _text(table_row.label) or None)
-        name = grid.set(line, 2, _text(table_row.name) or None)
-        for each in (stt, name):
-            each[0] = (FONT, 11, table_row.bold, False)
-        stt[1] = CENTER
-        name[1] = LEFT
-        grid.heights[line] = _height(table_row.name, layout.widths.get(2, 40))
-        for column in range(1, layout.last_column + 1):
-            box = grid.style(line, column)
-            box[2] = True
-            if column > 2:
-                box[0] = (FONT, 11, False, False)
-                box[1] = CENTER
-        line += 1
-    last = line - 1
-    line += 1
-    for note in layout.notes:
-        for item in note:
-            _put_title(grid, line, item, center=item.bold and item.column > 1)
-            if not (item.bold and item.column > 1):
-                # Notes read as lines of text: left-aligned, one line, never wrapped in column A.
-                grid.style(line, item.column)[1] = NOTE
-        line += 1
-    grid.widths.update(layout.widths)
-    ws.freeze_panes(numbering, 2)
-    _print_setup(ws, header_top, numbering)
-    return Drawn(
-        unit_cell=unit_cell,
-        numbering_row=numbering,
-        rows=placed,
-        columns={c.key: c.number for c in spec.columns},
-        last_row=last,
-    )
+    """The form laid out by ``layout.plan``, with XlsxWriter's frozen panes and print setup."""
+    drawn = plan(grid, spec, rows, unit=_text(unit) if unit else None)
+    ws.freeze_panes(drawn.numbering_row, 2)
+    _print_setup(ws, drawn.header_top, drawn.numbering_row)
+    return drawn
 
 
 def _value(value: Any) -> Any:
@@ -270,7 +156,7 @@ def _shown_as(value: float, number_format: str) -> str:
     return COUNT_FORMAT if float(value).is_integer() else MONEY_FORMAT
 
 
-def _put(grid: _Grid, row: int, column: int, value: Any, number_format: str | None = None) -> None:
+def _put(grid: Grid, row: int, column: int, value: Any, number_format: str | None = None) -> None:
     """A table value with our font (keeping the cell's bold), a thin box and its alignment."""
     value = _value(value)
     style = grid.set(row, column, value)
@@ -288,7 +174,7 @@ def _put(grid: _Grid, row: int, column: int, value: Any, number_format: str | No
 def _pl01_sheet(
     ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
 ) -> None:
-    grid = _Grid()
+    grid = Grid()
     drawn = _draw(grid, ws, spec, fixed_rows(spec), unit=result.province)
     for row in spec.rows:
         if row.kind == "section":
@@ -312,7 +198,7 @@ def _pl01_sheet(
             RATIO_FORMAT,
         )
         _put(grid, line, drawn.columns["assessment"], result.data.pl01.get((row.key, "assessment")))
-    grid.flush(ws, formats)
+    _flush(grid, ws, formats)
 
 
 def _pl02_sheet(
@@ -332,7 +218,7 @@ def _pl02_sheet(
                 group=project.group,
             )
         )
-    grid = _Grid()
+    grid = Grid()
     drawn = _draw(grid, ws, spec, fixed_rows(spec, extra), unit=result.province)
     money = [c for c in spec.columns if c.type in ("money", "percent")]
     for row in spec.rows:
@@ -361,7 +247,7 @@ def _pl02_sheet(
                 project.values.get(column.key),
                 RATIO_FORMAT if column.type == "percent" else MONEY_FORMAT,
             )
-    grid.flush(ws, formats)
+    _flush(grid, ws, formats)
 
 
 def _table(
