@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import posixpath
 import re
-import stat
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -624,19 +622,17 @@ def _patched_package(source: Path, writes: Sequence[CellWrite]) -> bytes:
 
 
 class _Saver:
-    """Something ``atomic_save`` can save: bytes or an openpyxl book, with the source's mode."""
+    """Something ``atomic_save`` can save (it also keeps the replaced file's permissions):
+    bytes or an openpyxl book."""
 
-    def __init__(self, payload: bytes | Any, mode: int | None) -> None:
+    def __init__(self, payload: bytes | Any) -> None:
         self.payload = payload
-        self.mode = mode
 
     def save(self, path: str) -> None:
         if isinstance(self.payload, bytes):
             Path(path).write_bytes(self.payload)
         else:
             self.payload.save(path)
-        if self.mode is not None:
-            os.chmod(path, self.mode)
 
 
 def _openpyxl_book(source: Path, writes: Sequence[CellWrite]) -> Any:
@@ -671,8 +667,7 @@ def write_cells(source: Path, output: Path, writes: Sequence[CellWrite]) -> None
         payload = _openpyxl_book(source, writes)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise WorkbookError(source, f"Không ghi được vào tệp ({exc}).") from exc
-    mode = stat.S_IMODE(source.stat().st_mode)
-    atomic_save(_Saver(payload, mode), output)
+    atomic_save(_Saver(payload), output)
 
 
 def fill(
