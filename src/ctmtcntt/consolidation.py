@@ -8,7 +8,6 @@ ministry is one operation at every level.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -237,9 +236,10 @@ def _order(unit: _Unit) -> tuple[str, str]:
 
 
 def _hash(path: str) -> str | None:
+    from .loading import sha256_of
+
     try:
-        with open(path, "rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
+        return sha256_of(path)
     except OSError:
         return None
 

@@ -148,10 +148,15 @@ def read_workbook(path: str | Path) -> UnitReport:
     return _with_hash(report, _sha256(path))
 
 
+def sha256_of(path: str | Path) -> str:
+    """The file's SHA-256 (hex), read in chunks; raises OSError when it cannot be read."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
 def _sha256(path: Path) -> str:
     try:
-        with path.open("rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
+        return sha256_of(path)
     except OSError as exc:
         raise WorkbookError(path, f"Không đọc được tệp (lỗi hệ thống: {exc.strerror}).") from exc
 
