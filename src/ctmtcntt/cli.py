@@ -234,13 +234,15 @@ def consolidate(
 ) -> None:
     """Tổng hợp mọi tệp báo cáo trong thư mục (kể cả thư mục con) thành báo cáo của tỉnh."""
     from .intake import workbook_paths
-    from .render import consolidation_text
     from .workflows import consolidate as run
 
     def action() -> int:
         if output is not None:
             _refuse_overwriting_input(folder, output, workbook_paths)
         result = run(folder, roster, name=name, progress=_Bar())
+        # After the run: it imports pandas while the workers read, not before they start.
+        from .render import consolidation_text
+
         if output is not None and not (strict and result.has_errors):
             result.write(output)
         if output_format == "json":

@@ -127,9 +127,10 @@ def validate(
     return ValidationResult(files=tuple(results))
 
 
-def _import_writer() -> None:
-    # The province workbook is written next: import its writer while the workers read.
-    import openpyxl  # noqa: F401
+def _import_next() -> None:
+    # Adding up and writing the province workbook come next: import them (pandas, XlsxWriter)
+    # while the workers read, never before they start.
+    from . import consolidation, outcome, province_book  # noqa: F401
 
 
 def _workbooks(items: list[Path]) -> list[Path]:
@@ -167,10 +168,10 @@ def consolidate(
         items = [Path(folder_or_paths)]
     else:
         items = [Path(p) for p in folder_or_paths]
+    chosen = _roster(items, roster)
+    paths = _workbooks(items)
+    read = list(_read(paths, progress, meanwhile=_import_next))
     from .consolidation import consolidate_reports
     from .outcome import ConsolidationResult
 
-    chosen = _roster(items, roster)
-    paths = _workbooks(items)
-    read = list(_read(paths, progress, meanwhile=_import_writer))
     return ConsolidationResult(consolidate_reports(read, chosen), name=name)

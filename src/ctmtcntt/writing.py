@@ -6,11 +6,12 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from typing import TYPE_CHECKING, Any
 
 from .numbers import looks_like_formula
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 
 def same_file(first: Path, second: Path) -> bool:
@@ -63,6 +64,8 @@ def put_text(cell: Cell, text: str | None) -> None:
     """
     if text is not None:
         # A file name or cell may carry control characters that XML cannot hold.
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # only who writes cells needs it
+
         text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell.value = text
     if text is not None:
