@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import re
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -270,4 +271,39 @@ def test_worker_that_cannot_start_raises_instead_of_blaming_the_file(
             list(map_isolated(vanishing_module.work, ["a", "b"], start_method="spawn"))
     finally:
         sys.modules.pop("vanishing_module", None)
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("bad", ["abort", "sleep"])
+def test_items_waiting_behind_a_dying_item_are_read_by_the_next_worker(bad: str) -> None:
+    """A worker holds its next item before it is done with this one: when it dies or is
+    killed, what it held goes to its replacement, not lost and not blamed."""
+    items = ["a", bad, "b", "c", "d"]
+    outcomes = run(items, workers=1, timeout=0.5)
+    check_survivors(outcomes, items, bad)
+
+
+def test_answers_come_in_while_meanwhile_runs() -> None:
+    received = threading.Event()
+
+    def meanwhile() -> None:
+        # Would time out if this process waited for meanwhile before taking answers in.
+        assert received.wait(30), "no answer was taken in while meanwhile ran"
+
+    outcomes = []
+    for outcome in map_isolated(echo, [str(i) for i in range(40)], workers=2, meanwhile=meanwhile):
+        received.set()
+        outcomes.append(outcome)
+    assert [o.value for o in outcomes] == [str(i) for i in range(40)]
+
+
+def test_what_meanwhile_raises_reaches_the_caller_and_stops_the_workers() -> None:
+    def meanwhile() -> None:
+        raise RuntimeError("nhập mô-đun thất bại")
+
+    with pytest.raises(RuntimeError, match="nhập mô-đun thất bại"):
+        list(map_isolated(behave, ["a", "sleep", "b"], workers=2, meanwhile=meanwhile))
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert multiprocessing.active_children() == []

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -59,6 +60,10 @@ _READY: Final = (-1, True, None, False)
 # How long a worker may take to start (spawn imports the caller's modules) before its first
 # item's own timeout begins.
 _START_ALLOWANCE: Final = 60.0
+# Items a worker holds at once: the one it reads and the next, so that it goes on while this
+# process takes in the last answer; more while ``meanwhile`` keeps this process busy.
+_AHEAD: Final = 2
+_AHEAD_MEANWHILE: Final = 8
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,15 +220,22 @@ def _worker_main(
 
 
 class _Worker:
-    __slots__ = ("conn", "deadline", "index", "process", "ready", "stderr_path")
+    __slots__ = ("conn", "deadline", "process", "queue", "ready", "stderr_path")
 
     def __init__(self, process: BaseProcess, conn: Connection, stderr_path: str | None) -> None:
         self.process = process
         self.conn = conn
         self.stderr_path = stderr_path
-        self.index: int | None = None
+        # Items sent and not yet answered, in the order the worker takes them: the first is
+        # the one it is working on, the others wait in the pipe so it never idles between two.
+        self.queue: deque[int] = deque()
         self.deadline = 0.0
         self.ready = False
+
+    @property
+    def index(self) -> int | None:
+        """The item the worker is working on, None when it has none."""
+        return self.queue[0] if self.queue else None
 
     def last_words(self) -> str:
         """What the worker printed to stderr during its current item (start and end)."""
@@ -292,10 +304,10 @@ def map_isolated(
     - ``memory_mb``: address space one worker may add to what it had when it started
       (``RLIMIT_AS``; not enforced on Windows, where ``resource`` does not exist).
     - ``start_method``: override the choice described in the module docstring.
-    - ``meanwhile``: called once in this process as soon as the workers have their first items,
-      for work of the caller's own to overlap with theirs (importing what comes next); what it
-      raises stops the workers and propagates. Answers wait in the pipes meanwhile, so a long
-      ``meanwhile`` pays off when the first answers fit in them (a few files), not for a batch.
+    - ``meanwhile``: called once, in a thread of this process, as soon as the workers have their
+      first items, for work of the caller's own to overlap with theirs (importing what comes
+      next) while answers keep coming in; what it raises propagates once it is done, after the
+      outcomes received so far. Workers are replaced (forked) only after it returns.
 
     A worker that dies on an item (abort, segfault, allocation failure, ``os._exit``) or overruns
     the timeout is replaced and only that item gets an error. An exception raised by ``func``,
@@ -330,10 +342,23 @@ def _run(
     forking = ctx.get_start_method() == "fork"
     pool: list[_Worker] = []
     done: dict[int, Outcome[T]] = {}
-    next_job = 0
+    todo: deque[int] = deque(range(len(items)))
     next_out = 0
+    helper: list[threading.Thread] = []  # the thread running ``meanwhile``, while it runs
+    failed: list[BaseException] = []  # what ``meanwhile`` raised
+
+    def settle(*, wait_for_it: bool) -> None:
+        # Joins the helper once it is done (or now), and raises what it raised.
+        if helper and (wait_for_it or not helper[0].is_alive()):
+            helper.pop().join()
+        if failed:
+            raise failed.pop()
 
     def start() -> _Worker:
+        if forking:
+            # Forking while the helper imports could leave the child waiting on an import
+            # lock the helper held: let it finish first (this happens only on replacements).
+            settle(wait_for_it=True)
         parent_end, child_end = ctx.Pipe()
         fd, stderr_path = tempfile.mkstemp(prefix="ctmtcntt-worker-", suffix=".log")
         os.close(fd)
@@ -364,15 +389,19 @@ def _run(
         return _Worker(process, parent_end, stderr_path)
 
     def finish(worker: _Worker, outcome: Outcome[T]) -> None:
-        assert worker.index is not None
-        done[worker.index] = outcome
-        worker.index = None
+        index = worker.queue.popleft()
+        done[index] = outcome
+        if worker.queue:
+            worker.deadline = time.monotonic() + timeout  # the next item starts now
 
     def replace(worker: _Worker, *, kill: bool) -> None:
+        # What the worker held beyond its current item goes to the others, in its turn.
+        todo.extendleft(reversed(worker.queue))
+        worker.queue.clear()
         worker.stop(kill=kill)
         worker.reap(0.0 if kill else 1.0)
         pool.remove(worker)
-        if next_job < len(items):
+        if todo:
             pool.append(start())
 
     def died(worker: _Worker) -> None:
@@ -395,37 +424,43 @@ def _run(
             finish(worker, Outcome(item=items[worker.index], value=None, error=error))
         replace(worker, kill=True)
 
-    def dispatch() -> None:
-        nonlocal next_job
+    def dispatch(ahead: int) -> None:
         for worker in pool:
-            if worker.index is None and next_job < len(items):
-                worker.index = next_job
-                allowance = timeout if worker.ready else max(timeout, _START_ALLOWANCE)
-                worker.deadline = time.monotonic() + allowance
-                next_job += 1
+            while len(worker.queue) < ahead and todo:
+                index = todo.popleft()
+                if not worker.queue:
+                    allowance = timeout if worker.ready else max(timeout, _START_ALLOWANCE)
+                    worker.deadline = time.monotonic() + allowance
+                worker.queue.append(index)
                 # A dead worker fails the send; its sentinel reports it below.
                 with contextlib.suppress(OSError):
-                    worker.conn.send((worker.index, items[worker.index]))
+                    worker.conn.send((index, items[index]))
 
     try:
         for _ in range(count):
             pool.append(start())
-        dispatch()
         if meanwhile is not None:
-            meanwhile()
-            now = time.monotonic()
-            for worker in pool:
-                # No answer could be collected meanwhile: the allowances run from now.
-                if worker.index is not None:
-                    worker.deadline = max(worker.deadline, now + timeout)
+            task = meanwhile
+
+            def run_meanwhile() -> None:
+                try:
+                    task()
+                except BaseException as exc:  # raised in the caller's thread by settle()
+                    failed.append(exc)
+
+            helper.append(threading.Thread(target=run_meanwhile, name="ctmtcntt-meanwhile"))
+            helper[0].start()
         while next_out < len(items):
-            dispatch()
-            busy = [w for w in pool if w.index is not None]
+            settle(wait_for_it=False)
+            # While the helper holds this process, answers come in late: hand out more.
+            ahead = _AHEAD_MEANWHILE if helper else _AHEAD
+            dispatch(ahead)
+            busy = [w for w in pool if w.queue]
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
             now = time.monotonic()
             for worker in list(pool):
-                if worker.index is not None and worker.conn in ready:
+                if worker.queue and worker.conn in ready:
                     try:
                         index, ok, payload, retire = worker.conn.recv()
                     except (EOFError, OSError):
@@ -433,7 +468,9 @@ def _run(
                         continue
                     except Exception as exc:  # the result itself could not be unpickled
                         error = f"Không nhận được kết quả: {_describe(exc)}"
-                        finish(worker, Outcome(item=items[worker.index], value=None, error=error))
+                        finish(
+                            worker, Outcome(item=items[worker.queue[0]], value=None, error=error)
+                        )
                         continue
                     if index < 0:
                         worker.ready = True
@@ -451,22 +488,25 @@ def _run(
                         died(worker)  # it answered, then exited: do not hand it more work
                 elif worker.process.sentinel in ready:
                     died(worker)
-                elif worker.index is not None and now >= worker.deadline:
+                elif worker.queue and now >= worker.deadline:
                     if not worker.ready:
                         raise CtmtError(
                             "Tiến trình đọc tệp không khởi động được sau"
                             f" {_vn(round(_START_ALLOWANCE))} giây."
                         )
                     error = _msg_timeout(timeout)
-                    finish(worker, Outcome(item=items[worker.index], value=None, error=error))
+                    finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
                     replace(worker, kill=True)
             # Free workers get their next item before the caller spends time on the answers.
-            dispatch()
+            dispatch(ahead)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
+        settle(wait_for_it=True)
     finally:
+        if helper:
+            helper[0].join()
         for worker in pool:
-            worker.stop(kill=worker.index is not None)
+            worker.stop(kill=bool(worker.queue))
         for worker in pool:
             worker.reap(1.0)

@@ -152,6 +152,9 @@ def read_reports(
     ``meanwhile`` (what the caller does next, e.g. importing the workbook writer).
     """
     load_catalogue()  # once, before the workers start: they inherit it where they can
+    # What the answers unpickle into, imported here rather than raced for by the thread that
+    # imports pandas meanwhile (pandas-free: cheap, and the forked workers inherit it).
+    from . import validation  # noqa: F401
     outcomes = map_isolated(
         _read_one,
         [str(p) for p in paths],
