@@ -307,3 +307,16 @@ def test_what_meanwhile_raises_reaches_the_caller_and_stops_the_workers() -> Non
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert multiprocessing.active_children() == []
+
+
+def test_answers_given_before_a_death_are_kept_and_only_the_killer_is_blamed() -> None:
+    """The worker holds several items (while meanwhile runs); the caller is slow to come back,
+    so the answers to "b" and "c" and the death on "abort" wait together."""
+    items = ["a", "b", "c", "abort", "d"]
+    outcomes = []
+    results = map_isolated(behave, items, workers=1, meanwhile=lambda: time.sleep(0.3))
+    for outcome in results:
+        if not outcomes:
+            time.sleep(1.0)  # b, c answered and abort died meanwhile
+        outcomes.append(outcome)
+    check_survivors(outcomes, items, "abort")

@@ -424,6 +424,39 @@ def _run(
             finish(worker, Outcome(item=items[worker.index], value=None, error=error))
         replace(worker, kill=True)
 
+    def take(worker: _Worker) -> bool:
+        """Take in every answer waiting from a worker, in order; False once it is replaced.
+
+        All of them, before its death is judged: a worker that answered two items and died on
+        a third has both answers in the pipe, and only the third is to blame.
+        """
+        while worker.queue:
+            try:
+                if not worker.conn.poll():
+                    return True
+                index, ok, payload, retire = worker.conn.recv()
+            except (EOFError, OSError):
+                died(worker)
+                return False
+            except Exception as exc:  # the result itself could not be unpickled
+                error = f"Không nhận được kết quả: {_describe(exc)}"
+                finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
+                continue
+            if index < 0:
+                worker.ready = True
+                worker.deadline = time.monotonic() + timeout  # the item starts now
+                continue
+            if ok:
+                outcome: Outcome[T] = Outcome(item=items[index], value=payload, error=None)
+            else:
+                error = payload if payload is not None else _msg_memory(memory_mb)
+                outcome = Outcome(item=items[index], value=None, error=error)
+            finish(worker, outcome)
+            if retire:
+                replace(worker, kill=False)
+                return False
+        return True
+
     def dispatch(ahead: int) -> None:
         for worker in pool:
             while len(worker.queue) < ahead and todo:
@@ -460,35 +493,14 @@ def _run(
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
             now = time.monotonic()
             for worker in list(pool):
-                if worker.queue and worker.conn in ready:
-                    try:
-                        index, ok, payload, retire = worker.conn.recv()
-                    except (EOFError, OSError):
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    if not take(worker):
+                        continue  # it died or retired, and is replaced
+                    if worker.process.sentinel in ready:
+                        # Every answer it gave is taken in: what it held first killed it.
                         died(worker)
                         continue
-                    except Exception as exc:  # the result itself could not be unpickled
-                        error = f"Không nhận được kết quả: {_describe(exc)}"
-                        finish(
-                            worker, Outcome(item=items[worker.queue[0]], value=None, error=error)
-                        )
-                        continue
-                    if index < 0:
-                        worker.ready = True
-                        worker.deadline = time.monotonic() + timeout  # the item starts now
-                        continue
-                    if ok:
-                        outcome: Outcome[T] = Outcome(item=items[index], value=payload, error=None)
-                    else:
-                        error = payload if payload is not None else _msg_memory(memory_mb)
-                        outcome = Outcome(item=items[index], value=None, error=error)
-                    finish(worker, outcome)
-                    if retire:
-                        replace(worker, kill=False)
-                    elif worker.process.sentinel in ready:
-                        died(worker)  # it answered, then exited: do not hand it more work
-                elif worker.process.sentinel in ready:
-                    died(worker)
-                elif worker.queue and now >= worker.deadline:
+                if worker.queue and now >= worker.deadline:
                     if not worker.ready:
                         raise CtmtError(
                             "Tiến trình đọc tệp không khởi động được sau"
