@@ -87,11 +87,16 @@ def _read_one(path: str) -> bytes:
     # imports the reader itself, while this process imports what checking needs.
     from .loading import read_workbook
     from .validation import unit_frames
+    from .values import inputs
 
     try:
         report = read_workbook(path)
-        # Checking's per-cell work runs here, in parallel, rather than after all reading.
+        # Checking's per-cell work runs here, in parallel, rather than after all reading, and
+        # so does understanding the inputs that the province adds up (kept in each form).
         result: UnitReport | Refused = replace(report, prepared=unit_frames(report))
+        for form in report.forms.values():
+            if not form.spec.has_projects:
+                inputs(form)
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
         # Readers quote the file's own bytes in their errors: keep the text writable.

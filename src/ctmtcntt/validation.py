@@ -165,6 +165,10 @@ def _unit_findings(report: UnitReport, roster: Roster | None) -> list[Finding]:
 
 def _add_form(frames: _Frames, form: FormData) -> None:
     spec = form.spec
+    # The inputs as understood, which adding up needs too: gathered on the way (see inputs()).
+    understood: dict[tuple[str, str], Scalar] | None = (
+        None if spec.has_projects or "inputs" in form.memo else {}
+    )
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         for key, value in row.values.items():
@@ -180,6 +184,8 @@ def _add_form(frames: _Frames, form: FormData) -> None:
             reading = understand(value, type_)
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # a lone dash: units write it to mean "nothing to report"
+            if understood is not None and kind == "input" and reading.ok:
+                understood[row.key, key] = reading.value
             meta = _Meta(
                 form=spec,
                 sheet=form.sheet,
@@ -206,6 +212,8 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     number,
                 ),
             )
+    if understood is not None:
+        form.memo["inputs"] = understood
     if spec.has_projects:
         _pl02_relations(frames, form)
     else:

@@ -84,8 +84,22 @@ def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
 
 
 def inputs(form: FormData, drops: Iterable[Key] = ()) -> Table:
-    """A PL01's readable inputs as a table (row, column) -> value, leaving out ``drops``."""
+    """A PL01's readable inputs as a table (row, column) -> value, leaving out ``drops``.
+
+    Worked out once per form (where it was read) and kept in ``form.memo``.
+    """
+    table = form.memo.get("inputs")
+    if table is None:
+        table = form.memo["inputs"] = _inputs(form)
+    assert isinstance(table, dict)
     dropped = set(drops)
+    if not dropped:
+        return dict(table)
+    code = form.spec.code
+    return {key: value for key, value in table.items() if (code, *key) not in dropped}
+
+
+def _inputs(form: FormData) -> Table:
     spec = form.spec
     table: Table = {}
     for row in form.rows:
@@ -94,7 +108,7 @@ def inputs(form: FormData, drops: Iterable[Key] = ()) -> Table:
             if not value.present:
                 continue
             column = spec.column_by_key[key]
-            if role(spec, row, column) != "input" or (spec.code, row.key, key) in dropped:
+            if role(spec, row, column) != "input":
                 continue
             reading = understand(value, cell_type(spec, row_spec, column))
             if reading.ok and reading.value is not None:

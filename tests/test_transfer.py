@@ -1,0 +1,72 @@
+"""What travels back from the reading workers is what was read, and what the forms worked out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from _support import EXAMPLE
+from builders import Project, both, fill_pl01, fill_pl02
+from ctmtcntt.intake import _read_one, _received
+from ctmtcntt.loading import read_workbook
+from ctmtcntt.reading import UnitReport
+from ctmtcntt.validation import unit_frames
+from ctmtcntt.values import _inputs, inputs
+
+EXAMPLES = sorted(EXAMPLE.rglob("*.xlsx"))
+
+
+def _odd_unit(tmp_path: Path) -> Path:
+    """Text numbers, a lone dash, unreadable text, a Có, a typed ratio, a project."""
+    pl01 = fill_pl01(
+        {
+            ("1", 4): "1.519",
+            ("1", 5): "-",
+            ("2.a", 5): 120,
+            ("2.b", 5): "một trăm",
+            ("3", 5): "Có",
+            ("2", 5): "80%",
+        }
+    )
+    pl02 = fill_pl02([Project("I", "=HYPERLINK(\"x\")", {3: "Sở TTTT", 7: "1.200,5"})])
+    path = tmp_path / "don-vi.xlsx"
+    both(pl01, pl02).save(path)
+    return path
+
+
+@pytest.fixture(params=[*EXAMPLES[:6], "odd"], ids=lambda p: getattr(p, "name", p))
+def workbook(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    return _odd_unit(tmp_path) if request.param == "odd" else request.param
+
+
+def test_report_comes_back_equal_with_its_inputs_worked_out(workbook: Path) -> None:
+    here = read_workbook(workbook)
+    received = _received(_read_one(str(workbook)))
+    assert isinstance(received, UnitReport)
+    assert received == here
+    for code, form in received.forms.items():
+        assert [r.values for r in form.rows] == [r.values for r in here.forms[code].rows]
+        if form.spec.has_projects:
+            continue
+        assert form.memo["inputs"] == _inputs(here.forms[code])
+        assert inputs(form) == _inputs(here.forms[code])
+
+
+def test_inputs_gathered_while_checking_match_inputs_worked_out_alone(workbook: Path) -> None:
+    report = read_workbook(workbook)
+    unit_frames(report)
+    for form in report.forms.values():
+        if not form.spec.has_projects:
+            assert form.memo["inputs"] == _inputs(form)
+
+
+def test_drops_leave_out_only_their_cells(tmp_path: Path) -> None:
+    form = read_workbook(_odd_unit(tmp_path)).forms["PL01"]
+    full = inputs(form)
+    first = next(iter(full))
+    kept = inputs(form, [("PL01", *first)])
+    assert first not in kept
+    assert kept == {k: v for k, v in full.items() if k != first}
+    kept[("x", "y")] = 1  # a caller's table is its own
+    assert ("x", "y") not in inputs(form)
