@@ -70,3 +70,15 @@ def test_drops_leave_out_only_their_cells(tmp_path: Path) -> None:
     assert kept == {k: v for k, v in full.items() if k != first}
     kept[("x", "y")] = 1  # a caller's table is its own
     assert ("x", "y") not in inputs(form)
+
+
+def test_a_received_report_travels_again_unchanged(workbook: Path) -> None:
+    """Received once (rows not yet built), pickled again, received again: the same report."""
+    import pickle
+
+    received = _received(_read_one(str(workbook)))
+    again = pickle.loads(pickle.dumps(received))
+    assert again == read_workbook(workbook)
+    for form in again.forms.values():
+        assert form == read_workbook(workbook).forms[form.spec.code]
+        assert form.memo == received.forms[form.spec.code].memo

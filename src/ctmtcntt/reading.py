@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .cells import a1, column_letter
 from .locate import Grid, Located, cell, find_unit, locate, text
@@ -75,7 +75,9 @@ class FormData:
     def __reduce__(self) -> tuple[object, ...]:
         # A form travels pickled from the reading workers. Pickling each Value and Row as a
         # named tuple costs a Python call per cell each way (most of a report's cost); as
-        # plain tuples the same content pickles in C, several times faster both ways.
+        # plain tuples the same content pickles in C, several times faster both ways, and the
+        # rows are rebuilt only if someone asks for them (adding up needs only ``memo``).
+        packed = self.__dict__.get("_packed")
         return (
             _unpack_form,
             (
@@ -84,10 +86,19 @@ class FormData:
                 self.columns,
                 self.unit,
                 self.unit_cell,
-                _pack_rows(self.rows),
+                _pack_rows(self.rows) if packed is None else packed,
                 self.memo,
             ),
         )
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for what the instance lacks: the rows of a form received packed, built once.
+        packed = self.__dict__.get("_packed") if name == "rows" else None
+        if packed is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        rows = _unpack_rows(packed)
+        object.__setattr__(self, "rows", rows)
+        return rows
 
     def row(self, key: str) -> Row | None:
         """The row with this key, None when the unit's sheet lacks it."""
@@ -120,16 +131,8 @@ _new_value = partial(tuple.__new__, Value)
 _new_row = partial(tuple.__new__, Row)
 
 
-def _unpack_form(
-    spec: FormSpec,
-    sheet: str,
-    columns: Mapping[str, int],
-    unit: str | None,
-    unit_cell: str | None,
-    packed: list[_PackedRow],
-    memo: dict[str, object],
-) -> FormData:
-    rows = tuple(
+def _unpack_rows(packed: list[_PackedRow]) -> tuple[Row, ...]:
+    return tuple(
         _new_row(
             (
                 key,
@@ -142,10 +145,22 @@ def _unpack_form(
         )
         for key, label, sheet_row, kind, group, keys, values in packed
     )
-    form = FormData(
-        spec=spec, sheet=sheet, columns=columns, rows=rows, unit=unit, unit_cell=unit_cell
-    )
-    form.memo.update(memo)
+
+
+def _unpack_form(
+    spec: FormSpec,
+    sheet: str,
+    columns: Mapping[str, int],
+    unit: str | None,
+    unit_cell: str | None,
+    packed: list[_PackedRow],
+    memo: dict[str, object],
+) -> FormData:
+    form = FormData.__new__(FormData)
+    fields = {"spec": spec, "sheet": sheet, "columns": columns, "unit": unit}
+    fields |= {"unit_cell": unit_cell, "memo": memo, "_packed": packed}
+    for name, value in fields.items():
+        object.__setattr__(form, name, value)  # frozen: as the dataclass's own __init__ does
     return form
 
 
