@@ -2,8 +2,8 @@
 
 The template a unit fills and the province's submission are both drawn here, from the form's
 spec, so they cannot drift apart from each other or from ``schemas/``. ``plan`` lays the form out
-as a ``Grid`` of values and styles, independent of any writer; ``draw`` renders that grid with
-openpyxl (the templates), ``province_book`` with XlsxWriter.
+as a ``Grid`` of values and styles, independent of any writer (no writer is imported here);
+``templates`` renders that grid with openpyxl, ``province_book`` with XlsxWriter.
 """
 
 from __future__ import annotations
@@ -12,17 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.worksheet import Worksheet
-
-from .cells import a1, column_letter
+from .cells import a1
 from .spec import FormSpec, LayoutCell
 
 FONT = "Times New Roman"
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
 
 # A cell's style, writer-neutral: the font (name, size, bold, italic), the alignment (horizontal,
 # vertical, wrap), a thin box or not, the fill, the number format, the quote prefix.
@@ -192,49 +185,3 @@ def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None 
         last_row=last,
         header_top=header_top,
     )
-
-
-def _render(ws: Worksheet, grid: Grid) -> None:
-    """Put a laid-out grid on an openpyxl sheet."""
-    fonts: dict[Any, Font] = {}
-    aligns: dict[Any, Alignment] = {}
-    for top, left, bottom, right in grid.merges:
-        ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
-    for (row, column), style in grid.styles.items():
-        cell = ws.cell(row=row, column=column)
-        value = grid.values.get((row, column))
-        if value is not None:
-            cell.value = value
-        font, align, box, _, _, _ = style
-        if font is not None:
-            if font not in fonts:
-                name, size, bold, italic = font
-                fonts[font] = Font(name=name, size=size, bold=bold, italic=italic)
-            cell.font = fonts[font]
-        if align is not None:
-            if align not in aligns:
-                horizontal, _, wrap = align
-                aligns[align] = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
-            cell.alignment = aligns[align]
-        if box:
-            cell.border = BOX
-    for row, height in grid.heights.items():
-        ws.row_dimensions[row].height = height
-    for column, width in grid.widths.items():
-        ws.column_dimensions[column_letter(column)].width = width
-
-
-def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None = None) -> Drawn:
-    """Draw the whole form on an empty openpyxl sheet and say where each row and column is."""
-    grid = Grid()
-    drawn = plan(grid, spec, rows, unit)
-    _render(ws, grid)
-    ws.freeze_panes = a1(drawn.numbering_row + 1, 3)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{drawn.header_top}:{drawn.numbering_row}"
-    return drawn

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import xlsxwriter  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
 from . import _collector
@@ -24,7 +23,7 @@ from .computation import compute_pl01, ratio
 from .layout import CENTER, FONT, PLAIN, Drawn, Grid, Style, TableRow, fixed_rows, plan
 from .numbers import looks_like_formula
 from .spec import FormSpec, load_catalogue
-from .writing import atomic_save
+from .writing import atomic_save, xml_safe
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
@@ -83,7 +82,7 @@ class _Formats:
 
 def _text(text: str) -> str:
     """A text as XML can hold it: a file name or cell may carry control characters."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    return xml_safe(text)
 
 
 def _write(

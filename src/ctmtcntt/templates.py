@@ -8,24 +8,76 @@ replaces them with values computed in Python, the single source of truth.)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import a1, column_letter
 from .computation import computed_columns
 from .errors import UsageError
-from .layout import COMPUTED_FILL, INPUT_FILL, TableRow, draw, fixed_rows
+from .layout import Drawn, Grid, TableRow, fixed_rows, plan
 from .spec import FormSpec, RowSpec, load_catalogue
 from .writing import atomic_save
 
 # Fixed document dates keep the committed templates byte-for-byte reproducible.
 _EPOCH = dt.datetime(2021, 9, 16)
 _UNIT_HINT = "Ghi tên đơn vị sau dấu hai chấm, ví dụ: Đơn vị báo cáo: Sở Tài chính"
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+def _render(ws: Worksheet, grid: Grid) -> None:
+    """Put a laid-out grid on an openpyxl sheet."""
+    fonts: dict[Any, Font] = {}
+    aligns: dict[Any, Alignment] = {}
+    for top, left, bottom, right in grid.merges:
+        ws.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+    for (row, column), style in grid.styles.items():
+        cell = ws.cell(row=row, column=column)
+        value = grid.values.get((row, column))
+        if value is not None:
+            cell.value = value
+        font, align, box, _, _, _ = style
+        if font is not None:
+            if font not in fonts:
+                name, size, bold, italic = font
+                fonts[font] = Font(name=name, size=size, bold=bold, italic=italic)
+            cell.font = fonts[font]
+        if align is not None:
+            if align not in aligns:
+                horizontal, _, wrap = align
+                aligns[align] = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
+            cell.alignment = aligns[align]
+        if box:
+            cell.border = BOX
+    for row, height in grid.heights.items():
+        ws.row_dimensions[row].height = height
+    for column, width in grid.widths.items():
+        ws.column_dimensions[column_letter(column)].width = width
+
+
+def draw(ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None = None) -> Drawn:
+    """Draw the whole form on an empty openpyxl sheet and say where each row and column is."""
+    grid = Grid()
+    drawn = plan(grid, spec, rows, unit)
+    _render(ws, grid)
+    ws.freeze_panes = a1(drawn.numbering_row + 1, 3)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{drawn.header_top}:{drawn.numbering_row}"
+    return drawn
 
 
 def _input(ws: Worksheet, ref: str, validation: DataValidation | None) -> None:

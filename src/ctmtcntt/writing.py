@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,16 @@ from .numbers import looks_like_formula
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
+
+
+# The control characters no XML 1.0 document may hold (openpyxl refuses them, Excel too).
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters a file name or a cell may carry, which no
+    workbook can hold."""
+    return _NOT_IN_XML.sub("", text)
 
 
 def same_file(first: Path, second: Path) -> bool:
@@ -63,10 +74,7 @@ def put_text(cell: Cell, text: str | None) -> None:
     Excel's quote prefix keeps it inert, also after someone edits the cell in Excel.
     """
     if text is not None:
-        # A file name or cell may carry control characters that XML cannot hold.
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # only who writes cells needs it
-
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        text = xml_safe(text)
     cell.value = text
     if text is not None:
         cell.data_type = "s"
