@@ -101,11 +101,16 @@ class FormData:
         return rows
 
     def row(self, key: str) -> Row | None:
-        """The row with this key, None when the unit's sheet lacks it."""
-        for row in self.rows:
-            if row.key == key:
-                return row
-        return None
+        """The row with this key (the first, if the sheet repeats it), None when it lacks it."""
+        index: dict[str, Row] | None = self.__dict__.get("_index")
+        if index is None:
+            # Asked for every row of the form by checking: looked up, not searched. Kept out of
+            # pickling (``__reduce__`` names what travels).
+            index = {}
+            for row in self.rows:
+                index.setdefault(row.key, row)
+            object.__setattr__(self, "_index", index)
+        return index.get(key)
 
     def cell_of(self, row: Row, column: str) -> str | None:
         """The A1 address of a column on a row, None when the column is absent."""

@@ -18,7 +18,7 @@ from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding
 from .roster import Roster, looks_provincial, same_unit
 from .spec import FormSpec, load_schema
-from .values import Key, cell_type, inputs, projects, role, understand
+from .values import Key, cell_type, inputs, projects, row_roles, understand
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,13 +171,13 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     )
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
+        roles = row_roles(spec, row)
         for key, value in row.values.items():
-            if not value.present:  # most cells are empty: skip them before anything else
+            # Most cells have no role (STT, name) or are empty: skip them before anything else.
+            kind = roles.get(key)
+            if kind is None or not value.present:
                 continue
             column = spec.column_by_key[key]
-            kind = role(spec, row, column)
-            if kind is None:
-                continue
             if kind == "computed" and value.uncached:
                 continue  # the template's own formula, never calculated: recomputed anyway
             type_ = cell_type(spec, row_spec, column)
@@ -345,10 +345,9 @@ def _incomplete_pair(
 def _computed_present(form: FormData, row: Row | None) -> list[str]:
     if row is None:
         return []
+    roles = row_roles(form.spec, row)
     return [
-        key
-        for key, value in row.values.items()
-        if value.present and role(form.spec, row, form.spec.column_by_key[key]) == "computed"
+        key for key, value in row.values.items() if roles.get(key) == "computed" and value.present
     ]
 
 

@@ -44,10 +44,23 @@ def understand(value: Value, type_: str) -> Reading:
 
 
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
-    """"input" for a cell the unit types, "computed" for one we compute, None otherwise."""
+    """ "input" for a cell the unit types, "computed" for one we compute, None otherwise."""
     # Asked for every cell of every unit: answer from a table built once per form.
     table = _roles(form.code, form.period)
     return table.get(row.kind if form.has_projects else row.key, {}).get(column.key)
+
+
+def row_roles(form: FormSpec, row: Row) -> dict[str, str]:
+    """The columns of a row that have a role, with it: what ``role`` says, for a whole row."""
+    return _active_roles(form.code, form.period).get(row.kind if form.has_projects else row.key, {})
+
+
+@cache
+def _active_roles(code: str, period: str) -> dict[str, dict[str, str]]:
+    return {
+        key: {column: kind for column, kind in columns.items() if kind is not None}
+        for key, columns in _roles(code, period).items()
+    }
 
 
 @cache
