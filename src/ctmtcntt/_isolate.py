@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import logging
 import multiprocessing
 import os
@@ -176,6 +177,10 @@ def _worker_main(
                 faulthandler.enable(file=2)
     # Nobody reads a worker's backtraces, and symbolising one takes seconds per panic.
     os.environ["RUST_BACKTRACE"] = "0"
+    # What the worker inherited stays as it is: collections walk only its own objects (and do
+    # not copy the parent's pages by touching them), also when the parent paused collecting.
+    gc.freeze()
+    gc.enable()
     _limit_memory(extra_bytes)
     try:
         # Tells the parent that a later death is the item's doing, not a failed start.
