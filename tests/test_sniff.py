@@ -438,3 +438,27 @@ def test_sniff_never_raises_on_damaged_real_files(
     result = sniff(path)
     assert isinstance(result, Sniffed)
     assert result.readable == (result.message is None)
+
+
+def test_xlsx_says_which_sheets_hold_formulas(tmp_path: Path) -> None:
+    """The reader opens the package again only for sheets with formulas (most reports have
+    none); a sheet with one, from openpyxl, is named by its zip member."""
+    plain = sniff(write_xlsx(tmp_path / "so lieu.xlsx"))
+    assert plain.formulas == frozenset()
+    book = openpyxl.Workbook()
+    book.active["A1"] = 2  # type: ignore[index]
+    book.active["A2"] = "=A1*2"  # type: ignore[index]
+    second = book.create_sheet("Tong")
+    second["B2"] = 5
+    book.save(tmp_path / "cong thuc.xlsx")
+    assert sniff(tmp_path / "cong thuc.xlsx").formulas == frozenset({"xl/worksheets/sheet1.xml"})
+
+
+def test_formulas_are_not_known_for_other_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "bao cao.ods"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        package.writestr("content.xml", "<office:document-content/>")
+    result = sniff(path)
+    assert result.kind == "ods"
+    assert result.formulas is None

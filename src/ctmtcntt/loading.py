@@ -142,7 +142,9 @@ def read_workbook(path: str | Path) -> UnitReport:
     if not sniffed.readable:
         raise WorkbookError(path, sniffed.message or "Không phải tệp Excel.")
     kind = sniffed.kind
-    uncached = _uncached_cells(path) if kind == "xlsx" else {}
+    # Sniffing looked into the sheets already: most reports hold no formula at all.
+    looked = kind == "xlsx" and sniffed.formulas is not None and not sniffed.formulas
+    uncached = _uncached_cells(path) if kind == "xlsx" and not looked else {}
     grids = _grids(path, kind)
     report = read_grids(grids, str(path), uncached=uncached)
     return _with_hash(report, _sha256(path))

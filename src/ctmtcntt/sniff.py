@@ -18,7 +18,7 @@ import errno
 import re
 import struct
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Final, Literal
 
@@ -52,6 +52,8 @@ XML_PROLOG_LIMIT: Final = 64 * 1024
 
 # Inflated bytes all XML checks of one file may read together (real files need a few KB).
 _XML_CHECK_BUDGET: Final = 16 * 1024 * 1024
+# Worksheets up to this size (inflated) are looked into for formulas while sniffing.
+_FORMULA_SCAN_LIMIT: Final = 8 * 1024 * 1024
 # Small XML parts read whole (content types, ODF manifest); real ones are a few KB.
 _SMALL_PART_LIMIT: Final = 1024 * 1024
 # Bytes of a file's start used to recognise text formats.
@@ -106,6 +108,10 @@ class Sniffed:
     kind: Kind
     readable: bool
     message: str | None
+    #: For an xlsx: the worksheet parts (member names) holding a formula, which the reader
+    #: must then look into for formulas never calculated; None when not looked at (another
+    #: kind, a sheet too large to inflate here, a member that would not inflate).
+    formulas: frozenset[str] | None = field(default=None, compare=False)
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -398,7 +404,28 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
                 problem = _xml_safety(zf, info, budget)
                 if problem is not None:
                     return problem
+        if kind.kind == "xlsx":
+            # The zip is open and checked: say which sheets have formulas, so that the reader
+            # need not open it again to find out (most reports have none).
+            return replace(kind, formulas=_formula_parts(zf, infos))
         return kind
+
+
+def _formula_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> frozenset[str] | None:
+    parts: set[str] = set()
+    for info in infos:
+        name = _norm(info.filename)
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        if info.file_size > _FORMULA_SCAN_LIMIT:
+            return None
+        try:
+            xml = zf.read(info)
+        except Exception:
+            return None  # the reader's own look says what is wrong with it
+        if b"<f" in xml or b":f" in xml:
+            parts.add(info.filename)
+    return frozenset(parts)
 
 
 def _zip_declared_entries(f: IO[bytes], size: int) -> tuple[int, int] | None:
