@@ -65,13 +65,23 @@ def _numbering(grid: Grid, row: int) -> dict[int, int]:
 
 
 def _header_score(grid: Grid, row: int, form: FormSpec) -> int:
-    wanted = {fold(t) for t in (*form.recognise, *(c.header for c in form.columns))}
+    wanted = _headers(form)
     seen = set()
     for line in range(max(0, row - 4), row):
         for value in grid[line]:
             if isinstance(value, str) and (key := fold(value)) in wanted:
                 seen.add(key)
     return len(seen)
+
+
+def _headers(form: FormSpec) -> frozenset[str]:
+    """The folded header texts that tell a form's table; asked for every sheet read, so kept
+    with the (frozen, never changing) spec once worked out."""
+    found: frozenset[str] | None = form.__dict__.get("_folded_headers")
+    if found is None:
+        found = frozenset(fold(t) for t in (*form.recognise, *(c.header for c in form.columns)))
+        object.__setattr__(form, "_folded_headers", found)
+    return found
 
 
 def locate(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:

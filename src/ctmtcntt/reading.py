@@ -294,11 +294,13 @@ def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
 
 def _ends_table(lead: str) -> bool:
     """Whether a line is the notes or signatures under the table, also typed in an old font."""
-    if any(fold(lead).startswith(mark) for mark in _END_MARKS):
+    if not lead:
+        return False
+    if fold(lead).startswith(_END_MARKS):
         return True
     # The marks start with G, N or T, letters both old encodings keep as they are.
     legacy = detect_legacy(lead) if lead[:1] in "GgNnTt" and not lead.isascii() else None
-    return legacy is not None and any(fold(legacy.text).startswith(m) for m in _END_MARKS)
+    return legacy is not None and fold(legacy.text).startswith(_END_MARKS)
 
 
 Assigned = tuple[int, str, str, str | None]  # grid row, key, kind, group
@@ -397,11 +399,15 @@ def _build(
     for column_key, column, letter, is_text in letters:
         ref = letter + number
         raw = cells[column] if column < width else None
+        if raw == "" or raw is None:
+            # Most cells: no text to clean; a formula there lacks its value if listed.
+            values[column_key] = _new_value((ref, None, bool(uncached) and ref in uncached))
+            continue
         if isinstance(raw, str):
             raw = normalize_text(raw)
             if is_text and raw:
                 raw = _converted(raw, source, sheet, ref, findings)
-        values[column_key] = Value(ref, raw, bool(uncached) and ref in uncached and not raw)
+        values[column_key] = _new_value((ref, raw, bool(uncached) and ref in uncached and not raw))
     label = text(cell(grid, line, located.columns.get("stt", 0)))
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
 
