@@ -111,3 +111,20 @@ def test_calamine_reads_every_readable_corpus_file_in_isolation() -> None:
     assert tally["crashed"] + tally["out of memory"] + tally["timed out"] == 0
     assert tally["succeeded"] > 0.98 * len(readable)
     assert finished - started < 60
+
+
+def test_quick_look_at_xml_members_agrees_with_the_full_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sniffing reads each XML member's first kilobyte straight from the file; through
+    zipfile's own reader (the full look) every corpus file gets the same verdict."""
+    import ctmtcntt.sniff as sniffing
+
+    packages = [p for p in corpus_files() if p.read_bytes()[:2] == b"PK"]
+    assert len(packages) > 100
+    quick = {p: sniff(p) for p in packages}
+    monkeypatch.setattr(sniffing, "_quick_xml_safety", lambda *a, **k: sniffing._UNDECIDED)
+    for path in packages:
+        full = sniff(path)
+        assert (quick[path].kind, quick[path].message) == (full.kind, full.message), path
+        assert quick[path].formulas == full.formulas, path

@@ -234,3 +234,19 @@ def test_xls_and_ods_are_read_like_the_xlsx(tmp_path: Path) -> None:
     for name in ("xls", "ods", "renamed"):
         assert documents["xlsx"]["PL01"] == documents[name]["PL01"], name
         assert documents["xlsx"]["PL02"] == documents[name]["PL02"], name
+
+
+def test_quick_look_at_xml_members_agrees_with_the_full_look(
+    folder: tuple[Path, dict[Path, hostile.Expect]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every hostile file gets the same verdict when sniffing reads members through zipfile."""
+    import ctmtcntt.sniff as sniffing
+
+    root, _ = folder
+    files = [p for p in root.rglob("*") if p.is_file()]
+    quick = {p: sniffing.sniff(p) for p in files}
+    monkeypatch.setattr(sniffing, "_quick_xml_safety", lambda *a, **k: sniffing._UNDECIDED)
+    for path in files:
+        full = sniffing.sniff(path)
+        assert (quick[path].kind, quick[path].message) == (full.kind, full.message), path
+        assert quick[path].formulas == full.formulas, path

@@ -18,6 +18,7 @@ from ctmtcntt.sniff import (
     XML_PROLOG_LIMIT,
     Sniffed,
     check_xml_safety,
+    holds_formula,
     sniff,
 )
 
@@ -462,3 +463,28 @@ def test_formulas_are_not_known_for_other_kinds(tmp_path: Path) -> None:
     result = sniff(path)
     assert result.kind == "ods"
     assert result.formulas is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.binary(max_size=200),
+    after=st.binary(max_size=200),
+    element=st.sampled_from(
+        [
+            b"<f>SUM(A1:A2)</f>",
+            b'<f t="shared" si="0"/>',
+            b"<f/>",
+            b"<x:f>A1*2</x:f>",
+            b"<f\n>1</f>",
+        ]
+    ),
+)
+def test_holds_formula_misses_no_formula_element(
+    before: bytes, after: bytes, element: bytes
+) -> None:
+    assert holds_formula(before + b"<c r='A1'>" + element + b"</c>" + after)
+
+
+def test_holds_formula_is_false_on_a_sheet_of_values(tmp_path: Path) -> None:
+    with zipfile.ZipFile(write_xlsx(tmp_path / "so lieu.xlsx")) as package:
+        assert not holds_formula(package.read("xl/worksheets/sheet1.xml"))

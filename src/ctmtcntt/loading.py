@@ -27,7 +27,7 @@ from .errors import WorkbookError
 from .locate import Grid
 from .numbers import normalize_text
 from .reading import UnitReport, read_grids
-from .sniff import sniff
+from .sniff import holds_formula, sniff
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -250,7 +250,7 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
         with zipfile.ZipFile(path) as zf:
             names = {_norm(name): name for name in zf.namelist()}
             if not any(
-                _has_formula(zf.read(name))
+                holds_formula(zf.read(name))
                 for key, name in names.items()
                 if key.startswith("xl/worksheets/") and key.endswith(".xml")
             ):
@@ -261,7 +261,7 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
             for sheet, member in members.items():
                 # sniff() checked every XML part of this package for a DTD before any parser ran.
                 xml = zf.read(member)
-                if b"<f" not in xml and b":f" not in xml:
+                if not holds_formula(xml):
                     # No formula element at all (the Ministry's forms hold none): no need for
                     # the scan, which costs more than reading the sheet's values does.
                     continue
@@ -276,10 +276,6 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
             message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
             raise WorkbookError(path, message) from exc
     return found
-
-
-def _has_formula(xml: bytes) -> bool:
-    return b"<f" in xml or b":f" in xml
 
 
 def _norm(name: str) -> str:

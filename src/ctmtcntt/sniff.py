@@ -18,6 +18,7 @@ import errno
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Final, Literal
@@ -401,17 +402,27 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
         budget = _Budget(_XML_CHECK_BUDGET)
         for info in infos:
             if _norm(info.filename).endswith(_XML_SUFFIXES):
-                problem = _xml_safety(zf, info, budget)
+                problem = _xml_safety(zf, info, budget, f)
                 if problem is not None:
                     return problem
         if kind.kind == "xlsx":
             # The zip is open and checked: say which sheets have formulas, so that the reader
             # need not open it again to find out (most reports have none).
-            return replace(kind, formulas=_formula_parts(zf, infos))
+            return replace(kind, formulas=_formula_parts(f, infos))
         return kind
 
 
-def _formula_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> frozenset[str] | None:
+# Every formula element, <f>, <f t="shared" …>, <f/> or <x:f>, has an "f" before a space, "/"
+# or ">": a letter rarer than "<", so this scan is three times faster than looking for "<f".
+_FORMULA_HINT: Final = re.compile(rb"f[\s/>]")
+
+
+def holds_formula(xml: bytes) -> bool:
+    """Whether a worksheet's XML holds a formula element (a few false positives, no misses)."""
+    return _FORMULA_HINT.search(xml) is not None and (b"<f" in xml or b":f" in xml)
+
+
+def _formula_parts(raw: IO[bytes], infos: list[zipfile.ZipInfo]) -> frozenset[str] | None:
     parts: set[str] = set()
     for info in infos:
         name = _norm(info.filename)
@@ -420,10 +431,12 @@ def _formula_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> frozens
         if info.file_size > _FORMULA_SCAN_LIMIT:
             return None
         try:
-            xml = zf.read(info)
+            xml = _member_head(raw, info, info.file_size)
         except Exception:
+            xml = None
+        if xml is None or len(xml) != info.file_size:
             return None  # the reader's own look says what is wrong with it
-        if b"<f" in xml or b":f" in xml:
+        if holds_formula(xml):
             parts.add(info.filename)
     return frozenset(parts)
 
@@ -590,11 +603,22 @@ class _Budget:
         self.left = left
 
 
+# A verdict of the quick look at a member's start that leaves the decision to the full look.
+_UNDECIDED: Final = _no("unknown", "")
+
+
 def _xml_safety(
-    zf: zipfile.ZipFile, member: str | zipfile.ZipInfo, budget: _Budget | None = None
+    zf: zipfile.ZipFile,
+    member: str | zipfile.ZipInfo,
+    budget: _Budget | None = None,
+    raw: IO[bytes] | None = None,
 ) -> Sniffed | None:
     info = member if isinstance(member, zipfile.ZipInfo) else zf.getinfo(member)
     shared_strings = _norm(info.filename).endswith("sharedstrings.xml")
+    if raw is not None:
+        verdict = _quick_xml_safety(raw, info, budget, shared_strings=shared_strings)
+        if verdict is not _UNDECIDED:
+            return verdict
     buf = b""
     pos = 0  # the prolog is known clean up to here
     want = 1024  # real prologs are a hundred bytes or so: start small
@@ -626,6 +650,70 @@ def _xml_safety(
                     return _no("unsafe", _MSG_XML_PROLOG) if room <= 0 else None
     except Exception:
         return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
+
+
+_QUICK_BYTES: Final = 1024
+_ZIP_READ: Final = zipfile.ZipExtFile.MIN_READ_SIZE  # 4096
+_LOCAL_HEADER: Final = 30
+
+
+def _quick_xml_safety(
+    raw: IO[bytes], info: zipfile.ZipInfo, budget: _Budget | None, *, shared_strings: bool
+) -> Sniffed | None:
+    """The same verdict as the full look, from the member's first kilobyte inflated straight
+    from the file (a tenth of the cost of opening it through zipfile), or _UNDECIDED."""
+    try:
+        head = _member_head(raw, info, _QUICK_BYTES)
+    except Exception:
+        return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
+    if head is None or (budget is not None and budget.left < len(head)):
+        return _UNDECIDED
+    at_end = len(head) >= info.file_size
+    text = _decode_xml_start(head)
+    state, pos = _scan_prolog(text, 0, at_end=at_end)
+    verdict: Sniffed | None = _UNDECIDED
+    if state == "dtd":
+        verdict = _no("unsafe", _MSG_XML_UNSAFE)
+    elif state == "root":
+        tag = _start_tag(text, pos) if shared_strings else None
+        if not shared_strings:
+            verdict = None
+        elif tag is not None:
+            verdict = _check_string_count(tag, info.file_size)
+    elif at_end:
+        verdict = None  # no root at all: the reader rejects it on its own
+    if verdict is not _UNDECIDED and budget is not None:
+        budget.left -= len(head)
+    return verdict
+
+
+def _member_head(raw: IO[bytes], info: zipfile.ZipInfo, want: int) -> bytes | None:
+    """Up to ``want`` inflated bytes of a stored or deflated member, read from its local
+    header on; None for other compressions. Raises on a damaged header or data, where
+    zipfile raises too (a bad signature, a name differing from the directory's)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    raw.seek(info.header_offset)
+    header = raw.read(_LOCAL_HEADER)
+    if len(header) < _LOCAL_HEADER or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile("bad local file header")
+    name_length, extra_length = struct.unpack_from("<HH", header, 26)
+    name = raw.read(name_length)
+    encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+    if name.decode(encoding, "replace") != info.orig_filename:
+        raise zipfile.BadZipFile("file name in directory and header differ")
+    raw.seek(extra_length, 1)
+    # As zipfile reads: at least 4 KB (so that damage there, or a wrong checksum of a member
+    # read to its end, is found alike). Deflate never grows data by more than a few bytes per
+    # block: ``want`` + 1 KB in is enough for ``want`` out.
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = raw.read(min(max(want, _ZIP_READ), info.compress_size))
+    else:
+        data = raw.read(min(info.compress_size, max(want + 1024, _ZIP_READ)))
+        out = zlib.decompressobj(-15).decompress(data, max(want, _ZIP_READ))
+    if len(out) >= info.file_size and zlib.crc32(out) != info.CRC:
+        raise zipfile.BadZipFile("bad CRC-32")
+    return out[:want]
 
 
 def _decode_xml_start(data: bytes) -> str:
