@@ -561,3 +561,26 @@ def test_the_province_is_as_awkward_as_promised(world: World) -> None:
     assert _province.FORMULA_NAME in names
     assert (folder / "UBND TX Hoai Nhon" / "H03 - PL02.xlsx").is_file()
     assert not any(p.name.startswith("H09") for p in folder.rglob("*"))
+
+
+def test_chart_is_left_out_beyond_its_unit_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past CHART_MAX_UNITS units the completion sheet says why it has no chart; its table
+    still lists every unit."""
+    from ctmtcntt import province_book
+
+    result = ctmtcntt.consolidate(EXAMPLE)
+    units = len(result.data.per_unit)
+    monkeypatch.setattr(province_book, "CHART_MAX_UNITS", units - 1)
+    path = tmp_path / "tinh.xlsx"
+    result.write(path)
+    with zipfile.ZipFile(path) as zf:
+        assert not any(n.startswith("xl/charts/") for n in zf.namelist())
+    sheet = sheet_values(path, "Tỷ lệ theo đơn vị")
+    notes = [v for row in sheet for v in row if isinstance(v, str) and v.startswith("Biểu đồ")]
+    assert notes == [
+        f"Biểu đồ chỉ vẽ khi có tới {units - 1} đơn vị (với {units} đơn vị, mỗi thanh mảnh hơn"
+        " một nét kẻ); bảng bên trái có đủ mọi đơn vị."
+    ]
+    assert units + 1 == sum(1 for row in sheet[3:] if row[0])  # every unit, and the province

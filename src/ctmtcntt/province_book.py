@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
@@ -331,6 +331,11 @@ def _breakdown_sheet(
     )
 
 
+#: Units up to which the completion sheet draws its bar chart (one bar per unit and rate, the
+#: chart 0.6 cm tall per unit): a ministry's thousand units would make it six metres tall.
+CHART_MAX_UNITS: Final = 100
+
+
 def _completion_sheet(
     ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
 ) -> xlsxwriter.chart.Chart | None:
@@ -366,6 +371,14 @@ def _completion_sheet(
         ratios=True,
     )
     if not rows:
+        return None
+    units = len(rows) - 1  # the last row is the province's
+    if units > CHART_MAX_UNITS:
+        note = (
+            f"Biểu đồ chỉ vẽ khi có tới {CHART_MAX_UNITS} đơn vị (với {units} đơn vị, mỗi thanh"
+            " mảnh hơn một nét kẻ); bảng bên trái có đủ mọi đơn vị."
+        )
+        _write(ws, formats, 3, len(percent_rows) + 3, note, PLAIN)
         return None
     chart = formats.book.add_chart({"type": "bar"})
     assert chart is not None
