@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from _support import EXAMPLE
+from _support import EXAMPLE, ROOT
 from ctmtcntt.cli import main
 from ctmtcntt.loading import read_workbook
 
@@ -100,3 +104,26 @@ def test_a_percentage_needs_both_rows(tmp_path: Path) -> None:
     assert '"code": "incomplete-pair"' in result.output
     assert '"cell": "E19"' in result.output
     assert 1 == result.output.count('"code"')
+
+
+def _program(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "ctmtcntt", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+def test_the_program_exits_with_the_commands_code_and_all_its_output(tmp_path: Path) -> None:
+    """``python -m ctmtcntt`` ends the process itself once done: every line still arrives and
+    the exit code is the command's (0 done, 1 errors, 2 usage)."""
+    version = _program("--version", cwd=tmp_path)
+    assert (0, "") == (version.returncode, version.stderr)
+    assert version.stdout.startswith("ctmt, version ")
+    usage = _program("validate", "--no-such-option", cwd=tmp_path)
+    assert 2 == usage.returncode
+    assert "--no-such-option" in usage.stderr
+    folder = tmp_path / "don vi"
+    shutil.copytree(EXAMPLE, folder)
+    done = _program("validate", str(folder), "--format", "json", cwd=tmp_path)
+    document = json.loads(done.stdout)  # the whole document, flushed before the exit
+    assert len(document["files"]) == len(list(folder.rglob("*.xlsx")))
+    assert done.returncode == (1 if any(not f["valid"] for f in document["files"]) else 0)
