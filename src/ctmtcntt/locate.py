@@ -64,14 +64,18 @@ def _numbering(grid: Grid, row: int) -> dict[int, int]:
     return found
 
 
-def _header_score(grid: Grid, row: int, form: FormSpec) -> int:
-    wanted = _headers(form)
-    seen = set()
-    for line in range(max(0, row - 4), row):
-        for value in grid[line]:
-            if isinstance(value, str) and (key := fold(value)) in wanted:
-                seen.add(key)
-    return len(seen)
+def _above(grid: Grid, row: int) -> set[str]:
+    """The folded texts of the four rows above ``row``, where a form's headers are printed."""
+    return {
+        fold(value)
+        for line in range(max(0, row - 4), row)
+        for value in grid[line]
+        if isinstance(value, str) and value
+    }
+
+
+def _header_score(above: set[str], form: FormSpec) -> int:
+    return len(above & _headers(form))
 
 
 def _headers(form: FormSpec) -> frozenset[str]:
@@ -94,10 +98,11 @@ def locate(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
         numbers = _numbering(grid, row)
         if len(numbers) < 3 or 1 not in numbers or 2 not in numbers:
             continue
+        above = _above(grid, row)
         for form in forms:
             wanted = {c.number for c in form.columns}
             covered = len(wanted & numbers.keys())
-            headers = _header_score(grid, row, form)
+            headers = _header_score(above, form)
             if covered < len(wanted) - 2 or headers < 2:
                 continue
             score = headers * 100 + covered - len(numbers.keys() - wanted)

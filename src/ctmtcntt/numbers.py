@@ -344,6 +344,8 @@ _DECODERS: tuple[tuple[LegacyEncoding, re.Pattern[str], _Decoder], ...] = (
 )
 
 
+# Pure, and asked of every text cell of every workbook, mostly the Ministry's own row names.
+@lru_cache(maxsize=1 << 14)
 def detect_legacy(text: str) -> LegacyText | None:
     """Return the Unicode conversion of ``text`` when it was typed in a TCVN3 or VNI font.
 

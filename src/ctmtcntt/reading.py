@@ -9,7 +9,7 @@ from functools import cache, partial
 from typing import Any, NamedTuple
 
 from .cells import a1, column_letter
-from .locate import Grid, Located, cell, find_unit, locate, text
+from .locate import Grid, Located, find_unit, locate, text
 from .numbers import detect_legacy, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
@@ -284,8 +284,10 @@ def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
     name_col = located.columns.get("name", stt_col + 1)
     lines = []
     for row in range(located.numbering_row + 1, len(grid)):
-        stt = text(cell(grid, row, stt_col))
-        name = text(cell(grid, row, name_col))
+        cells = grid[row]
+        width = len(cells)
+        stt = text(cells[stt_col]) if stt_col < width else ""
+        name = text(cells[name_col]) if name_col < width else ""
         if _ends_table(stt or name):
             break
         lines.append((row, stt, name))
@@ -408,7 +410,8 @@ def _build(
             if is_text and raw:
                 raw = _converted(raw, source, sheet, ref, findings)
         values[column_key] = _new_value((ref, raw, bool(uncached) and ref in uncached and not raw))
-    label = text(cell(grid, line, located.columns.get("stt", 0)))
+    stt = located.columns.get("stt", 0)
+    label = text(cells[stt]) if stt < width else ""
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
 
 

@@ -169,17 +169,23 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     understood: dict[tuple[str, str], Scalar] | None = (
         None if spec.has_projects or "inputs" in form.memo else {}
     )
+    # Per row, the computed cells the unit typed (or left a formula in): the relations check
+    # those against what they should be.
+    typed: list[list[str]] = []
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         roles = row_roles(spec, row)
+        typed.append(computed := [])
         for key, value in row.values.items():
             # Most cells have no role (STT, name) or are empty: skip them before anything else.
             kind = roles.get(key)
             if kind is None or not value.present:
                 continue
             column = spec.column_by_key[key]
-            if kind == "computed" and value.uncached:
-                continue  # the template's own formula, never calculated: recomputed anyway
+            if kind == "computed":
+                computed.append(key)
+                if value.uncached:
+                    continue  # the template's own formula, never calculated: recomputed anyway
             type_ = cell_type(spec, row_spec, column)
             reading = understand(value, type_)
             if reading.ok and reading.value is None and not value.uncached:
@@ -215,9 +221,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     if understood is not None:
         form.memo["inputs"] = understood
     if spec.has_projects:
-        _pl02_relations(frames, form)
+        _pl02_relations(frames, form, typed)
     else:
-        _pl01_relations(frames, form)
+        _pl01_relations(frames, form, typed)
 
 
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
@@ -248,10 +254,10 @@ def _meta(form: FormData, row: str, column: str, cell: str, value: object, **con
     )
 
 
-def _pl01_relations(frames: _Frames, form: FormData) -> None:
+def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     # Only a unit that typed a computed cell needs its expected values: most never do.
-    typed = {row.key: _computed_present(form, row) for row in form.rows}
+    typed = {row.key: keys for row, keys in zip(form.rows, typed_rows, strict=True)}
     expected = compute_pl01(spec, inputs(form)) if any(typed.values()) else {}
 
     meta = partial(_meta, form)
@@ -342,15 +348,6 @@ def _incomplete_pair(
     frames.add_relation(meta, "pair", present, None, 0.0)
 
 
-def _computed_present(form: FormData, row: Row | None) -> list[str]:
-    if row is None:
-        return []
-    roles = row_roles(form.spec, row)
-    return [
-        key for key, value in row.values.items() if roles.get(key) == "computed" and value.present
-    ]
-
-
 def _as_percent(typed: Scalar, want: Scalar, column_type: str, row_kind: str) -> Scalar:
     # A percentage may arrive as 0.9 (or 1.25) formatted "%": accept it when that reading agrees.
     percent = column_type in ("percent", "rate") or row_kind == "percent"
@@ -377,7 +374,7 @@ def _expected_text(value: Scalar) -> str:
     return shown(value)
 
 
-def _pl02_relations(frames: _Frames, form: FormData) -> None:
+def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     listed = projects(form)
     fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
@@ -433,10 +430,10 @@ def _pl02_relations(frames: _Frames, form: FormData) -> None:
                 computed.get(limit.not_above),
                 _TOLERANCE["money"],
             )
-    for row in form.rows:
+    for row, keys in zip(form.rows, typed_rows, strict=True):
         if row.kind not in ("group", "total"):
             continue
-        for key in _computed_present(form, row):
+        for key in keys:
             left, cell = _typed(form, row, key)
             want = fixed[row.key].get(key)
             if cell and left is not None:
