@@ -118,17 +118,20 @@ class FormData:
         return None if index is None else a1(row.sheet_row, index + 1)
 
 
-_PackedRow = tuple[str, str, int, str, "str | None", tuple[str, ...], list[tuple[object, ...]]]
+_Columns = tuple[tuple[object, ...], ...]  # cells, raws, flags
+_PackedRow = tuple[str, str, int, str, "str | None", tuple[str, ...], _Columns]
 
 
 def _pack_rows(rows: tuple[Row, ...]) -> list[_PackedRow]:
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one column tuple per form, pickled once
     packed: list[_PackedRow] = []
-    for row in rows:
-        keys = tuple(row.values)
+    for key, label, sheet_row, kind, values, group in rows:
+        keys = tuple(values)
         keys = shared.setdefault(keys, keys)
-        values = [tuple(value) for value in row.values.values()]
-        packed.append((row.key, row.label, row.sheet_row, row.kind, row.group, keys, values))
+        # Column-wise (cells, raws, flags): three tuples to pickle instead of one per cell.
+        packed.append(
+            (key, label, sheet_row, kind, group, keys, tuple(zip(*values.values(), strict=True)))
+        )
     return packed
 
 
@@ -144,11 +147,11 @@ def _unpack_rows(packed: list[_PackedRow]) -> tuple[Row, ...]:
                 label,
                 sheet_row,
                 kind,
-                dict(zip(keys, map(_new_value, values), strict=True)),
+                dict(zip(keys, map(_new_value, zip(*columns, strict=True)), strict=True)),
                 group,
             )
         )
-        for key, label, sheet_row, kind, group, keys, values in packed
+        for key, label, sheet_row, kind, group, keys, columns in packed
     )
 
 
