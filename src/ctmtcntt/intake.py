@@ -132,7 +132,9 @@ def _prepare_validation() -> None:
         for form in load_catalogue().forms.values():
             for name in form.checks:
                 load_schema(name)
-    from . import validation  # noqa: F401
+        from .validation import warm_up
+
+        warm_up()
 
 
 def _both(then: Callable[[], object]) -> Callable[[], None]:

@@ -446,7 +446,6 @@ def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
 def _run(
     prepared: Sequence[_Frames], flags: Sequence[bool], reports: Sequence[UnitReport]
 ) -> list[tuple[int, Finding]]:
-    import pandas as pd
 
     found: list[tuple[int, Finding]] = []
     tables = (
@@ -470,11 +469,8 @@ def _run(
             sources.extend([source] * len(part))
         if not rows:
             continue
-        frame = pd.DataFrame(
-            rows, columns=list(columns), index=pd.MultiIndex.from_tuples(index, names=names)
-        )
-        if rows_name == "cells":
-            frame["from_province"] = [flags[s] for s in sources]
+        province = [flags[s] for s in sources] if rows_name == "cells" else None
+        frame = _frame(rows, columns, index, names, province)
         failures = _failures(load_schema(schema_name), frame)
         if not failures:
             continue
@@ -485,6 +481,36 @@ def _run(
             meta = metas[key]
             found.append((key[0], _finding(code, meta, reports[key[0]].path)))
     return found
+
+
+def _frame(
+    rows: list[tuple[Any, ...]],
+    columns: tuple[str, ...],
+    index: list[tuple[Any, ...]],
+    names: list[str],
+    province: list[bool] | None,
+) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        rows, columns=list(columns), index=pd.MultiIndex.from_tuples(index, names=names)
+    )
+    if province is not None:
+        frame["from_province"] = province
+    return frame
+
+
+def warm_up() -> list[tuple[str, Any]]:
+    """Check one made-up valid cell and relation: pandas and pandera do their first-call work
+    (lazy imports, dtype tables) here, run while the workers read, rather than after. Returns
+    the failures, which should be none."""
+    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0)
+    frame = _frame([cell], CELL_COLUMNS, [(0, "", "A1")], ["source", "sheet", "cell"], [False])
+    found = _failures(load_schema("cells.pandera.yaml"), frame)
+    relation = ("within", 1.0, 2.0, 0.0)
+    names = ["source", "sheet", "cell", "relation_at"]
+    frame = _frame([relation], RELATION_COLUMNS, [(0, "", "A1", "within")], names, None)
+    return found + _failures(load_schema("relations.pandera.yaml"), frame)
 
 
 def _index_key(failed: Any, metas: Mapping[Any, _Meta], by_text: Mapping[str, Any]) -> Any:
