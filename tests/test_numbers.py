@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from ctmtcntt._legacy_tables import (
@@ -648,3 +648,21 @@ def test_encoders_keep_other_text(text: str) -> None:
 def test_looks_like_formula(text: str, expected: bool) -> None:
     """Text a spreadsheet or CSV reader would run as a formula is flagged."""
     assert expected == looks_like_formula(text)
+
+
+def _fold_by_definition(value: str) -> str:
+    """fold as documented, one character at a time."""
+    decomposed = unicodedata.normalize("NFD", normalize_text(value).casefold())
+    kept = []
+    for char in decomposed:
+        if unicodedata.category(char).startswith("M"):
+            continue
+        char = {"đ": "d", "ð": "d"}.get(char, char)
+        kept.append(char if char.isalnum() else " ")
+    return " ".join("".join(kept).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=40))
+def test_fold_agrees_with_its_definition(value: str) -> None:
+    assert fold(value) == _fold_by_definition(value)

@@ -91,13 +91,26 @@ def fold(value: str) -> str:
     "Hòa" and "Hoà" fold alike.
     """
     decomposed = unicodedata.normalize("NFD", normalize_text(value).casefold())
-    kept = []
-    for char in decomposed:
+    return " ".join(decomposed.translate(_FOLD_TABLE).split())
+
+
+class _FoldTable(dict[int, str | None]):
+    """What ``fold`` makes of each character: None for a combining mark (dropped), the letter
+    or digit itself (Đ as d), a space for anything else. Filled as characters are first met,
+    so that ``str.translate`` does the work in C."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
         if unicodedata.category(char).startswith("M"):
-            continue
-        char = _FOLD_LETTERS.get(char, char)
-        kept.append(char if char.isalnum() else " ")
-    return " ".join("".join(kept).split())
+            folded = None
+        else:
+            char = _FOLD_LETTERS.get(char, char)
+            folded = char if char.isalnum() else " "
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def looks_like_formula(text: str) -> bool:
