@@ -12,7 +12,7 @@ from ctmtcntt.intake import _read_one, _received
 from ctmtcntt.loading import read_workbook
 from ctmtcntt.reading import UnitReport
 from ctmtcntt.validation import unit_frames
-from ctmtcntt.values import _inputs, inputs
+from ctmtcntt.values import _inputs, _projects, inputs, project_entries, projects
 
 EXAMPLES = sorted(EXAMPLE.rglob("*.xlsx"))
 
@@ -48,6 +48,8 @@ def test_report_comes_back_equal_with_its_inputs_worked_out(workbook: Path) -> N
     for code, form in received.forms.items():
         assert [r.values for r in form.rows] == [r.values for r in here.forms[code].rows]
         if form.spec.has_projects:
+            assert form.memo["projects"] == _projects(here.forms[code])
+            assert project_entries(form) == project_entries(here.forms[code])
             continue
         assert form.memo["inputs"] == _inputs(here.forms[code])
         assert inputs(form) == _inputs(here.forms[code])
@@ -82,3 +84,20 @@ def test_a_received_report_travels_again_unchanged(workbook: Path) -> None:
     for form in again.forms.values():
         assert form == read_workbook(workbook).forms[form.spec.code]
         assert form.memo == received.forms[form.spec.code].memo
+
+
+def test_projects_and_their_entries_say_the_same(tmp_path: Path) -> None:
+    """projects() (rows, for checking and filling) and project_entries() (for adding up) come
+    from one table; drops leave the same values out of both."""
+    form = read_workbook(_odd_unit(tmp_path)).forms["PL02"]
+    listed = projects(form)
+    assert listed, "the odd unit has a project"
+    entries = project_entries(form)
+    assert [(g, v) for g, _, v in listed] == [(g, v) for g, _, v in entries]
+    # The name was written as a formula never calculated: no text, rather than "None".
+    assert "name" not in entries[0][1]
+    assert entries[0][1]["investor"] == "Sở TTTT"
+    _, row, values = listed[0]
+    dropped = [("PL02", row.key, key) for key in values]
+    assert all(not v for _, _, v in projects(form, dropped)[:1])
+    assert all(not v for _, _, v in project_entries(form, dropped)[:1])

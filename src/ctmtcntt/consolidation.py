@@ -17,11 +17,11 @@ from . import _collector
 from .computation import Scalar, Table, compute_pl01, compute_pl02, total
 from .intake import FileResult, Refused, check_reports, refused_result
 from .numbers import fold
-from .reading import FormData, Row, UnitReport
+from .reading import FormData, UnitReport
 from .report import Finding, make_finding
 from .roster import Roster, _core, looks_provincial
 from .spec import Catalogue, load_catalogue
-from .values import Key, inputs, projects
+from .values import Key, inputs, project_entries
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,8 +93,8 @@ def _fingerprint(form: FormData) -> tuple[object, ...]:
     ``ctmt fill`` is still the same report)."""
     if form.spec.has_projects:
         return tuple(
-            (group, tuple(sorted(_texts(row).items())), tuple(sorted(values.items())))
-            for group, row, values in projects(form)
+            (group, tuple(sorted(texts.items())), tuple(sorted(values.items())))
+            for group, texts, values in project_entries(form)
         )
     return tuple(sorted(inputs(form).items(), key=lambda item: item[0]))
 
@@ -355,25 +355,17 @@ def _pl02(
     units: Sequence[_Unit], drops: dict[str, set[Key]], catalogue: Catalogue
 ) -> tuple[dict[str, dict[str, Scalar]], list[Project]]:
     spec = catalogue.forms["PL02"]
-    entries: list[tuple[str, _Unit, Row, dict[str, Scalar]]] = []
+    entries: list[tuple[str, _Unit, dict[str, str], dict[str, Scalar]]] = []
     for unit in sorted(units, key=_order):
         for form, result, _ in unit.forms.get("PL02", []):
-            for group, row, values in projects(form, drops.get(result.path, ())):
-                entries.append((group, unit, row, values))
+            for group, texts, values in project_entries(form, drops.get(result.path, ())):
+                entries.append((group, unit, texts, values))
     fixed, done = compute_pl02(spec, [(group, values) for group, _, _, values in entries])
     listed = [
-        Project(group=group, unit=unit.name, code=unit.code, texts=_texts(row), values=values)
-        for (group, unit, row, _), (_, values) in zip(entries, done, strict=True)
+        Project(group=group, unit=unit.name, code=unit.code, texts=texts, values=values)
+        for (group, unit, texts, _), (_, values) in zip(entries, done, strict=True)
     ]
     return fixed, listed
-
-
-def _texts(row: Row) -> dict[str, str]:
-    return {
-        key: str(value.raw)
-        for key, value in row.values.items()
-        if key in ("name", "investor", "period", "decision", "note") and value.present
-    }
 
 
 def _province_name(units: Sequence[_Unit]) -> str | None:

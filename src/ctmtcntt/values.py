@@ -132,19 +132,67 @@ def _inputs(form: FormData) -> Table:
 def projects(form: FormData, drops: Iterable[Key] = ()) -> list[tuple[str, Row, dict[str, Scalar]]]:
     """A PL02's projects as (group, row, readable money inputs), leaving out ``drops``."""
     dropped = set(drops)
+    code = form.spec.code
+    return [
+        (group, form.rows[position], _kept(values, code, key, dropped))
+        for group, position, key, _, values in _project_table(form)
+    ]
+
+
+def project_entries(
+    form: FormData, drops: Iterable[Key] = ()
+) -> list[tuple[str, dict[str, str], dict[str, Scalar]]]:
+    """A PL02's projects as (group, texts, readable money inputs), leaving out ``drops``: what
+    adding up needs, without building the rows of a form received from a reading worker.
+    The texts are the project's name, investor, period, decision and note as typed."""
+    dropped = set(drops)
+    code = form.spec.code
+    return [
+        (group, texts, _kept(values, code, key, dropped))
+        for group, _, key, texts, values in _project_table(form)
+    ]
+
+
+_TEXT_KEYS = ("name", "investor", "period", "decision", "note")
+_ProjectTable = list[tuple[str, int, str, dict[str, str], dict[str, Scalar]]]
+
+
+def _kept(values: dict[str, Scalar], code: str, row: str, dropped: set[Key]) -> dict[str, Scalar]:
+    if not dropped:
+        return dict(values)
+    return {key: value for key, value in values.items() if (code, row, key) not in dropped}
+
+
+def _project_table(form: FormData) -> _ProjectTable:
+    """(group, position in rows, row key, texts, readable money inputs) of every project,
+    worked out once per form (where it was read) and kept in ``form.memo``."""
+    table = form.memo.get("projects")
+    if table is None:
+        table = form.memo["projects"] = _projects(form)
+    assert isinstance(table, list)
+    return table
+
+
+def _projects(form: FormData) -> _ProjectTable:
     spec = form.spec
-    result = []
-    for row in form.rows:
+    result: _ProjectTable = []
+    for position, row in enumerate(form.rows):
         if row.kind != "project":
             continue
         values: dict[str, Scalar] = {}
         for key, value in row.values.items():
             column = spec.column_by_key[key]
             wanted = role(spec, row, column) == "input" or bool(column.sum_of)
-            if not wanted or value.uncached or (spec.code, row.key, key) in dropped:
+            if not wanted or value.uncached:
                 continue
             reading = understand(value, column.type)
             if reading.ok and reading.value is not None:
                 values[key] = reading.value
-        result.append((row.group or "", row, values))
+        texts = {
+            key: str(value.raw)
+            for key, value in row.values.items()
+            # A formula never calculated has no text to show (its value is None, not "None").
+            if key in _TEXT_KEYS and not (value.raw is None or value.raw == "")
+        }
+        result.append((row.group or "", position, row.key, texts, values))
     return result
