@@ -404,15 +404,12 @@ def _build(
     for column_key, column, letter, is_text in letters:
         ref = letter + number
         raw = cells[column] if column < width else None
-        if raw == "" or raw is None:
-            # Most cells: no text to clean; a formula there lacks its value if listed.
-            values[column_key] = _new_value((ref, None, bool(uncached) and ref in uncached))
-            continue
-        if isinstance(raw, str):
+        if isinstance(raw, str) and raw:  # most cells are empty ("") or numbers
             raw = normalize_text(raw)
             if is_text and raw:
                 raw = _converted(raw, source, sheet, ref, findings)
-        values[column_key] = _new_value((ref, raw, bool(uncached) and ref in uncached and not raw))
+        # A formula without its value reads as empty: the sheet's XML says which ones.
+        values[column_key] = _new_value((ref, raw, bool(uncached and not raw and ref in uncached)))
     stt = located.columns.get("stt", 0)
     label = text(cells[stt]) if stt < width else ""
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
