@@ -389,7 +389,7 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
         if verdict is not None:
             return verdict
         by_name = {_norm(i.filename): i for i in infos}
-        kind = _zip_kind(zf, by_name)
+        kind = _zip_kind(zf, by_name, f)
         if kind.kind not in SPREADSHEET_KINDS:
             return kind
         if any(i.flag_bits & 0x1 for i in infos):
@@ -400,8 +400,9 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
             if encrypted is not None:
                 return encrypted
         budget = _Budget(_XML_CHECK_BUDGET)
+        checked = by_name.get("[content_types].xml")  # by _zip_kind, which read it
         for info in infos:
-            if _norm(info.filename).endswith(_XML_SUFFIXES):
+            if info is not checked and _norm(info.filename).endswith(_XML_SUFFIXES):
                 problem = _xml_safety(zf, info, budget, f)
                 if problem is not None:
                     return problem
@@ -484,10 +485,19 @@ def _bomb_check(infos: list[zipfile.ZipInfo]) -> Sniffed | None:
     return None
 
 
-def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+def _read_small(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, raw: IO[bytes] | None = None
+) -> bytes | None:
     """Return a small member whole, or None when it is too big or unreadable."""
     if info.file_size > _SMALL_PART_LIMIT:
         return None
+    if raw is not None:
+        try:
+            data = _member_head(raw, info, info.file_size)
+        except Exception:
+            return None  # as zipfile's own reading fails on it
+        if data is not None and len(data) == info.file_size:
+            return data
     try:
         with zf.open(info) as member:
             return member.read(_SMALL_PART_LIMIT)
@@ -495,7 +505,9 @@ def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
         return None
 
 
-def _zip_kind(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> Sniffed:
+def _zip_kind(
+    zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], raw: IO[bytes] | None = None
+) -> Sniffed:
     names = by_name.keys()
     mimetype = by_name.get("mimetype")
     if mimetype is not None:
@@ -515,10 +527,10 @@ def _zip_kind(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> Sniff
 
     ct_info = by_name.get("[content_types].xml")
     if ct_info is not None:
-        problem = _xml_safety(zf, ct_info)
+        problem = _xml_safety(zf, ct_info, None, raw)
         if problem is not None:
             return problem
-        types = (_read_small(zf, ct_info) or b"").decode("utf-8", "replace").lower()
+        types = (_read_small(zf, ct_info, raw) or b"").decode("utf-8", "replace").lower()
         if any(t in types for t in _CT_SPREADSHEET):
             main = _main_part(types, _CT_SPREADSHEET)
             if main is not None and main not in names:
