@@ -377,7 +377,14 @@ def _expected_text(value: Scalar) -> str:
 def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     listed = projects(form)
-    fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
+    # The group and total rows' sums matter only where the unit typed one of them.
+    summed = any(
+        keys for row, keys in zip(form.rows, typed_rows, strict=True) if row.kind != "project"
+    )
+    if summed:
+        fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
+    else:
+        fixed, done = {}, [(group, compute_project(spec, values)) for group, _, values in listed]
 
     meta = partial(_meta, form)
 
