@@ -265,9 +265,9 @@ def _refuse_overwriting_input(
     from .intake import WORKBOOK_SUFFIXES
     from .writing import same_file
 
-    for path in listing([folder]):
-        if same_file(path, output):
-            raise UsageError(f"Tệp kết quả {output} là một tệp báo cáo đầu vào; hãy chọn tên khác.")
+    # A file that does not exist yet is no input (a thousand inputs need not be compared).
+    if output.exists() and any(same_file(path, output) for path in listing([folder])):
+        raise UsageError(f"Tệp kết quả {output} là một tệp báo cáo đầu vào; hãy chọn tên khác.")
     inside = folder.is_dir() and output.resolve().is_relative_to(folder.resolve())
     if inside and output.suffix.lower() in WORKBOOK_SUFFIXES:
         # Written there, the province's workbook would be read back next time as one more unit.

@@ -60,7 +60,7 @@ def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(p)
+                if p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(p) and p.is_file()
             )
         elif path.exists():
             if not is_lock_file(path):
