@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,8 +76,9 @@ class FormData:
     def __reduce__(self) -> tuple[object, ...]:
         # A form travels pickled from the reading workers. Pickling each Value and Row as a
         # named tuple costs a Python call per cell each way (most of a report's cost); as
-        # plain tuples the same content pickles in C, several times faster both ways, and the
-        # rows are rebuilt only if someone asks for them (adding up needs only ``memo``).
+        # plain tuples the same content pickles in C, several times faster both ways. They
+        # travel as bytes of their own, unpickled and rebuilt only if someone asks for the
+        # rows: adding up needs only ``memo``, so the receiving process just copies them.
         packed = self.__dict__.get("_packed")
         return (
             _unpack_form,
@@ -122,7 +124,7 @@ _Columns = tuple[tuple[object, ...], ...]  # cells, raws, flags
 _PackedRow = tuple[str, str, int, str, "str | None", tuple[str, ...], _Columns]
 
 
-def _pack_rows(rows: tuple[Row, ...]) -> list[_PackedRow]:
+def _pack_rows(rows: tuple[Row, ...]) -> bytes:
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one column tuple per form, pickled once
     packed: list[_PackedRow] = []
     for key, label, sheet_row, kind, values, group in rows:
@@ -132,14 +134,15 @@ def _pack_rows(rows: tuple[Row, ...]) -> list[_PackedRow]:
         packed.append(
             (key, label, sheet_row, kind, group, keys, tuple(zip(*values.values(), strict=True)))
         )
-    return packed
+    return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 _new_value = partial(tuple.__new__, Value)
 _new_row = partial(tuple.__new__, Row)
 
 
-def _unpack_rows(packed: list[_PackedRow]) -> tuple[Row, ...]:
+def _unpack_rows(blob: bytes) -> tuple[Row, ...]:
+    packed: list[_PackedRow] = pickle.loads(blob)  # written by _pack_rows, in this package
     return tuple(
         _new_row(
             (
@@ -161,7 +164,7 @@ def _unpack_form(
     columns: Mapping[str, int],
     unit: str | None,
     unit_cell: str | None,
-    packed: list[_PackedRow],
+    packed: bytes,
     memo: dict[str, object],
 ) -> FormData:
     form = FormData.__new__(FormData)
