@@ -128,3 +128,15 @@ def test_quick_look_at_xml_members_agrees_with_the_full_look(
         full = sniff(path)
         assert (quick[path].kind, quick[path].message) == (full.kind, full.message), path
         assert quick[path].formulas == full.formulas, path
+
+
+def test_sniffing_a_file_read_whole_agrees_with_sniffing_it_on_disk() -> None:
+    """The reader sniffs small files from their bytes (read once for sniffing, reading and
+    hashing): every corpus file gets the verdict it gets on disk."""
+    from ctmtcntt.sniff import sniff_data
+
+    for path in corpus_files():
+        data = path.read_bytes()
+        on_disk, whole = sniff(path), sniff_data(path, data)
+        assert (on_disk.kind, on_disk.message) == (whole.kind, whole.message), path
+        assert on_disk.formulas == whole.formulas, path

@@ -12,6 +12,8 @@ what to do: the file's bytes are judged first (:func:`sniff.sniff`), then what t
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import posixpath
 import re
 import zipfile
@@ -27,10 +29,12 @@ from .errors import WorkbookError
 from .locate import Grid
 from .numbers import normalize_text
 from .reading import UnitReport, read_grids
-from .sniff import holds_formula, sniff
+from .sniff import holds_formula, sniff, sniff_data
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
+#: Files up to this size are read into memory once, for sniffing, reading and hashing.
+IN_MEMORY_BYTES: Final = 16 * 1024 * 1024
 #: A sheet read from A1 to its last value may hold at most this many cells. A report is about
 #: 2,000; a sheet past this has a stray value far down or right (row 1,048,576, column XFD)
 #: and would cost gigabytes to read.
@@ -138,16 +142,30 @@ def read_workbook(path: str | Path) -> UnitReport:
     abort the native reader.
     """
     path = Path(path)
-    sniffed = sniff(path)
+    data = _small_file(path)  # read once for sniffing, reading and hashing, when small
+    sniffed = sniff(path) if data is None else sniff_data(path, data)
     if not sniffed.readable:
         raise WorkbookError(path, sniffed.message or "Không phải tệp Excel.")
     kind = sniffed.kind
     # Sniffing looked into the sheets already: most reports hold no formula at all.
     looked = kind == "xlsx" and sniffed.formulas is not None and not sniffed.formulas
     uncached = _uncached_cells(path) if kind == "xlsx" and not looked else {}
-    grids = _grids(path, kind)
+    grids = _grids(path, kind, data)
     report = read_grids(grids, str(path), uncached=uncached)
-    return _with_hash(report, _sha256(path))
+    digest = _sha256(path) if data is None else hashlib.sha256(data).hexdigest()
+    return _with_hash(report, digest)
+
+
+def _small_file(path: Path) -> bytes | None:
+    """The whole file when it is a regular file of at most IN_MEMORY_BYTES; None otherwise
+    (and when it cannot be read: sniffing then says why)."""
+    try:
+        with path.open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size > IN_MEMORY_BYTES:
+                return None
+            return stream.read(IN_MEMORY_BYTES + 1)
+    except OSError:
+        return None
 
 
 def sha256_of(path: str | Path) -> str:
@@ -174,11 +192,15 @@ def _is_panic(exc: BaseException) -> bool:
     return not isinstance(exc, (Exception, KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
-def _grids(path: Path, kind: str) -> dict[str, Grid]:
+def _grids(path: Path, kind: str, data: bytes | None = None) -> dict[str, Grid]:
     from python_calamine import CalamineWorkbook
 
     try:
-        if _SUFFIX_KIND.get(path.suffix.lower()) == kind:
+        if data is not None and kind == "xlsx":
+            # Already read; the reader tells an xlsx by its content (not an .ods: it goes by
+            # the name there).
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        elif _SUFFIX_KIND.get(path.suffix.lower()) == kind:
             book = CalamineWorkbook.from_path(str(path))
         else:
             # A renamed file (.xls saved as .xlsx): let the reader go by the content instead.

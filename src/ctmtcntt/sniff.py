@@ -15,6 +15,7 @@ This module uses the standard library only, so it can run before anything heavy 
 from __future__ import annotations
 
 import errno
+import io
 import re
 import struct
 import zipfile
@@ -34,6 +35,7 @@ __all__ = [
     "Sniffed",
     "check_xml_safety",
     "sniff",
+    "sniff_data",
 ]
 
 # --- limits -----------------------------------------------------------------------------------
@@ -325,9 +327,23 @@ def sniff(path: Path) -> Sniffed:
         return _no("unknown", _MSG_INTERNAL)
 
 
+def sniff_data(path: Path, data: bytes) -> Sniffed:
+    """``sniff`` of a file already read whole (``data``, the bytes of ``path``): the reader
+    reads a small file once, for sniffing, reading and hashing alike."""
+    try:
+        if _is_lock_name(path.name):
+            return _no("lock", _MSG_LOCK)
+        return _sniff_stream(io.BytesIO(data), Path(path))
+    except Exception:
+        return _no("unknown", _MSG_INTERNAL)
+
+
+def _is_lock_name(name: str) -> bool:
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
 def _sniff(path: Path) -> Sniffed:
-    name = path.name
-    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+    if _is_lock_name(path.name):
         return _no("lock", _MSG_LOCK)
     if path.is_dir():
         # macOS keeps older Numbers documents as folders (bundles).
@@ -335,16 +351,20 @@ def _sniff(path: Path) -> Sniffed:
             return _no("numbers", _MSG_NUMBERS)
         return _no("unreadable", _MSG_FOLDER)
     with path.open("rb") as f:
-        size = f.seek(0, 2)
-        f.seek(0)
-        if size == 0:
-            return _no("empty", _MSG_EMPTY)
-        head = f.read(_HEAD_BYTES)
-        if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-            return _sniff_zip(f, size, path)
-        if head.startswith(_OLE_MAGIC):
-            return _sniff_ole(f, size)
-        return _sniff_other(head, size, path)
+        return _sniff_stream(f, path)
+
+
+def _sniff_stream(f: IO[bytes], path: Path) -> Sniffed:
+    size = f.seek(0, 2)
+    f.seek(0)
+    if size == 0:
+        return _no("empty", _MSG_EMPTY)
+    head = f.read(_HEAD_BYTES)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(f, size, path)
+    if head.startswith(_OLE_MAGIC):
+        return _sniff_ole(f, size)
+    return _sniff_other(head, size, path)
 
 
 # --- zip ----------------------------------------------------------------------------------------
