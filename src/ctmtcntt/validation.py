@@ -10,7 +10,7 @@ import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
 from .numbers import fold
@@ -34,9 +34,12 @@ _TOLERANCE = {
 _ASSESSMENT = {fold(MET): 1.0, fold(NOT_MET): 0.0}
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Meta:
-    """Where a frame row came from, to turn a pandera failure back into a finding."""
+class _Meta(NamedTuple):
+    """Where a frame row came from, to turn a pandera failure back into a finding.
+
+    A named tuple: every checked cell of every unit gets one, built and pickled back in the
+    reading workers, where a dataclass costs several times as much each way.
+    """
 
     form: FormSpec
     sheet: str
@@ -45,7 +48,7 @@ class _Meta:
     column: str
     value: Any
     drops: tuple[Key, ...] = ()
-    context: dict[str, Any] = field(default_factory=dict)
+    context: Mapping[str, Any] | None = None
 
 
 CELL_COLUMNS = (
@@ -558,5 +561,5 @@ def _finding(code: str, meta: _Meta, path: str) -> Finding:
         column=meta.column,
         value=meta.value,
         drops=meta.drops,
-        **meta.context,
+        **(meta.context or {}),
     )
