@@ -258,6 +258,10 @@ def _read_form(
         (key, column, _letter(column), key in _TEXT_COLUMNS)
         for key, column in located.columns.items()
     )
+    if spec.has_projects:
+        # The template's blank project rows (most of a PL02) are dropped below: skip them here.
+        filled = [c for k, c in located.columns.items() if k != "stt"]
+        rows = [r for r in rows if r[2] != "project" or not _blank(grid, r[0], filled)]
     built = tuple(
         _build(grid, sheet, located, letters, line, key, kind, group, uncached, source, findings)
         for line, key, kind, group in rows
@@ -464,6 +468,20 @@ def _converted(value: str, source: str, sheet: str, ref: str, findings: list[Fin
         )
     )
     return legacy.text
+
+
+def _blank(grid: Grid, line: int, columns: list[int]) -> bool:
+    """Whether a grid row is empty in these columns, as its built row would be (whitespace
+    counts as empty, as text is cleaned when read)."""
+    cells = grid[line] if 0 <= line < len(grid) else ()
+    width = len(cells)
+    for column in columns:
+        raw = cells[column] if column < width else None
+        if raw is None or raw == "":
+            continue
+        if not isinstance(raw, str) or normalize_text(raw):
+            return False
+    return True
 
 
 def _kept_projects(
