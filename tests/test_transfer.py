@@ -101,3 +101,18 @@ def test_projects_and_their_entries_say_the_same(tmp_path: Path) -> None:
     dropped = [("PL02", row.key, key) for key in values]
     assert all(not v for _, _, v in projects(form, dropped)[:1])
     assert all(not v for _, _, v in project_entries(form, dropped)[:1])
+
+
+def test_blank_project_rows_are_left_out_and_a_zero_is_not_blank(tmp_path: Path) -> None:
+    """A project row with only spaces is blank (dropped, no finding); one with a 0 is a
+    project (kept, and said to lack its name)."""
+    spaces = fill_pl02([Project("I", None, {3: "   "})])
+    spaces.save(tmp_path / "spaces.xlsx")
+    report = read_workbook(tmp_path / "spaces.xlsx")
+    assert [r for r in report.forms["PL02"].rows if r.kind == "project"] == []
+    assert not any(f.code == "project-without-name" for f in report.findings)
+    zero = fill_pl02([Project("I", None, {7: 0})])
+    zero.save(tmp_path / "zero.xlsx")
+    report = read_workbook(tmp_path / "zero.xlsx")
+    assert [r.key for r in report.forms["PL02"].rows if r.kind == "project"] == ["I.1"]
+    assert any(f.code == "project-without-name" for f in report.findings)
