@@ -16,6 +16,7 @@ import io
 import os
 import posixpath
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -161,7 +162,8 @@ def _small_file(path: Path) -> bytes | None:
     (and when it cannot be read: sniffing then says why)."""
     try:
         with path.open("rb") as stream:
-            if os.fstat(stream.fileno()).st_size > IN_MEMORY_BYTES:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size > IN_MEMORY_BYTES:
                 return None
             return stream.read(IN_MEMORY_BYTES + 1)
     except OSError:
