@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -127,3 +128,32 @@ def test_the_program_exits_with_the_commands_code_and_all_its_output(tmp_path: P
     document = json.loads(done.stdout)  # the whole document, flushed before the exit
     assert len(document["files"]) == len(list(folder.rglob("*.xlsx")))
     assert done.returncode == (1 if any(not f["valid"] for f in document["files"]) else 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["consolidat", "x"], "Lỗi: Không có lệnh 'consolidat'. Có phải ý bạn là 'consolidate'?"),
+        (["consolidate", "khong-co"], "không có tệp hoặc thư mục 'khong-co'."),
+        (["validate"], "Lỗi: Thiếu đối số 'PATHS...'."),
+        (["validate", ".", "--format", "xml"], "'xml' không phải một trong 'text', 'json'."),
+        (["validate", ".", "--bogus"], "Lỗi: Không có tùy chọn '--bogus'."),
+        (["consolidate", ".", "-o"], "Lỗi: Tùy chọn '-o' cần một giá trị."),
+        (["consolidate", ".", "thua"], "Lỗi: Thừa đối số: thua."),
+        (["fill", "."], "'.' là một thư mục, cần một tệp."),
+        (["template", "PL03"], "'PL03' không phải một trong 'PL01', 'PL02'."),
+    ],
+)
+def test_command_line_mistakes_are_told_in_vietnamese(
+    args: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What click would say in English ("Error: No such option") staff read in Vietnamese,
+    with the usage line and where to find help; exit code 2."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, args)
+    assert 2 == result.exit_code, result.output
+    assert said in result.stderr
+    english = ("Error:", "Try '", "Usage:", "Invalid value", "No such", "Missing", "[OPTIONS]")
+    assert not [words for words in english if words in result.stderr]
+    if "-o" not in args:
+        assert "--help' để được hướng dẫn." in result.stderr

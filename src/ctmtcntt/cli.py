@@ -6,11 +6,13 @@ Exit codes: 0 no errors (warnings allowed); 1 some workbook has errors; 2 usage;
 
 from __future__ import annotations
 
+import difflib
+import functools
 import gc
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,7 +29,7 @@ EXIT_USAGE = 2
 def _roster_option(func: F) -> F:
     return click.option(
         "--roster",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=_Path(exists=True, dir_okay=False, path_type=Path),
         help="Danh sách đơn vị (CSV: code,name,level,communes).",
     )(func)
 
@@ -36,7 +38,7 @@ def _format_option(func: F) -> F:
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(["text", "json"]),
+        type=_Choice(["text", "json"]),
         default="text",
         show_default=True,
         help="Kết quả dạng bảng dễ đọc hoặc JSON.",
@@ -90,6 +92,9 @@ def _emit_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
+_USAGE_WORDS = {"[OPTIONS]": "[TÙY CHỌN]", "COMMAND [ARGS]...": "LỆNH [THAM SỐ]..."}
+
+
 class _Vietnamese:
     """Help screens in Vietnamese: staff read "Cách dùng" and "Tùy chọn", not click's English."""
 
@@ -100,7 +105,10 @@ class _Vietnamese:
         return option  # type: ignore[no-any-return]
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [
+            _USAGE_WORDS.get(piece, piece)
+            for piece in self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        ]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Cách dùng: ")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -133,6 +141,106 @@ class _Command(_Vietnamese, click.Command):
 class _Group(_Vietnamese, click.Group):
     command_class = _Command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Có phải ý bạn là '{close[0]}'?" if close else ""
+            ctx.fail(f"Không có lệnh '{name}'.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's own command-line errors, said in Vietnamese (click says them in English)."""
+        run = functools.partial(super().main, args, prog_name, complete_var, False, **extra)
+        if not standalone_mode:
+            return run()
+        try:
+            code: Any = run()
+        except click.ClickException as exc:
+            _show_error(exc)
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt, EOFError):
+            click.echo("Đã dừng.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_error(exc: click.ClickException) -> None:
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        click.echo(ctx.get_usage(), err=True)
+        help_names = ctx.help_option_names
+        if help_names:
+            click.echo(f"Xem '{ctx.command_path} {help_names[-1]}' để được hướng dẫn.", err=True)
+        click.echo(err=True)
+    click.echo(f"Lỗi: {_vietnamese(exc)}", err=True)
+
+
+def _vietnamese(exc: click.ClickException) -> str:
+    """The message of click's own errors in Vietnamese; click's text for any other."""
+    if isinstance(exc, click.NoSuchOption):
+        close = " hoặc ".join(f"'{p}'" for p in sorted(exc.possibilities or ()))
+        return f"Không có tùy chọn '{exc.option_name}'." + (
+            f" Có phải ý bạn là {close}?" if close else ""
+        )
+    if isinstance(exc, click.MissingParameter):
+        hint = _param_hint(exc)
+        kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "")
+        what = {"argument": "đối số", "option": "tùy chọn"}.get(kind, "tham số")
+        return f"Thiếu {what} {hint}." if hint else f"Thiếu {what}."
+    if isinstance(exc, click.BadParameter):
+        hint = _param_hint(exc)
+        return f"Giá trị không hợp lệ cho {hint}: {exc.message}" if hint else exc.message
+    if isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        return f"Tùy chọn '{exc.option_name}' cần một giá trị."
+    if isinstance(exc, click.UsageError) and exc.message.startswith("Got unexpected extra"):
+        extra = exc.message.partition("(")[2].rstrip(")")
+        return f"Thừa đối số: {extra}." if extra else "Thừa đối số."
+    return exc.format_message()
+
+
+def _param_hint(exc: click.BadParameter) -> str | None:
+    if exc.param_hint is not None:
+        hint = exc.param_hint
+        return " / ".join(f"'{h}'" for h in hint) if not isinstance(hint, str) else hint
+    if exc.param is not None and exc.ctx is not None:
+        return exc.param.get_error_hint(exc.ctx)
+    return None
+
+
+class _Path(click.Path):
+    """click.Path saying in Vietnamese that a path does not exist or is of the wrong kind."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(value)) if isinstance(value, (str, bytes)) else None
+        if path is not None and self.exists and not path.exists():
+            self.fail(f"không có tệp hoặc thư mục '{path}'.", param, ctx)
+        if path is not None and not self.dir_okay and path.is_dir():
+            self.fail(f"'{path}' là một thư mục, cần một tệp.", param, ctx)
+        if path is not None and not self.file_okay and path.is_file():
+            self.fail(f"'{path}' là một tệp, cần một thư mục.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class _Choice(click.Choice):  # type: ignore[type-arg]
+    """click.Choice saying in Vietnamese which values it takes."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            allowed = ", ".join(f"'{c}'" for c in self.choices)
+            self.fail(f"'{value}' không phải một trong {allowed}.", param, ctx)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ctmt", help="Hiện số phiên bản rồi thoát.")
@@ -141,7 +249,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
 @_roster_option
 @_format_option
 def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -> None:
@@ -164,11 +272,11 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
 
 
 @main.command()
-@click.argument("form", type=click.Choice(["PL01", "PL02"], case_sensitive=False))
+@click.argument("form", type=_Choice(["PL01", "PL02"], case_sensitive=False))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_Path(dir_okay=False, path_type=Path),
     required=True,
     help="Tệp mẫu sẽ tạo (.xlsx).",
 )
@@ -185,11 +293,11 @@ def template(form: str, output: Path) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=_Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_Path(dir_okay=False, path_type=Path),
     help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên).",
 )
 @click.option("--in-place", is_flag=True, help="Ghi thẳng vào tệp gốc (an toàn, ghi nguyên khối).")
@@ -218,11 +326,11 @@ def fill(path: Path, output: Path | None, in_place: bool) -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(exists=True, path_type=Path))
+@click.argument("folder", type=_Path(exists=True, path_type=Path))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_Path(dir_okay=False, path_type=Path),
     help="Tệp tổng hợp của tỉnh (.xlsx).",
 )
 @_roster_option
