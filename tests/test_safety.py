@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +18,7 @@ from click.testing import CliRunner, Result
 from xlsxwriter import Workbook  # the province workbook's writer
 
 import hostile
-from builders import EXAMPLE, Project, fill_pl02, soffice
+from builders import EXAMPLE, Project, fill_pl02, libreoffice_resave, soffice
 from ctmtcntt.cli import main
 from ctmtcntt.workflows import consolidate
 
@@ -223,28 +222,10 @@ def test_formula_like_text_is_text_in_the_output(formula_text: tuple[Path, Path]
 def test_libreoffice_shows_the_text_not_a_computed_value(
     formula_text: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    command = soffice()
-    if command is None:
+    if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     _folder, output = formula_text
-    outdir = tmp_path / "lo"
-    subprocess.run(
-        [
-            command,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(outdir),
-            str(output),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    resaved = outdir / output.name
+    resaved = libreoffice_resave([output], tmp_path / "lo")[output]
     found = _text_cells(resaved)
     for text, places in found.items():
         assert places, f"LibreOffice lost {text!r}"

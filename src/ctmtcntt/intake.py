@@ -87,7 +87,7 @@ def _read_one(path: str) -> bytes:
     # imports the reader itself, while this process imports what checking needs.
     from .loading import read_workbook
     from .validation import unit_frames
-    from .values import inputs, project_entries
+    from .values import work_out
 
     try:
         report = read_workbook(path)
@@ -95,7 +95,7 @@ def _read_one(path: str) -> bytes:
         # so does understanding the inputs that the province adds up (kept in each form).
         result: UnitReport | Refused = replace(report, prepared=unit_frames(report))
         for form in report.forms.values():
-            (project_entries if form.spec.has_projects else inputs)(form)
+            work_out(form)
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
         # Readers quote the file's own bytes in their errors: keep the text writable.

@@ -150,7 +150,7 @@ def read_workbook(path: str | Path) -> UnitReport:
     kind = sniffed.kind
     # Sniffing looked into the sheets already: most reports hold no formula at all.
     looked = kind == "xlsx" and sniffed.formulas is not None and not sniffed.formulas
-    uncached = _uncached_cells(path) if kind == "xlsx" and not looked else {}
+    uncached = _uncached_cells(path, data) if kind == "xlsx" and not looked else {}
     grids = _grids(path, kind, data)
     report = read_grids(grids, str(path), uncached=uncached)
     digest = _sha256(path) if data is None else hashlib.sha256(data).hexdigest()
@@ -262,8 +262,9 @@ def _reader_message(kind: str, exc: BaseException) -> str:
 # --- formulas without a value ------------------------------------------------------------------
 
 
-def _uncached_cells(path: Path) -> dict[str, set[str]]:
-    """Per sheet name, the cells whose formula carries no calculated value.
+def _uncached_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]:
+    """Per sheet name, the cells whose formula carries no calculated value (``data``: the
+    file's bytes, when already read).
 
     Best effort on the package's structure: a part the reader does not need for values
     (relationships it can do without, odd part names) only means fewer hints here. Member data
@@ -271,7 +272,7 @@ def _uncached_cells(path: Path) -> dict[str, set[str]]:
     """
     found: dict[str, set[str]] = {}
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             names = {_norm(name): name for name in zf.namelist()}
             if not any(
                 holds_formula(zf.read(name))

@@ -80,11 +80,6 @@ class _Formats:
         return made
 
 
-def _text(text: str) -> str:
-    """A text as XML can hold it: a file name or cell may carry control characters."""
-    return xml_safe(text)
-
-
 def _write(
     ws: Worksheet, formats: _Formats, row: int, column: int, value: Any, style: Style
 ) -> None:
@@ -130,7 +125,7 @@ def _draw(
     grid: Grid, ws: Worksheet, spec: FormSpec, rows: Sequence[TableRow], unit: str | None
 ) -> Drawn:
     """The form laid out by ``layout.plan``, with XlsxWriter's frozen panes and print setup."""
-    drawn = plan(grid, spec, rows, unit=_text(unit) if unit else None)
+    drawn = plan(grid, spec, rows, unit=xml_safe(unit) if unit else None)
     ws.freeze_panes(drawn.numbering_row, 2)
     _print_setup(ws, drawn.header_top, drawn.numbering_row)
     return drawn
@@ -141,10 +136,10 @@ def _value(value: Any) -> Any:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, str):
-        return _text(value)
+        return xml_safe(value)
     if value is None or isinstance(value, numbers.Real):
         return value
-    return _text(str(value))
+    return xml_safe(str(value))
 
 
 def _shown_as(value: float, number_format: str) -> str:
@@ -179,7 +174,7 @@ def _pl01_sheet(
         if row.kind == "section":
             continue
         line = drawn.rows[row.key]
-        grid.set(line, drawn.columns["unit"], _text(row.unit) if row.unit else None)
+        grid.set(line, drawn.columns["unit"], xml_safe(row.unit) if row.unit else None)
         plan = row.target.text if row.target and row.target.op != "plan" else result.plan(row.key)
         _put(grid, line, drawn.columns["plan"], plan, COUNT_FORMAT)
         actual = result.data.pl01.get((row.key, "actual"))
@@ -263,7 +258,7 @@ def _table(
     ws.write_string(0, 0, title, formats(((FONT, 12, True, False), None, False, None, None, False)))
     head = formats(((FONT, 11, True, False), CENTER, True, HEAD_FILL, None, False))
     for column, heading in enumerate(header):
-        ws.write_string(2, column, _text(heading), head)
+        ws.write_string(2, column, xml_safe(heading), head)
     font = (FONT, 11, False, False)
     blank = formats((None, None, False, None, RATIO_FORMAT, False))
     # Each (first two columns, number format, text, formula-like) style is looked up once.

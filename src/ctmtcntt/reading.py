@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
 from .cells import a1, column_letter
@@ -104,15 +104,16 @@ class FormData:
 
     def row(self, key: str) -> Row | None:
         """The row with this key (the first, if the sheet repeats it), None when it lacks it."""
-        index: dict[str, Row] | None = self.__dict__.get("_index")
-        if index is None:
-            # Asked for every row of the form by checking: looked up, not searched. Kept out of
-            # pickling (``__reduce__`` names what travels).
-            index = {}
-            for row in self.rows:
-                index.setdefault(row.key, row)
-            object.__setattr__(self, "_index", index)
-        return index.get(key)
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Row]:
+        # Checking asks for every row of the form: looked up, not searched. Not pickled
+        # (``__reduce__`` names what travels).
+        index: dict[str, Row] = {}
+        for row in self.rows:
+            index.setdefault(row.key, row)
+        return index
 
     def cell_of(self, row: Row, column: str) -> str | None:
         """The A1 address of a column on a row, None when the column is absent."""
@@ -252,23 +253,22 @@ def _read_form(
         unit_cell = a1(row + 1, column + 1)
         unit_name = _converted(name, source, sheet, unit_cell, findings) if name else None
     lines = _table_lines(grid, located)
-    assign = _assign_projects if spec.has_projects else _assign_fixed
-    rows = assign(lines, spec, sheet, source, findings)
+    if spec.has_projects:
+        filled = [c for k, c in located.columns.items() if k != "stt"]
+        rows = _assign_projects(lines, spec, lambda line: _blank(grid, line, filled))
+    else:
+        rows = _assign_fixed(lines, spec, sheet, source, findings)
     letters = tuple(
         (key, column, _letter(column), key in _TEXT_COLUMNS)
         for key, column in located.columns.items()
     )
-    if spec.has_projects:
-        # The template's blank project rows (most of a PL02) are dropped below: skip them here.
-        filled = [c for k, c in located.columns.items() if k != "stt"]
-        rows = [r for r in rows if r[2] != "project" or not _blank(grid, r[0], filled)]
     built = tuple(
         _build(grid, sheet, located, letters, line, key, kind, group, uncached, source, findings)
         for line, key, kind, group in rows
     )
     if spec.has_projects:
-        built = _kept_projects(built, spec, sheet, source, findings)
-    if not spec.has_projects:
+        _unnamed_projects(built, spec, sheet, source, findings)
+    else:
         seen = {row.key for row in built}
         for row_spec in spec.rows:
             if row_spec.kind != "section" and row_spec.key not in seen:
@@ -364,9 +364,11 @@ def _stt_key(stt: str, parent: str) -> str | None:
 
 
 def _assign_projects(
-    lines: list[tuple[int, str, str]], spec: FormSpec, sheet: str, source: str, out: list[Finding]
+    lines: list[tuple[int, str, str]], spec: FormSpec, blank: Callable[[int], bool]
 ) -> list[Assigned]:
-    """PL02: the total row, the groups, and every project under the group above it."""
+    """PL02: the total row, the groups, and every project under the group above it, numbered
+    within its group. The template's blank project rows (empty but for their STT and formulas
+    never calculated: most rows of a PL02) are left out."""
     groups = {r.label: r.key for r in spec.rows if r.kind == "group"}
     names = {fold(r.name): r.key for r in spec.rows if r.kind in ("group", "total")}
     total_name = next(fold(r.name) for r in spec.rows if r.kind == "total")
@@ -383,7 +385,7 @@ def _assign_projects(
             group = key if kind == "group" else group
             result.append((row, key, kind, None))
             continue
-        if group is None:
+        if group is None or blank(row):
             continue
         counters[group] = counters.get(group, 0) + 1
         result.append((row, f"{group}.{counters[group]}", "project", group))
@@ -471,8 +473,8 @@ def _converted(value: str, source: str, sheet: str, ref: str, findings: list[Fin
 
 
 def _blank(grid: Grid, line: int, columns: list[int]) -> bool:
-    """Whether a grid row is empty in these columns, as its built row would be (whitespace
-    counts as empty, as text is cleaned when read)."""
+    """Whether a grid row is empty in these columns (whitespace counts as empty, as text is
+    cleaned when read; a formula never calculated reads as empty)."""
     cells = grid[line] if 0 <= line < len(grid) else ()
     width = len(cells)
     for column in columns:
@@ -484,23 +486,12 @@ def _blank(grid: Grid, line: int, columns: list[int]) -> bool:
     return True
 
 
-def _kept_projects(
+def _unnamed_projects(
     rows: tuple[Row, ...], spec: FormSpec, sheet: str, source: str, findings: list[Finding]
-) -> tuple[Row, ...]:
-    """Drop the blank project rows of the template and number the rest within their group."""
-    kept: list[Row] = []
-    counters: dict[str, int] = {}
+) -> None:
+    """A finding for every project row without a name."""
     for row in rows:
-        if row.kind != "project":
-            kept.append(row)
-            continue
-        # The template's blank project rows hold only their STT and formulas never calculated.
-        if not any(v.present and not v.uncached for k, v in row.values.items() if k != "stt"):
-            continue
-        group = row.group or ""
-        counters[group] = counters.get(group, 0) + 1
-        kept.append(row._replace(key=f"{group}.{counters[group]}"))
-        if not row.raw("name"):
+        if row.kind == "project" and not row.raw("name"):
             findings.append(
                 make_finding(
                     "project-without-name",
@@ -511,4 +502,3 @@ def _kept_projects(
                     row=row.key,
                 )
             )
-    return tuple(kept)

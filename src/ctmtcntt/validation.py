@@ -18,7 +18,7 @@ from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding
 from .roster import Roster, looks_provincial, same_unit
 from .spec import FormSpec, load_schema
-from .values import Key, cell_type, inputs, projects, row_roles, understand
+from .values import INPUTS_MEMO, Key, cell_type, inputs, projects, row_roles, understand
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,7 +170,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     spec = form.spec
     # The inputs as understood, which adding up needs too: gathered on the way (see inputs()).
     understood: dict[tuple[str, str], Scalar] | None = (
-        None if spec.has_projects or "inputs" in form.memo else {}
+        None if spec.has_projects or INPUTS_MEMO in form.memo else {}
     )
     # Per row, the computed cells the unit typed (or left a formula in): the relations check
     # those against what they should be.
@@ -222,7 +222,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 ),
             )
     if understood is not None:
-        form.memo["inputs"] = understood
+        form.memo[INPUTS_MEMO] = understood
     if spec.has_projects:
         _pl02_relations(frames, form, typed)
     else:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from .computation import Scalar, Table, computed_columns
 from .numbers import parse_number, parse_yesno_detailed
@@ -96,15 +97,16 @@ def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     return None
 
 
+#: Where a form's inputs as understood are kept in ``form.memo`` (checking gathers them too).
+INPUTS_MEMO = "inputs"
+
+
 def inputs(form: FormData, drops: Iterable[Key] = ()) -> Table:
     """A PL01's readable inputs as a table (row, column) -> value, leaving out ``drops``.
 
     Worked out once per form (where it was read) and kept in ``form.memo``.
     """
-    table = form.memo.get("inputs")
-    if table is None:
-        table = form.memo["inputs"] = _inputs(form)
-    assert isinstance(table, dict)
+    table: Table = _memo(form, INPUTS_MEMO, _inputs)
     dropped = set(drops)
     if not dropped:
         return dict(table)
@@ -166,11 +168,24 @@ def _kept(values: dict[str, Scalar], code: str, row: str, dropped: set[Key]) -> 
 def _project_table(form: FormData) -> _ProjectTable:
     """(group, position in rows, row key, texts, readable money inputs) of every project,
     worked out once per form (where it was read) and kept in ``form.memo``."""
-    table = form.memo.get("projects")
-    if table is None:
-        table = form.memo["projects"] = _projects(form)
-    assert isinstance(table, list)
+    table: _ProjectTable = _memo(form, "projects", _projects)
     return table
+
+
+def work_out(form: FormData) -> None:
+    """Work out what adding up reads from a form (its inputs, or its projects) and keep it in
+    ``form.memo``: done where the form is read, so a reading worker does it in parallel."""
+    if form.spec.has_projects:
+        _project_table(form)
+    else:
+        _memo(form, INPUTS_MEMO, _inputs)
+
+
+def _memo(form: FormData, name: str, compute: Callable[[FormData], Any]) -> Any:
+    found = form.memo.get(name)
+    if found is None:
+        found = form.memo[name] = compute(form)
+    return found
 
 
 def _projects(form: FormData) -> _ProjectTable:
