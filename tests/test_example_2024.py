@@ -467,3 +467,24 @@ def test_oracle_equals_libreoffice_sums(
     shown = openpyxl.load_workbook(recalculated, data_only=True)["sums"]
     for cell, value in checks:
         assert value == pytest.approx(shown[cell].value), cell
+
+
+def vn(value: float, decimals: int = 0) -> str:
+    """A figure as the README prints it: dot for thousands, comma for decimals."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def test_readme_shows_the_oracle(expected: dict) -> None:
+    """The example's README prints the figures of expected.json (Σb/Σa, ratios, money)."""
+    readme = (EXAMPLE / "README.md").read_text("utf-8")
+    bieu01 = expected["BIEU01"]
+    for stt in sorted(RATIO_ROWS):
+        a, b, row = bieu01[f"{stt}.a"]["actual"], bieu01[f"{stt}.b"]["actual"], bieu01[stt]
+        shown = f"| {vn(b)}/{vn(a)} = {vn(row['actual'], 2)} % "
+        assert shown in readme, stt
+        assert f"| {vn(row['ratio'], 2)} | {row['assessment']} |" in readme, stt
+    bieu02 = expected["BIEU02"]
+    for label, money in [("TỔNG CỘNG", bieu02["total"]), *bieu02["groups"].items()]:
+        cells = " | ".join([*(vn(money[c]) for c in MONEY), vn(money["11"], 2)])
+        assert f" | {cells} |" in readme, label
