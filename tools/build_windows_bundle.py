@@ -1,0 +1,232 @@
+"""Build the offline installer for Windows: everything a clerk's PC needs, no Internet there.
+
+    python tools/build_windows_bundle.py [FOLDER]     # default: dist/
+
+Run it on any machine that reaches the package index (Linux too), in the project's development
+environment (``pip install ".[test]"``: it rebuilds the macro workbook with xlwings). It writes
+``FOLDER/ctmtcntt-windows/`` and ``FOLDER/ctmtcntt-windows.zip`` holding:
+
+- ``wheels/``: the project's wheel and a Windows wheel (``win_amd64``) of every package it needs
+  with Excel (``ctmtcntt[excel]``), for CPython 3.11, 3.12 and 3.13;
+- ``ctmtcntt.xlsm``: the macro workbook, its ``xlwings.conf`` sheet naming the Python that
+  ``cai-dat.bat`` installs (``%LOCALAPPDATA%\\ctmtcntt\\venv\\Scripts\\pythonw.exe``);
+- ``ctmtcntt.xlam``: the add-in (``cai-dat.bat`` writes its settings file);
+- ``cai-dat.bat``: the installer (no administrator rights; steps in docs/huong-dan-su-dung.md);
+- ``huong-dan-su-dung.md``: the staff guide.
+
+pip evaluates environment markers for the machine it runs on, not for ``--platform``: a
+dependency only Windows needs (xlwings' pywin32, click's colorama) is silently left out of a
+download made on Linux. So after pip's download, every wheel's requirements are evaluated again
+as Windows would (:func:`unmet_on_windows`) and what is missing is downloaded by name, until
+nothing is; the tests use the same check on the finished bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.message
+import email.parser
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections import deque
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHONS = ("3.11", "3.12", "3.13")
+PLATFORM = "win_amd64"
+NAME = "ctmtcntt-windows"
+ROOT_REQUIREMENT = "ctmtcntt[excel]"
+# Where cai-dat.bat puts the virtual environment; xlwings expands the variable when a button runs.
+INTERPRETER = r"%LOCALAPPDATA%\ctmtcntt\venv\Scripts\pythonw.exe"
+INSTALLER = ROOT / "tools" / "windows" / "cai-dat.bat"
+GUIDE = ROOT / "docs" / "huong-dan-su-dung.md"
+MAX_ROUNDS = 5
+
+
+def windows_environment(python: str) -> dict[str, str]:
+    """Marker variables as CPython ``python`` on 64-bit Windows has them."""
+    return {
+        "implementation_name": "cpython",
+        "implementation_version": f"{python}.0",
+        "os_name": "nt",
+        "platform_machine": "AMD64",
+        "platform_python_implementation": "CPython",
+        "platform_release": "10",
+        "platform_system": "Windows",
+        "platform_version": "10.0.19045",
+        "python_full_version": f"{python}.0",
+        "python_version": python,
+        "sys_platform": "win32",
+    }
+
+
+def supported_tags(python: str) -> set[Tag]:
+    version = tuple(int(part) for part in python.split("."))
+    return {
+        *cpython_tags(python_version=version, platforms=[PLATFORM]),
+        *compatible_tags(
+            python_version=version, interpreter=f"cp{version[0]}{version[1]}", platforms=[PLATFORM]
+        ),
+    }
+
+
+def wheels_for(folder: Path, python: str) -> dict[str, list[tuple[Version, Path]]]:
+    """The wheels in ``folder`` that CPython ``python`` on Windows can install, by name."""
+    tags = supported_tags(python)
+    found: dict[str, list[tuple[Version, Path]]] = {}
+    for path in sorted(folder.glob("*.whl")):
+        name, version, _build, wheel_tags = parse_wheel_filename(path.name)
+        if wheel_tags & tags:
+            found.setdefault(name, []).append((version, path))
+    for candidates in found.values():
+        candidates.sort(reverse=True)
+    return found
+
+
+def metadata_of(wheel: Path) -> email.message.Message:
+    with zipfile.ZipFile(wheel) as archive:
+        member = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        return email.parser.BytesParser().parsebytes(archive.read(member), headersonly=True)
+
+
+def fits_python(wheel: Path, python: str) -> bool:
+    """Whether the wheel's Requires-Python admits CPython ``python``."""
+    needed = metadata_of(wheel).get("Requires-Python")
+    return needed is None or SpecifierSet(needed).contains(f"{python}.0", prereleases=True)
+
+
+def requirements_of(wheel: Path) -> list[Requirement]:
+    return [Requirement(text) for text in metadata_of(wheel).get_all("Requires-Dist") or []]
+
+
+def resolve_on_windows(
+    folder: Path, python: str, root: str = ROOT_REQUIREMENT
+) -> tuple[dict[str, Path], list[str]]:
+    """Install ``root`` from ``folder`` on paper, as on Windows with CPython ``python``.
+
+    Every requirement whose marker holds on Windows (extras included) is satisfied by the
+    newest wheel in the folder that fits (tags, Requires-Python). Returns the wheel chosen for
+    each name and the unmet requirements without their markers, ready for ``pip download``
+    (none when the folder is complete for that Python).
+    """
+    environment = windows_environment(python)
+    available = wheels_for(folder, python)
+    chosen: dict[str, Path] = {}
+    unmet: list[str] = []
+    seen: set[tuple[str, frozenset[str]]] = set()
+    queue: deque[Requirement] = deque([Requirement(root)])
+    while queue:
+        requirement = queue.popleft()
+        name = canonicalize_name(requirement.name)
+        choice = next(
+            (
+                (version, path)
+                for version, path in available.get(name, [])
+                if requirement.specifier.contains(version, prereleases=True)
+                and fits_python(path, python)
+            ),
+            None,
+        )
+        if choice is None:
+            extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+            unmet.append(f"{requirement.name}{extras}{requirement.specifier}")
+            continue
+        key = (name, frozenset(requirement.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        chosen[name] = choice[1]
+        for needed in requirements_of(choice[1]):
+            extras = {"", *requirement.extras}
+            if needed.marker is None or any(
+                needed.marker.evaluate({**environment, "extra": extra}) for extra in extras
+            ):
+                queue.append(needed)
+    return chosen, sorted(set(unmet))
+
+
+def unmet_on_windows(folder: Path, python: str, root: str = ROOT_REQUIREMENT) -> list[str]:
+    """What installing ``root`` from ``folder`` on Windows with CPython ``python`` would miss."""
+    return resolve_on_windows(folder, python, root)[1]
+
+
+def pip_download(requirements: list[str], python: str, folder: Path) -> None:
+    command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q"]
+    command += ["--platform", PLATFORM, "--python-version", python, "--implementation", "cp"]
+    command += ["--only-binary=:all:", "--dest", str(folder), *requirements]
+    subprocess.run(command, check=True)
+
+
+def project_wheel(folder: Path) -> Path:
+    """Build the project's own wheel into ``folder``."""
+    command = [sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "-q"]
+    subprocess.run([*command, "--no-deps", "--wheel-dir", str(folder), str(ROOT)], check=True)
+    (wheel,) = folder.glob("ctmtcntt-*.whl")
+    return wheel
+
+
+def download_wheels(folder: Path) -> None:
+    """The project's wheel and every wheel it needs on Windows, for each CPython of PYTHONS."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        built = project_wheel(Path(tmp))
+        wheel = Path(shutil.copy(built, folder / built.name))
+    root = f"ctmtcntt[excel] @ {wheel.resolve().as_uri()}"
+    for python in PYTHONS:
+        pip_download([root], python, folder)
+        for _ in range(MAX_ROUNDS):
+            unmet = unmet_on_windows(folder, python)
+            if not unmet:
+                break
+            # Requirements pip left out because their markers are false on this machine.
+            pip_download(unmet, python, folder)
+        else:
+            raise SystemExit(f"CPython {python}: still missing {unmet_on_windows(folder, python)}")
+
+
+def macro_workbooks(folder: Path) -> None:
+    """The macro workbook naming the bundle's Python, and the add-in."""
+    command = [sys.executable, str(ROOT / "tools" / "build_macro_workbook.py")]
+    subprocess.run([*command, "--out", str(folder), "--interpreter", INTERPRETER], check=True)
+
+
+def installer(target: Path) -> None:
+    """cai-dat.bat with the line ends cmd.exe expects."""
+    text = INSTALLER.read_text(encoding="utf-8")
+    target.write_bytes(text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
+
+
+def build(out: Path) -> Path:
+    """Write ``out/ctmtcntt-windows/`` and its zip; return the folder."""
+    bundle = out / NAME
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    bundle.mkdir(parents=True)
+    download_wheels(bundle / "wheels")
+    macro_workbooks(bundle)
+    installer(bundle / "cai-dat.bat")
+    shutil.copyfile(GUIDE, bundle / GUIDE.name)
+    archive = shutil.make_archive(str(out / NAME), "zip", root_dir=out, base_dir=NAME)
+    print(f"Wrote {bundle} and {archive}")
+    return bundle
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "dist")
+    args = parser.parse_args(argv)
+    build(args.folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
