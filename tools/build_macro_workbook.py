@@ -518,8 +518,11 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
     sheet.write_blank("B3", None, entry)
     sheet.write("A4", "Danh sách đơn vị (CSV, nếu có):", bold)
     sheet.write_blank("B4", None, entry)
+    sheet.write("A5", "Đơn vị báo cáo (tổng hợp):", bold)
+    sheet.write_blank("B5", None, entry)
     workbook.define_name("ThuMuc", "='Bảng điều khiển'!$B$3")
     workbook.define_name("DanhSach", "='Bảng điều khiển'!$B$4")
+    workbook.define_name("DonViBaoCao", "='Bảng điều khiển'!$B$5")
     buttons = (
         ("A6", "CtmtKiemTra", "Kiểm tra"),
         ("B6", "CtmtTinhTong", "Tính tổng, tỷ lệ"),
@@ -552,7 +555,9 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
         (
             "Tổng hợp thư mục",
             "Chọn thư mục chứa các tệp báo cáo (ô B3 nhớ thư mục lần trước). "
-            "Tệp «Tổng hợp - <tên thư mục>.xlsx» được ghi cạnh thư mục rồi mở ra.",
+            "Tệp «Tổng hợp - <tên thư mục>.xlsx» được ghi cạnh thư mục rồi mở ra; dòng "
+            "«Đơn vị báo cáo» của nó ghi tên ở ô B5 (trống thì nút hỏi), để cấp trên "
+            "tổng hợp tiếp.",
         ),
         (
             "Khi có nhiều sổ đang mở",
