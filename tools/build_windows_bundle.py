@@ -137,8 +137,8 @@ def resolve_on_windows(
             None,
         )
         if choice is None:
-            extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-            unmet.append(f"{requirement.name}{extras}{requirement.specifier}")
+            wanted = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+            unmet.append(f"{requirement.name}{wanted}{requirement.specifier}")
             continue
         key = (name, frozenset(requirement.extras))
         if key in seen:
@@ -215,9 +215,20 @@ def build(out: Path) -> Path:
     macro_workbooks(bundle)
     installer(bundle / "cai-dat.bat")
     shutil.copyfile(GUIDE, bundle / GUIDE.name)
-    archive = shutil.make_archive(str(out / NAME), "zip", root_dir=out, base_dir=NAME)
+    archive = zip_folder(bundle, out / f"{NAME}.zip")
     print(f"Wrote {bundle} and {archive}")
     return bundle
+
+
+def zip_folder(folder: Path, target: Path) -> Path:
+    """The folder as a zip, itself at its root; wheels (zips already) stored, not compressed."""
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                compress = zipfile.ZIP_STORED if path.suffix == ".whl" else zipfile.ZIP_DEFLATED
+                name = path.relative_to(folder.parent).as_posix()
+                archive.write(path, name, compress_type=compress)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
