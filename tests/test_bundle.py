@@ -53,7 +53,8 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bundle_holds_what_the_installer_uses(bundle: Path) -> None:
     """Wheels, both workbooks, the installer (CRLF, as cmd.exe wants) and the guide; zipped too."""
     names = {p.name for p in bundle.iterdir()}
-    expected = {"wheels", "ctmtcntt.xlsm", "ctmtcntt.xlam", "cai-dat.bat", "huong-dan-su-dung.md"}
+    expected = {"wheels", "cai-dat.bat", "huong-dan-su-dung.md"}
+    expected |= {"ctmtcntt.xlsm", "ctmtcntt.xlam", "ctmtcntt.conf"}
     assert expected == names
     raw = (bundle / "cai-dat.bat").read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n")
@@ -110,8 +111,8 @@ def _installed(report: Path) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_bundled_macro_workbook_runs_the_python_the_installer_makes(bundle: Path) -> None:
-    """Its live "xlwings.conf" sheet names the venv's pythonw.exe where cai-dat.bat makes it;
-    its VBA is the committed workbook's."""
+    """Its live "xlwings.conf" sheet names the venv's pythonw.exe where cai-dat.bat makes it,
+    as does the add-in's settings file; its VBA is the committed workbook's."""
     book = openpyxl.load_workbook(bundle / "ctmtcntt.xlsm", keep_vba=True)
     assert "xlwings.conf" in book.sheetnames
     conf = book["xlwings.conf"]
@@ -120,6 +121,9 @@ def test_bundled_macro_workbook_runs_the_python_the_installer_makes(bundle: Path
     app = steps[1].split("=", 1)[1].rstrip('"')
     assert bundler.INTERPRETER == app + r"\venv\Scripts\pythonw.exe"
     assert '-m venv "%APP%\\venv"' in steps[2]
+    conf = (bundle / "ctmtcntt.conf").read_bytes()
+    assert f'"INTERPRETER_WIN","{bundler.INTERPRETER}"\r\n'.encode("ascii") == conf
+    assert '"%BUNDLE%ctmtcntt.conf" "%USERPROFILE%\\.ctmtcntt\\ctmtcntt.conf"' in steps[7]
     with (
         zipfile.ZipFile(bundle / "ctmtcntt.xlsm") as made,
         zipfile.ZipFile(ROOT / "workbooks" / "ctmtcntt.xlsm") as committed,

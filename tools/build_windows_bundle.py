@@ -10,7 +10,9 @@ environment (``pip install ".[test]"``: it rebuilds the macro workbook with xlwi
   with Excel (``ctmtcntt[excel]``), for CPython 3.11, 3.12 and 3.13;
 - ``ctmtcntt.xlsm``: the macro workbook, its ``xlwings.conf`` sheet naming the Python that
   ``cai-dat.bat`` installs (``%LOCALAPPDATA%\\ctmtcntt\\venv\\Scripts\\pythonw.exe``);
-- ``ctmtcntt.xlam``: the add-in (``cai-dat.bat`` writes its settings file);
+- ``ctmtcntt.xlam``: the add-in, and ``ctmtcntt.conf``, its settings file naming that Python
+  (``cai-dat.bat`` copies it to ``%USERPROFILE%\\.ctmtcntt\\``; written here, so that no
+  user's folder name, which may hold Vietnamese letters, passes through cmd.exe into it);
 - ``cai-dat.bat``: the installer (no administrator rights; steps in docs/huong-dan-su-dung.md);
 - ``huong-dan-su-dung.md``: the staff guide.
 
@@ -214,6 +216,8 @@ def build(out: Path) -> Path:
     download_wheels(bundle / "wheels")
     macro_workbooks(bundle)
     installer(bundle / "cai-dat.bat")
+    # xlwings reads this file with VBA's Input #, in the ANSI code page: ASCII only.
+    (bundle / "ctmtcntt.conf").write_bytes(f'"INTERPRETER_WIN","{INTERPRETER}"\r\n'.encode("ascii"))
     shutil.copyfile(GUIDE, bundle / GUIDE.name)
     archive = zip_folder(bundle, out / f"{NAME}.zip")
     print(f"Wrote {bundle} and {archive}")

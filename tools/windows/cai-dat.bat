@@ -35,8 +35,8 @@ copy /Y "%BUNDLE%ctmtcntt.xlam" "%APP%\ctmtcntt.xlam"
 if errorlevel 1 goto no_copy
 rem [6] Cho add-in biết Python vừa cài (tệp cấu hình của add-in)
 if not exist "%USERPROFILE%\.ctmtcntt" mkdir "%USERPROFILE%\.ctmtcntt"
-rem [7] Ghi tệp cấu hình đó
-> "%USERPROFILE%\.ctmtcntt\ctmtcntt.conf" echo "INTERPRETER_WIN","%APP%\venv\Scripts\pythonw.exe"
+rem [7] Chép tệp cấu hình đó (ghi %LOCALAPPDATA%, xlwings tự thay bằng thư mục của người dùng)
+copy /Y "%BUNDLE%ctmtcntt.conf" "%USERPROFILE%\.ctmtcntt\ctmtcntt.conf"
 rem [8] Bỏ dấu «tải từ Internet» để Excel không chặn macro của hai tệp (không bắt buộc)
 powershell -NoProfile -Command "Unblock-File -LiteralPath '%APP%\ctmtcntt.xlsm', '%APP%\ctmtcntt.xlam'"
 rem [9] Thử: Python mới cài nạp được ctmtcntt và xlwings
