@@ -14,7 +14,8 @@ environment (``pip install ".[test]"``: it rebuilds the macro workbook with xlwi
   (``cai-dat.bat`` copies it to ``%USERPROFILE%\\.ctmtcntt\\``; written here, so that no
   user's folder name, which may hold Vietnamese letters, passes through cmd.exe into it);
 - ``cai-dat.bat``: the installer (no administrator rights; steps in docs/huong-dan-su-dung.md);
-- ``huong-dan-su-dung.md``: the staff guide.
+- ``huong-dan-su-dung.md``: the staff guide, and ``vi-du/``, a unit's workbook for the first
+  click on a button.
 
 pip evaluates environment markers for the machine it runs on, not for ``--platform``: a
 dependency only Windows needs (xlwings' pywin32, click's colorama) is silently left out of a
@@ -52,6 +53,32 @@ INTERPRETER = r"%LOCALAPPDATA%\ctmtcntt\venv\Scripts\pythonw.exe"
 INSTALLER = ROOT / "tools" / "windows" / "cai-dat.bat"
 GUIDE = ROOT / "docs" / "huong-dan-su-dung.md"
 MAX_ROUNDS = 5
+EXAMPLE = ROOT / "examples" / "binh-dinh-2020" / "S05 - So Tai chinh.xlsx"
+# What pip prints when the package index cannot be reached at all (not a problem of the bundle).
+UNREACHABLE = (
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "Network is unreachable",
+    "Max retries exceeded",
+    "ProxyError",
+    "Connection refused",
+)
+
+
+class BuildError(RuntimeError):
+    """A step of the build failed; ``unreachable`` when the package index could not be reached."""
+
+    def __init__(self, command: list[str], output: str) -> None:
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        super().__init__(f"{' '.join(command)}\n{tail}")
+        self.unreachable = any(mark in output for mark in UNREACHABLE)
+
+
+def run(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BuildError(command, done.stdout + done.stderr)
 
 
 def windows_environment(python: str) -> dict[str, str]:
@@ -165,13 +192,13 @@ def pip_download(requirements: list[str], python: str, folder: Path) -> None:
     command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q"]
     command += ["--platform", PLATFORM, "--python-version", python, "--implementation", "cp"]
     command += ["--only-binary=:all:", "--dest", str(folder), *requirements]
-    subprocess.run(command, check=True)
+    run(command)
 
 
 def project_wheel(folder: Path) -> Path:
     """Build the project's own wheel into ``folder``."""
     command = [sys.executable, "-m", "pip", "wheel", "--disable-pip-version-check", "-q"]
-    subprocess.run([*command, "--no-deps", "--wheel-dir", str(folder), str(ROOT)], check=True)
+    run([*command, "--no-deps", "--wheel-dir", str(folder), str(ROOT)])
     (wheel,) = folder.glob("ctmtcntt-*.whl")
     return wheel
 
@@ -192,13 +219,14 @@ def download_wheels(folder: Path) -> None:
             # Requirements pip left out because their markers are false on this machine.
             pip_download(unmet, python, folder)
         else:
-            raise SystemExit(f"CPython {python}: still missing {unmet_on_windows(folder, python)}")
+            missing = unmet_on_windows(folder, python)
+            raise BuildError(["pip", "download"], f"CPython {python}: still missing {missing}")
 
 
 def macro_workbooks(folder: Path) -> None:
     """The macro workbook naming the bundle's Python, and the add-in."""
     command = [sys.executable, str(ROOT / "tools" / "build_macro_workbook.py")]
-    subprocess.run([*command, "--out", str(folder), "--interpreter", INTERPRETER], check=True)
+    run([*command, "--out", str(folder), "--interpreter", INTERPRETER])
 
 
 def installer(target: Path) -> None:
@@ -219,6 +247,8 @@ def build(out: Path) -> Path:
     # xlwings reads this file with VBA's Input #, in the ANSI code page: ASCII only.
     (bundle / "ctmtcntt.conf").write_bytes(f'"INTERPRETER_WIN","{INTERPRETER}"\r\n'.encode("ascii"))
     shutil.copyfile(GUIDE, bundle / GUIDE.name)
+    (bundle / "vi-du").mkdir()
+    shutil.copyfile(EXAMPLE, bundle / "vi-du" / EXAMPLE.name)
     archive = zip_folder(bundle, out / f"{NAME}.zip")
     print(f"Wrote {bundle} and {archive}")
     return bundle
@@ -239,7 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, default=ROOT / "dist")
     args = parser.parse_args(argv)
-    build(args.folder)
+    try:
+        build(args.folder)
+    except BuildError as exc:
+        print(f"The bundle was not built: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
