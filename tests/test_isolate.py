@@ -45,12 +45,14 @@ def behave(item: str) -> str:
         hog = bytearray(3 * 1024**3)  # 3 GB, far past the limit the tests set
         return str(len(hog))
     if item == "grow":
-        # Touched memory, 16 MB at a time, far past the limit the tests set: what a reader
-        # building a huge sheet does, and what only watching the worker can stop on Windows.
+        # Touched memory, 16 MB at a time up to 2 GB in about 2.5 s, far past the limit the
+        # tests set: what a reader building a huge sheet does, and what only watching the
+        # worker can stop on Windows (the watch looks every 50 ms; the rest is slack for a
+        # busy machine).
         held = []
-        for _ in range(256):
+        for _ in range(128):
             held.append(b"\x01" * (16 * 1024**2))
-            time.sleep(0.005)
+            time.sleep(0.02)
         return str(len(held))
     if item == "rlimit":
         import resource
