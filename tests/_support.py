@@ -12,6 +12,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EXAMPLE = ROOT / "examples" / "binh-dinh-2020"
+FIXTURES = ROOT / "tests" / "fixtures"
+# The Ministry's blank forms, the roster and the cds-2024 form set, kept in the repository.
+FORMS = Path(os.environ.get("CTMT_FORMS") or FIXTURES / "forms")
+# Real-world spreadsheets: the full corpus (~1,250 files, outside the repository) when it sits
+# at ../shared/corpus or CTMT_CORPUS names it, else the slice kept in tests/fixtures/corpus
+# (tools/slice_corpus.py), so that a fresh clone tests the reader against real files too.
+SLICE = FIXTURES / "corpus"
+CORPUS = Path(
+    os.environ.get("CTMT_CORPUS") or (SHARED / "corpus" if (SHARED / "corpus").is_dir() else SLICE)
+)
+FULL_CORPUS = CORPUS.resolve() != SLICE.resolve()
 
 
 def soffice() -> str:

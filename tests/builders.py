@@ -29,8 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-FORMS = Path(os.environ.get("CTMT_FORMS", Path(__file__).resolve().parents[2] / "shared" / "forms"))
 REPO = Path(__file__).resolve().parents[1]
+FORMS = Path(os.environ.get("CTMT_FORMS") or REPO / "tests" / "fixtures" / "forms")
 EXAMPLE = REPO / "examples" / "binh-dinh-2020"
 ROSTER = EXAMPLE / "roster.csv"
 

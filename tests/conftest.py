@@ -6,7 +6,7 @@ Nothing here writes inside the repository: every workbook is built or copied int
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,14 @@ def _needs_forms(item: pytest.Item) -> bool:
         return False
     names = vars(module)
     # A module that imports the builders, or anything from them, fills the Ministry's forms.
-    return "builders" in names or "SHARED" in names or any(
-        value is builders.FORMS
-        or getattr(value, "__module__", None) in ("builders", "hostile", "_province")
-        for value in names.values()
+    return (
+        "builders" in names
+        or "SHARED" in names
+        or any(
+            value is builders.FORMS
+            or getattr(value, "__module__", None) in ("builders", "hostile", "_province")
+            for value in names.values()
+        )
     )
 
 
@@ -57,6 +61,37 @@ def save(tmp_path: Path) -> Callable[[builders.Book, str], Path]:
 def example(tmp_path: Path) -> Path:
     """A copy of ``examples/binh-dinh-2020`` (38 valid workbooks and its roster)."""
     return Path(shutil.copytree(builders.EXAMPLE, tmp_path / "binh-dinh-2020"))
+
+
+# How the reading workers start: as on this platform, forced to spawn (as on Windows and
+# macOS), and as on Windows altogether (spawn, and memory watched instead of rlimits). The
+# switches are those documented in ctmtcntt._isolate; workers inherit the environment.
+WORKER_STARTS = {
+    "default": {},
+    "spawn": {"CTMT_START_METHOD": "spawn"},
+    "windows": {"CTMT_SIMULATE_WINDOWS": "1"},
+}
+
+
+def _started(name: str) -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CTMT_START_METHOD", raising=False)
+        patch.delenv("CTMT_SIMULATE_WINDOWS", raising=False)
+        for variable, value in WORKER_STARTS[name].items():
+            patch.setenv(variable, value)
+        yield name
+
+
+@pytest.fixture(scope="module", params=["default", "spawn"])
+def worker_start(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test twice: workers started as on this platform, then with spawn."""
+    yield from _started(request.param)
+
+
+@pytest.fixture(scope="module", params=list(WORKER_STARTS))
+def worker_platform(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test three times: as on this platform, with spawn, and as on Windows."""
+    yield from _started(request.param)
 
 
 @pytest.fixture(scope="session")

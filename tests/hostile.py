@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from _support import CORPUS
 from builders import EXAMPLE, ROSTER
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 GOOD_NAME = "S05 - So Tai chinh.xlsx"
 GOOD = EXAMPLE / GOOD_NAME
 # Letters only Vietnamese uses: a message holding one is Vietnamese.

@@ -141,6 +141,7 @@ def test_roster_option(save: Callable[[Book, str], Path], roster: Path) -> None:
     )
 
 
+@pytest.mark.usefixtures("worker_start")
 def test_a_folder_means_its_workbooks(tmp_path: Path, good: Path) -> None:
     """A folder argument checks the workbooks inside it and skips Excel's lock files."""
     (tmp_path / "~$S05 - So Tai chinh.xlsx").write_bytes(b"\x00" * 165)
@@ -200,6 +201,7 @@ def test_unreadable_file_in_text_output(tmp_path: Path, good: Path) -> None:
     assert "Đơn vị: Sở Tài chính | Biểu: PL01 | hợp lệ" in result.stdout
 
 
+@pytest.mark.usefixtures("worker_start")
 def test_example_folder_is_valid(example: Path) -> None:
     """The 38 workbooks of the Bình Định example pass against their roster, without a finding."""
     result = run(

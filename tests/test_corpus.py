@@ -1,7 +1,8 @@
-"""Validation over every real-world spreadsheet of ../shared/corpus (~1,250 files from 17
-projects' test suites, written by many programs, some broken, encrypted or hostile): each file
-is read or refused with a Vietnamese reason, none crashes the batch, none hits the per-file
-time limit, and the whole corpus goes through one ``validate`` call in parallel workers.
+"""Validation over every real-world spreadsheet of the corpus (the ~1,250 files from 17
+projects' test suites in ../shared/corpus when present, else the slice in tests/fixtures/corpus;
+written by many programs, some broken, encrypted or hostile): each file is read or refused with a
+Vietnamese reason, none crashes the batch, none hits the per-file time limit, and the whole
+corpus goes through one ``validate`` call in parallel workers.
 
 Measured on 2 cores: about 3-5 s for the whole corpus (1,190 read, 60 refused); the bound below
 leaves room for slow machines. Every file is checked, so no sampling is needed.
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from _support import CORPUS, FULL_CORPUS
 from ctmtcntt.intake import FileResult, is_lock_file, workbook_paths
 from ctmtcntt.workflows import validate
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # A real report reads in 0.1 s; no corpus file needs more than 0.25 s (measured).
 PER_FILE_TIMEOUT_S = 5.0
 TOTAL_LIMIT_S = 240.0
@@ -45,8 +46,6 @@ READABLE = (
     "calamine/tests/issue_530.xlsx",
 )
 
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no corpus at {CORPUS}")
-
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[list[Path], dict[str, FileResult], float]:
@@ -64,7 +63,7 @@ def test_every_corpus_file_is_read_or_refused_with_a_reason(
     corpus: tuple[list[Path], dict[str, FileResult], float],
 ) -> None:
     files, results, elapsed = corpus
-    assert len(files) > 1000
+    assert len(files) > (1000 if FULL_CORPUS else 100)
     # Every file given comes back once, in order; only Excel's lock files are passed over.
     assert [str(p) for p in workbook_paths(files)] == list(results)
     skipped = [p for p in files if str(p) not in results]

@@ -36,6 +36,24 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "<!-- test-command -->" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 
+def test_windows_bundle_command_is_the_tool_and_its_output_is_ignored() -> None:
+    """The README's bundle command installs the tools, then runs the builder whose default
+    folder git ignores; the guide gives the same command."""
+    line = _command("windows-bundle")
+    install, build = (part.strip() for part in line.split("&&"))
+    assert install == _command("test-command").split("&&")[0].strip()
+    words = shlex.split(build)
+    assert ["python", "tools/build_windows_bundle.py"] == words
+    assert (ROOT / words[1]).is_file()
+    source = (ROOT / words[1]).read_text(encoding="utf-8")
+    assert 'default=ROOT / "dist"' in source
+    assert "dist/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    assert line in guide
+    run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "export CTMT_REQUIRE_INDEX=1" in run
+
+
 def test_main_command_runs_on_the_example(tmp_path: Path) -> None:
     """The README's main command (after its install step) consolidates the shipped example."""
     line = _command("main-command")

@@ -50,8 +50,9 @@ PL02_GROUP_I = {
 
 
 @pytest.fixture(scope="module")
-def consolidated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """The example consolidated through the CLI, as JSON, with its workbook written."""
+def consolidated(tmp_path_factory: pytest.TempPathFactory, worker_start: str) -> dict[str, object]:
+    """The example consolidated through the CLI, as JSON, with its workbook written; once with
+    the reading workers started as on this platform, once with spawn."""
     output = tmp_path_factory.mktemp("example") / "tinh.xlsx"
     result = CliRunner().invoke(
         main,

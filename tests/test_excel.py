@@ -544,17 +544,24 @@ def _folder_name(folder: Path) -> dict[str, Any]:
     }
 
 
-def _control(xw: ModuleType, folder: Path | None) -> Payload:
+def _unit_name() -> dict[str, Any]:
+    return {**_folder_name(Path()), "name": excel.UNIT_NAME, "address": "B5"}
+
+
+def _control(xw: ModuleType, folder: Path | None, unit: str | None = None) -> Payload:
+    """The macro workbook's control sheet: ThuMuc in B3, DonViBaoCao in B5 (when given)."""
     values: list[list[object]] = [
         ["Bảng điều khiển ctmtcntt", None],
         [None, None],
         ["Thư mục", str(folder) if folder else None],
+        ["Danh sách", None],
+        ["Đơn vị báo cáo", unit],
     ]
     return {
         "client": "VBA",
         "version": xw.__version__,
         "book": {"name": f"ctmtcntt-{uuid.uuid4().hex}.xlsm", "active_sheet_index": 0},
-        "names": [_folder_name(folder or Path())],
+        "names": [_folder_name(folder or Path()), *([_unit_name()] if unit else [])],
         "sheets": [{"name": "Bảng điều khiển", "values": values, "pictures": [], "tables": []}],
     }
 
@@ -600,20 +607,86 @@ def test_consolidate_a_folder_passed_from_the_dialog(
             missing = [{"code": "S02", "name": "Sở Nội vụ", "files": []}]
             return {"units": {"expected": 32, "received": [{}] * 31, "missing": missing}}
 
-    def run(folder: Path, roster: object = None) -> Result:
-        seen.update(folder=folder, roster=roster)
+    def run(folder: Path, roster: object = None, name: str | None = None) -> Result:
+        seen.update(folder=folder, roster=roster, name=name)
         return Result()
 
     monkeypatch.setattr("ctmtcntt.workflows.consolidate", run)
     chosen = tmp_path / "Đã chọn"
     chosen.mkdir()
-    book = caller(_control(xw, tmp_path / "khác"))
-    excel.consolidate(str(chosen))
+    book = caller(_control(xw, tmp_path / "khác", unit="UBND tỉnh khác"))
+    excel.consolidate(str(chosen), "UBND t\u1ec9nh Ph\u00fa Y\u00ean")  # as PyText escapes it
     assert chosen == seen["folder"]
     assert seen["roster"] is None  # the workflow then takes roster.csv from the folder
+    assert "UBND tỉnh Phú Yên" == seen["name"]  # the name the VBA passed wins over the cell
     text = alert_text(book)
     assert "Đã nhận báo cáo của 31/32 đơn vị. Chưa gửi (1): Sở Nội vụ." in text
     assert (tmp_path / "Tổng hợp - Đã chọn.xlsx").is_file()
+
+
+def _button_made(
+    xw: ModuleType, caller: Callable[[Payload], Any], folder: Path, unit: str | None
+) -> Path:
+    """Consolidate ``folder`` with the button, the control sheet's DonViBaoCao set to ``unit``."""
+    book = caller(_control(xw, folder, unit))
+    excel.consolidate()
+    out = folder.parent / f"Tổng hợp - {folder.name}.xlsx"
+    assert out.is_file(), alert_text(book)
+    return out
+
+
+def test_the_button_writes_the_name_of_the_cell_on_the_province_workbook(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """DonViBaoCao of the control sheet is the "Đơn vị báo cáo" of the province workbook, and
+    the message says so; empty, the message says how to name it."""
+    from ctmtcntt.workflows import validate as validate_files
+
+    folder = tmp_path / "binh-dinh"
+    shutil.copytree(EXAMPLE, folder)
+    out = _button_made(xw, caller, folder, "UBND tỉnh Bình Định")
+    (checked,) = validate_files([out]).files
+    assert "UBND tỉnh Bình Định" == checked.unit
+    book = caller(_control(xw, folder, "UBND tỉnh Bình Định"))
+    excel.consolidate()
+    assert "Đơn vị báo cáo ghi trên tệp tổng hợp: UBND tỉnh Bình Định." in alert_text(book)
+    book = caller(_control(xw, folder))
+    excel.consolidate()
+    assert f"(tên {excel.UNIT_NAME}) rồi bấm lại" in alert_text(book)
+
+
+def test_a_ministry_consolidates_the_provinces_button_made_workbooks(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """Two provinces consolidate with the button, each naming itself: the level above tells the
+    two apart and adds them up. Unnamed, both say the same and one is set aside as a duplicate."""
+    from ctmtcntt.workflows import consolidate as consolidate_folder
+
+    provinces = (tmp_path / "tinh-a", tmp_path / "tinh-b")
+    units = sorted(p for p in EXAMPLE.rglob("*.xlsx"))
+    for index, path in enumerate(units):
+        # Each province has its province-wide unit (TINH) and half of the others.
+        homes = provinces if path.name.startswith("TINH") else [provinces[index % 2]]
+        for home in homes:
+            target = home / path.relative_to(EXAMPLE)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+
+    def ministry(names: tuple[str | None, str | None]) -> dict[str, Any]:
+        folder = tmp_path / f"bo-{uuid.uuid4().hex}"
+        folder.mkdir()
+        for province, name in zip(provinces, names, strict=True):
+            made = _button_made(xw, caller, province, name)
+            shutil.move(made, folder / made.name)
+        units: dict[str, Any] = consolidate_folder(folder, name="Bộ").to_dict()["units"]
+        return units
+
+    named = ministry(("UBND tỉnh A", "UBND tỉnh B"))
+    assert ["UBND tỉnh A", "UBND tỉnh B"] == sorted(u["name"] for u in named["received"])
+    assert [] == named["duplicate"]
+    unnamed = ministry((None, None))
+    assert 1 == len(unnamed["received"])
+    assert 1 == len(unnamed["duplicate"])
 
 
 @pytest.mark.parametrize(
@@ -651,8 +724,10 @@ def _subs(code: str) -> set[str]:
 
 @pytest.mark.parametrize("path", MACRO_FILES, ids=lambda p: p.name)
 def test_every_runpython_call_names_an_existing_function(path: Path) -> None:
-    """Each RunPython "import M; M.f(" in the VBA names a function that exists in M."""
+    """Each RunPython "import M; M.f(" in the VBA names a function that exists in M and takes
+    the arguments the call passes."""
     import importlib
+    import inspect
 
     code = "\n".join(
         line
@@ -660,11 +735,14 @@ def test_every_runpython_call_names_an_existing_function(path: Path) -> None:
         for line in text.splitlines()
         if not line.lstrip().startswith("'")  # xlwings' comments show an example call
     )
-    calls = re.findall(r'RunPython\s+"import\s+([\w.]+)\s*;\s*([\w.]+)\.(\w+)\(', code)
-    assert {"validate", "fill", "consolidate"} == {function for _, _, function in calls}
-    for module, prefix, function in calls:
+    calls = re.findall(r'RunPython\s+"import\s+([\w.]+)\s*;\s*([\w.]+)\.(\w+)\((.*)$', code, re.M)
+    assert {"validate", "fill", "consolidate"} == {function for _, _, function, _ in calls}
+    for module, prefix, function, rest in calls:
         assert module == prefix
-        assert callable(getattr(importlib.import_module(module), function))
+        target = getattr(importlib.import_module(module), function)
+        assert callable(target)
+        # Each argument is a PyText(...) literal: the function takes that many.
+        inspect.signature(target).bind(*["x"] * rest.count("PyText("))
 
 
 @pytest.mark.parametrize("path", MACRO_FILES, ids=lambda p: p.name)

@@ -24,23 +24,14 @@ from click.testing import CliRunner
 
 import builders
 import ctmtcntt
-from _support import EXAMPLE, SHARED, recalculate, sheet_values
+from _support import CORPUS, EXAMPLE, recalculate, sheet_values
 from ctmtcntt.cells import parse_a1
 from ctmtcntt.cli import main
 from ctmtcntt.filling import shows_exactly
 from ctmtcntt.loading import read_workbook
 from ctmtcntt.spec import resource_folder
 
-MACRO_SOURCE = (
-    SHARED
-    / "corpus"
-    / "xlsxwriter"
-    / "xlsxwriter"
-    / "test"
-    / "comparison"
-    / "xlsx_files"
-    / "macro01.xlsm"
-)
+MACRO_SOURCE = CORPUS / "xlsxwriter/xlsxwriter/test/comparison/xlsx_files/macro01.xlsm"
 EXAMPLE_UNITS = [
     "H01 - UBND TP Quy Nhon.xlsx",  # two forms, two spellings of the unit
     "TINH - So TTTT.xlsx",  # the province's rows and the one project, a total typed as text

@@ -79,6 +79,7 @@ def check_named(findings: list[dict[str, Any]], bad: dict[Path, hostile.Expect])
         assert "Error:" not in message
 
 
+@pytest.mark.usefixtures("worker_platform")
 def test_validate_names_every_bad_file_and_reads_the_good_one(
     folder: tuple[Path, dict[Path, hostile.Expect]],
 ) -> None:
@@ -97,6 +98,7 @@ def test_validate_names_every_bad_file_and_reads_the_good_one(
     check_named([f for item in files.values() for f in item["findings"]], bad)
 
 
+@pytest.mark.usefixtures("worker_platform")
 def test_validate_text_output_names_every_bad_file(
     folder: tuple[Path, dict[Path, hostile.Expect]],
 ) -> None:
@@ -110,6 +112,7 @@ def test_validate_text_output_names_every_bad_file(
     assert not any(line.startswith(str(root / "~$")) for line in lines)
 
 
+@pytest.mark.usefixtures("worker_platform")
 def test_consolidate_keeps_the_good_figures_and_lists_every_bad_file(
     folder: tuple[Path, dict[Path, hostile.Expect]], alone: dict[str, Any]
 ) -> None:
@@ -133,6 +136,7 @@ def test_consolidate_keeps_the_good_figures_and_lists_every_bad_file(
     assert any(row["actual"] is not None for row in document["PL01"].values())
 
 
+@pytest.mark.usefixtures("worker_platform")
 def test_a_real_process_stays_within_time_and_memory(
     folder: tuple[Path, dict[Path, hostile.Expect]], tmp_path: Path
 ) -> None:
@@ -170,6 +174,7 @@ def test_a_real_process_stays_within_time_and_memory(
     assert output.is_file()
 
 
+@pytest.mark.usefixtures("worker_platform")
 def test_one_hostile_file_alone_is_refused_with_exit_3(tmp_path: Path) -> None:
     """A single file that aborts the native reader, named on the command line: still read in
     a worker process, still a message."""

@@ -13,10 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from ctmtcntt import _isolate
 from ctmtcntt._isolate import Outcome, map_isolated
 from ctmtcntt.errors import CtmtError
 
 # Workers run these, so they live at module level (spawn pickles them by name).
+
+# Changed by a test in this process: a forked worker sees the change, a spawned one does not.
+MARKER = "as imported"
 
 
 class FakePanic(BaseException):
@@ -40,6 +44,23 @@ def behave(item: str) -> str:
     if item == "allocate":
         hog = bytearray(3 * 1024**3)  # 3 GB, far past the limit the tests set
         return str(len(hog))
+    if item == "grow":
+        # Touched memory, 16 MB at a time up to 2 GB in about 2.5 s, far past the limit the
+        # tests set: what a reader building a huge sheet does, and what only watching the
+        # worker can stop on Windows (the watch looks every 50 ms; the rest is slack for a
+        # busy machine).
+        held = []
+        for _ in range(128):
+            held.append(b"\x01" * (16 * 1024**2))
+            time.sleep(0.02)
+        return str(len(held))
+    if item == "rlimit":
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        return "unlimited" if soft == resource.RLIM_INFINITY else "limited"
+    if item == "marker":
+        return MARKER
     if item == "none":
         return None  # type: ignore[return-value]
     if item == "unpicklable":
@@ -229,6 +250,56 @@ def test_closing_early_stops_the_workers() -> None:
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "method"),
+    [
+        ({"CTMT_START_METHOD": "spawn"}, "spawn"),
+        ({"CTMT_START_METHOD": "forkserver"}, "forkserver"),
+        ({"CTMT_SIMULATE_WINDOWS": "1"}, "spawn"),
+        ({"CTMT_SIMULATE_WINDOWS": "1", "CTMT_START_METHOD": "fork"}, "fork"),
+    ],
+)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux start methods")
+def test_switches_choose_how_workers_start(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], method: str
+) -> None:
+    """The documented switches force the start method (a single-threaded parent forks)."""
+    monkeypatch.delenv("CTMT_START_METHOD", raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert "fork" == _isolate._default_start_method()
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert method == _isolate._default_start_method()
+
+
+def test_unknown_start_method_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CTMT_START_METHOD", "thread")
+    with pytest.raises(CtmtError, match="CTMT_START_METHOD"):
+        map_isolated(echo, ["a"])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks by default on Linux")
+def test_forced_spawn_really_spawns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers started with spawn import this module afresh: they miss the parent's change."""
+    monkeypatch.setattr(sys.modules[__name__], "MARKER", "changed here")
+    assert ["changed here"] == [o.value for o in run(["marker"])]
+    monkeypatch.setenv("CTMT_START_METHOD", "spawn")
+    assert ["as imported"] == [o.value for o in run(["marker"])]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="rlimits are what Windows lacks")
+def test_simulated_windows_watches_memory_instead_of_limiting_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no rlimits a growing worker is stopped by watching it, and only its item fails."""
+    assert ["limited"] == [o.value for o in run(["rlimit"], memory_mb=1024)]
+    monkeypatch.setenv("CTMT_SIMULATE_WINDOWS", "1")
+    assert ["unlimited"] == [o.value for o in run(["rlimit"], memory_mb=1024)]
+    outcomes = run(around("grow"), workers=2, memory_mb=200)
+    failed = check_survivors(outcomes, around("grow"), "grow")
+    assert failed.error == "Tệp cần quá nhiều bộ nhớ (hơn 200 MB) nên đã bị dừng"
 
 
 def test_spawn_start_method_works_with_a_top_level_function() -> None:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _support import CORPUS
 from ctmtcntt.sniff import (
     MAX_MEMBERS,
     XML_PROLOG_LIMIT,
@@ -21,8 +22,6 @@ from ctmtcntt.sniff import (
     holds_formula,
     sniff,
 )
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 BILLION_LAUGHS = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

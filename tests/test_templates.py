@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from _support import SHARED, recalculate, sheet_values
+from _support import FORMS as MINISTRY_FORMS
+from _support import recalculate, sheet_values
 from ctmtcntt.cli import main
 from ctmtcntt.spec import resource_folder
 
@@ -44,7 +45,7 @@ def made(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
 def test_every_text_of_the_form_in_order(made: tuple[str, Path]) -> None:
     """Each text of the Ministry's blank form appears in the template, in the same order."""
     form, output = made
-    ministry = _texts(SHARED / "forms" / f"{form}.xlsx")
+    ministry = _texts(MINISTRY_FORMS / f"{form}.xlsx")
     ours = _texts(output)
     missing = [text for text in ministry if text not in ours]
     assert [] == missing

@@ -2,6 +2,9 @@
 
     python tools/build_macro_workbook.py            # writes workbooks/ctmtcntt.xlsm and .xlam
     python tools/build_macro_workbook.py --out DIR  # somewhere else (the tests do this)
+    python tools/build_macro_workbook.py --out DIR --interpreter PATH
+                        # the .xlsm's settings sheet "xlwings.conf" names the Python to run
+                        # (the Windows bundle: the Python that cai-dat.bat installs)
 
 What it does, and why this way (no Windows or Excel is needed):
 
@@ -43,6 +46,7 @@ WORKBOOKS = ROOT / "workbooks"
 VBA_DIR = WORKBOOKS / "vba"
 MODULE = "CtmtNut"
 ADDIN_PROJECT = "ctmtcntt"
+CONF_SHEET = "xlwings.conf"  # the standalone xlwings module's PROJECT_NAME, plus ".conf"
 FIXED_TIME = dt.datetime(2021, 9, 16, 8, 0, 0)  # the Ministry's letter 3572/BTTTT-KHTC
 RIBBON = """<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui">
     <ribbon>
@@ -485,7 +489,10 @@ def build_project(package: Path, *, sample: str, addin: bool) -> bytes:
     return data
 
 
-def build_xlsm(vba: bytes, out: Path) -> None:
+def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
+    """The macro workbook; with ``interpreter``, its settings sheet is live ("xlwings.conf",
+    which xlwings reads before any other setting) and names that Python for Windows.
+    xlwings expands environment variables in it (``%LOCALAPPDATA%``) when a button runs."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(out))
@@ -511,8 +518,11 @@ def build_xlsm(vba: bytes, out: Path) -> None:
     sheet.write_blank("B3", None, entry)
     sheet.write("A4", "Danh sách đơn vị (CSV, nếu có):", bold)
     sheet.write_blank("B4", None, entry)
+    sheet.write("A5", "Đơn vị báo cáo (tổng hợp):", bold)
+    sheet.write_blank("B5", None, entry)
     workbook.define_name("ThuMuc", "='Bảng điều khiển'!$B$3")
     workbook.define_name("DanhSach", "='Bảng điều khiển'!$B$4")
+    workbook.define_name("DonViBaoCao", "='Bảng điều khiển'!$B$5")
     buttons = (
         ("A6", "CtmtKiemTra", "Kiểm tra"),
         ("B6", "CtmtTinhTong", "Tính tổng, tỷ lệ"),
@@ -545,7 +555,9 @@ def build_xlsm(vba: bytes, out: Path) -> None:
         (
             "Tổng hợp thư mục",
             "Chọn thư mục chứa các tệp báo cáo (ô B3 nhớ thư mục lần trước). "
-            "Tệp «Tổng hợp - <tên thư mục>.xlsx» được ghi cạnh thư mục rồi mở ra.",
+            "Tệp «Tổng hợp - <tên thư mục>.xlsx» được ghi cạnh thư mục rồi mở ra; dòng "
+            "«Đơn vị báo cáo» của nó ghi tên ở ô B5 (trống thì nút hỏi), để cấp trên "
+            "tổng hợp tiếp.",
         ),
         (
             "Khi có nhiều sổ đang mở",
@@ -553,7 +565,9 @@ def build_xlsm(vba: bytes, out: Path) -> None:
         ),
         (
             "Nếu Excel không tìm thấy Python",
-            "Đổi tên trang «_xlwings.conf» thành «xlwings.conf» "
+            f"Trên trang «{CONF_SHEET}», ghi đường dẫn pythonw.exe vào ô cạnh «Interpreter_Win»."
+            if interpreter
+            else "Đổi tên trang «_xlwings.conf» thành «xlwings.conf» "
             "và ghi đường dẫn python.exe vào ô cạnh «Interpreter_Win».",
         ),
     )
@@ -565,10 +579,10 @@ def build_xlsm(vba: bytes, out: Path) -> None:
     sheet.fit_to_pages(1, 0)
     sheet.print_area("A1:D13")
     sheet.activate()
-    conf = workbook.add_worksheet("_xlwings.conf")
+    conf = workbook.add_worksheet(CONF_SHEET if interpreter else f"_{CONF_SHEET}")
     conf.set_vba_name("Sheet2")
     settings = (
-        ("Interpreter_Win", None),
+        ("Interpreter_Win", interpreter),
         ("Interpreter_Mac", None),
         ("PYTHONPATH", None),
         ("Conda Path", None),
@@ -580,15 +594,21 @@ def build_xlsm(vba: bytes, out: Path) -> None:
     )
     for row, (key, value) in enumerate(settings):
         conf.write(row, 0, key)
-        if value is not None:
+        if isinstance(value, bool):
             conf.write_boolean(row, 1, value)
+        elif value is not None:
+            conf.write_string(row, 1, value)
     conf.set_column("A:A", 18)
-    conf.set_column("B:B", 40)
-    conf.write(
-        "D1",
-        "Đổi tên trang này thành «xlwings.conf» (bỏ dấu _ ở đầu) để các thiết lập có hiệu lực.",
-    )
-    conf.write("D2", "Interpreter_Win: đường dẫn python.exe, ví dụ C:\\Python312\\python.exe")
+    conf.set_column("B:B", 55 if interpreter else 40)
+    if interpreter:
+        conf.write("D1", "Các thiết lập trên trang này có hiệu lực (do cai-dat.bat cài đặt).")
+        conf.write("D2", "Interpreter_Win: Python trong môi trường cai-dat.bat đã tạo.")
+    else:
+        conf.write(
+            "D1",
+            "Đổi tên trang này thành «xlwings.conf» (bỏ dấu _ ở đầu) để các thiết lập có hiệu lực.",
+        )
+        conf.write("D2", "Interpreter_Win: đường dẫn python.exe, ví dụ C:\\Python312\\python.exe")
     workbook.close()
 
 
@@ -614,6 +634,9 @@ def build_xlam(vba: bytes, package: Path, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=WORKBOOKS, help="folder to write into")
+    parser.add_argument(
+        "--interpreter", help="the Python the .xlsm runs on Windows (its xlwings.conf sheet)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -623,7 +646,9 @@ def main(argv: list[str] | None = None) -> int:
         standalone = quickstart("xlsm", work / "xlsm")
         ribbon = quickstart("xlam", work / "xlam")
         build_xlsm(
-            build_project(standalone, sample="Module1", addin=False), args.out / "ctmtcntt.xlsm"
+            build_project(standalone, sample="Module1", addin=False),
+            args.out / "ctmtcntt.xlsm",
+            args.interpreter,
         )
         build_xlam(
             build_project(ribbon, sample="RibbonMyAddin", addin=True),

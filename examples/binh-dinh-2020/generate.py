@@ -41,7 +41,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_FORMS = Path(__file__).resolve().parents[2].parent / "shared" / "forms"
+DEFAULT_FORMS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "forms"
 ROSTER_NAME = "roster-binh-dinh-2020.csv"
 
 NBSP = "\u00a0"

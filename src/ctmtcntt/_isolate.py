@@ -11,6 +11,16 @@ Workers start with ``fork`` on Linux when the parent is single-threaded (cheapes
 with ``forkserver`` (Linux, threaded parent: forking threads can deadlock) or ``spawn``
 (Windows, macOS). Under those two, ``func`` must be picklable, i.e. defined at the top level
 of an importable module, and the main script needs the usual ``if __name__ == "__main__":``.
+
+A worker's memory is bounded by ``RLIMIT_AS`` where the platform has rlimits; elsewhere
+(Windows) this process watches each busy worker's resident memory (psutil) a few times a second
+and stops the worker that grows past its allowance.
+
+Two environment switches run the Windows code paths on any platform (the tests use them):
+
+- ``CTMT_START_METHOD=spawn`` (or ``fork``, ``forkserver``) forces how workers start;
+- ``CTMT_SIMULATE_WINDOWS=1`` behaves as on Windows: workers spawn (unless the first switch
+  says otherwise) and their memory is watched, not limited by rlimits.
 """
 
 from __future__ import annotations
@@ -46,6 +56,12 @@ DEFAULT_MAX_WORKERS: Final = 4
 _log = logging.getLogger(__name__)
 
 StartMethod = Literal["fork", "forkserver", "spawn"]
+
+#: Environment switches, see the module docstring.
+START_METHOD_ENV: Final = "CTMT_START_METHOD"
+SIMULATE_WINDOWS_ENV: Final = "CTMT_SIMULATE_WINDOWS"
+# How often a watched worker's resident memory is looked at (no rlimits: Windows).
+_WATCH_INTERVAL: Final = 0.05
 
 # Marks in what a worker printed to stderr just before dying of an allocation failure.
 _OOM_MARKS: Final = (
@@ -121,13 +137,28 @@ def _describe(exc: BaseException) -> str:
 # --- worker side --------------------------------------------------------------------------------
 
 
+def _simulating_windows() -> bool:
+    return os.environ.get(SIMULATE_WINDOWS_ENV, "").strip() not in ("", "0")
+
+
+def _has_rlimits() -> bool:
+    """Whether workers can bound their own memory (``resource``); else the parent watches."""
+    if _simulating_windows():
+        return False
+    try:
+        import resource  # noqa: F401
+    except ImportError:  # Windows
+        return False
+    return True
+
+
 def _limit_memory(extra_bytes: int) -> None:
     """Cap the address space at the current size plus ``extra_bytes`` and turn off core
-    dumps, where the platform has rlimits."""
-    try:
-        import resource
-    except ImportError:  # Windows: no rlimits; the time limit still applies
+    dumps, where the platform has rlimits (elsewhere the parent watches the worker)."""
+    if not _has_rlimits():
         return
+    import resource
+
     baseline = 0
     # A forked worker already maps everything the parent mapped; count only what is new.
     with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/statm") as statm:
@@ -281,6 +312,16 @@ class _Worker:
 
 def _default_start_method() -> StartMethod:
     methods = multiprocessing.get_all_start_methods()
+    forced = os.environ.get(START_METHOD_ENV, "").strip()
+    if forced:
+        if forced not in methods:
+            raise CtmtError(
+                f"Biến môi trường {START_METHOD_ENV}={forced!r} không hợp lệ: trên máy này chỉ"
+                f" dùng được {', '.join(methods)}."
+            )
+        return forced  # type: ignore[return-value]
+    if _simulating_windows():
+        return "spawn"
     if sys.platform.startswith("linux") and "fork" in methods:
         # Forking a multi-threaded parent can deadlock the child on a lock some thread held.
         if threading.active_count() == 1:
@@ -307,7 +348,8 @@ def map_isolated(
       may abort the process it runs in.
     - ``timeout``: seconds one item may take; the worker is then killed and replaced.
     - ``memory_mb``: address space one worker may add to what it had when it started
-      (``RLIMIT_AS``; not enforced on Windows, where ``resource`` does not exist).
+      (``RLIMIT_AS``; on Windows, where ``resource`` does not exist, its resident memory is
+      watched instead and the worker is stopped once it grows past that much).
     - ``start_method``: override the choice described in the module docstring.
     - ``meanwhile``: called once, in a thread of this process, as soon as the workers have their
       first items, for work of the caller's own to overlap with theirs (importing what comes
@@ -332,7 +374,45 @@ def map_isolated(
     count = workers if workers is not None else min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS)
     count = max(1, min(count, len(items)))
     ctx = multiprocessing.get_context(start_method or _default_start_method())
-    return _run(func, items, count, timeout, memory_mb, ctx, meanwhile)
+    watch = None if _has_rlimits() else _MemoryWatch(memory_mb * 1024 * 1024)
+    return _run(func, items, count, timeout, memory_mb, ctx, meanwhile, watch)
+
+
+class _MemoryWatch:
+    """Where rlimits do not exist (Windows): the resident memory of each worker, looked at
+    from this process, against what it had when it became ready plus the allowance."""
+
+    def __init__(self, extra_bytes: int) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.extra_bytes = extra_bytes
+        self._limits: dict[int, tuple[Any, int]] = {}  # pid -> (psutil.Process, limit)
+
+    def _rss(self, process: Any) -> int:
+        try:
+            return int(process.memory_info().rss)
+        except (self._psutil.Error, OSError):  # gone, or not ours to look at
+            return 0
+
+    def ready(self, pid: int | None) -> None:
+        """The worker is ready: what it holds now is its baseline."""
+        if pid is None:
+            return
+        try:
+            process = self._psutil.Process(pid)
+        except (self._psutil.Error, OSError):
+            return
+        self._limits[pid] = (process, self._rss(process) + self.extra_bytes)
+
+    def over(self, pid: int | None) -> bool:
+        """Whether the worker holds more than its baseline plus the allowance."""
+        watched = self._limits.get(pid) if pid is not None else None
+        return watched is not None and self._rss(watched[0]) > watched[1]
+
+    def forget(self, pid: int | None) -> None:
+        if pid is not None:
+            self._limits.pop(pid, None)
 
 
 def _run(
@@ -343,6 +423,7 @@ def _run(
     memory_mb: int,
     ctx: BaseContext,
     meanwhile: Callable[[], object] | None = None,
+    watch: _MemoryWatch | None = None,
 ) -> Iterator[Outcome[T]]:
     forking = ctx.get_start_method() == "fork"
     pool: list[_Worker] = []
@@ -403,6 +484,8 @@ def _run(
         # What the worker held beyond its current item goes to the others, in its turn.
         todo.extendleft(reversed(worker.queue))
         worker.queue.clear()
+        if watch is not None:
+            watch.forget(worker.process.pid)
         worker.stop(kill=kill)
         worker.reap(0.0 if kill else 1.0)
         pool.remove(worker)
@@ -449,6 +532,8 @@ def _run(
                 continue
             if index < 0:
                 worker.ready = True
+                if watch is not None:
+                    watch.ready(worker.process.pid)
                 worker.deadline = time.monotonic() + timeout  # the item starts now
                 continue
             if ok:
@@ -495,6 +580,8 @@ def _run(
             dispatch(ahead)
             busy = [w for w in pool if w.queue]
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            if watch is not None:
+                wait_for = min(wait_for, _WATCH_INTERVAL)
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
             now = time.monotonic()
             for worker in list(pool):
@@ -512,6 +599,10 @@ def _run(
                             f" {_vn(round(_START_ALLOWANCE))} giây."
                         )
                     error = _msg_timeout(timeout)
+                    finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
+                    replace(worker, kill=True)
+                elif watch is not None and worker.queue and watch.over(worker.process.pid):
+                    error = _msg_memory(memory_mb)
                     finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
                     replace(worker, kill=True)
             # Free workers get their next item before the caller spends time on the answers.

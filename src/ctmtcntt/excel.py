@@ -32,6 +32,9 @@ ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFEB9C"
 FOLDER_NAME = "ThuMuc"
 ROSTER_NAME = "DanhSach"
+# The name written on "Đơn vị báo cáo:" of the province workbook, so that the level above can
+# tell provinces apart when it consolidates their workbooks in turn.
+UNIT_NAME = "DonViBaoCao"
 LOG_FILE = Path(tempfile.gettempdir()) / "ctmtcntt-excel.log"
 # A sheet whose used range reaches far (formatting dragged to the last row) must not make us
 # read millions of empty cells; the forms fit well inside this.
@@ -61,13 +64,17 @@ def fill(book: str | None = None) -> None:
     _entry("Tính tổng, tỷ lệ", lambda caller: _fill(_target(caller, book)))
 
 
-def consolidate(folder: str | None = None) -> None:
+def consolidate(folder: str | None = None, name: str | None = None) -> None:
     """Consolidate a folder of unit workbooks into a province workbook beside it, and open it.
 
     The folder is the one passed (the VBA folder dialog) or, when none is, the value of the
-    calling workbook's named cell ``ThuMuc``.
+    calling workbook's named cell ``ThuMuc``. ``name`` goes on the "Đơn vị báo cáo:" line of the
+    province workbook (the VBA reads it from the cell ``DonViBaoCao`` or asks); when it is not
+    given, the calling workbook's cell ``DonViBaoCao``; when that is empty too, the workbook
+    carries the province-wide unit's name, as ``ctmt consolidate`` without ``--name``, and the
+    message says how to name it.
     """
-    _entry("Tổng hợp thư mục", lambda caller: _consolidate(caller, folder))
+    _entry("Tổng hợp thư mục", lambda caller: _consolidate(caller, folder, name))
 
 
 # -- the three jobs ---------------------------------------------------------------------------
@@ -122,7 +129,7 @@ def _fill(book: Book) -> str:
     return "\n\n".join(lines)
 
 
-def _consolidate(caller: Book, folder: str | None) -> str:
+def _consolidate(caller: Book, folder: str | None, name: str | None = None) -> str:
     from .workflows import consolidate as consolidate_folder
 
     chosen = _text(folder) if folder else _named_value(caller, FOLDER_NAME)
@@ -140,7 +147,9 @@ def _consolidate(caller: Book, folder: str | None) -> str:
         )
     # Beside the folder, never in it: the next consolidation must not read its own output.
     out = path.parent / f"Tổng hợp - {path.name}.xlsx"
-    result = consolidate_folder(path, roster=_roster(caller))
+    unit = _text(name).strip() if name else None
+    unit = unit or _named_value(caller, UNIT_NAME)
+    result = consolidate_folder(path, roster=_roster(caller), name=unit)
     try:
         result.write(out)
     except OSError as exc:
@@ -151,9 +160,22 @@ def _consolidate(caller: Book, folder: str | None) -> str:
     errors, warnings = _totals(result.findings)
     lines = [f"Đã tổng hợp thư mục «{path.name}» vào tệp:\n{out}", _units_line(result)]
     lines.append(f"{errors} lỗi, {warnings} cảnh báo (xem trang «Kết quả kiểm tra» trong tệp).")
+    lines.append(_unit_line(result, unit))
     if not _open(caller, out):
         lines.append("Hãy mở tệp trên để xem kết quả.")
     return "\n\n".join(line for line in lines if line)
+
+
+def _unit_line(result: Any, unit: str | None) -> str:
+    """What the province workbook says on "Đơn vị báo cáo:", and how to change it if unnamed."""
+    written = getattr(result, "province", None) or unit
+    line = f"Đơn vị báo cáo ghi trên tệp tổng hợp: {written}." if written else ""
+    if not unit:
+        line += (
+            " Để cấp trên tổng hợp tiếp các tệp tổng hợp, hãy ghi tên đơn vị (ví dụ «UBND tỉnh"
+            f" Bình Định») vào ô «Đơn vị báo cáo» của sổ điều khiển (tên {UNIT_NAME}) rồi bấm lại."
+        )
+    return line.strip()
 
 
 def _units_line(result: Any) -> str:

@@ -3,7 +3,7 @@ Attribute VB_Name = "CtmtNut"
 ' RunPython, from the xlwings module of this same VBA project:
 '   Kiem tra          -> ctmtcntt.excel.validate(workbook name)
 '   Tinh tong, ty le  -> ctmtcntt.excel.fill(workbook name)
-'   Tong hop thu muc  -> ctmtcntt.excel.consolidate(folder)
+'   Tong hop thu muc  -> ctmtcntt.excel.consolidate(folder, reporting unit's name)
 '
 ' This file is the source of truth: workbooks/ctmtcntt.xlsm and workbooks/ctmtcntt.xlam are
 ' rebuilt from it by tools/build_macro_workbook.py. Edit this file, not the binaries.
@@ -21,6 +21,7 @@ Option Explicit
 #End If
 
 Private Const FOLDER_NAME As String = "ThuMuc"
+Private Const UNIT_NAME As String = "DonViBaoCao"
 Private Const FOLDER_PICKER As Long = 4  ' msoFileDialogFolderPicker
 
 ' ---- The buttons of the macro workbook (and the add-in's ribbon, below) ----------------------
@@ -48,11 +49,12 @@ Failed:
 End Sub
 
 Public Sub CtmtTongHop()
-    Dim folder As String
+    Dim folder As String, unitName As String
     On Error GoTo Failed
     folder = ChosenFolder()
     If folder = "" Then Exit Sub
-    RunPython "import ctmtcntt.excel; ctmtcntt.excel.consolidate(" & PyText(folder) & ")"
+    If Not ReportingUnit(unitName) Then Exit Sub
+    RunPython "import ctmtcntt.excel; ctmtcntt.excel.consolidate(" & PyText(folder) & ", " & PyText(unitName) & ")"
     Exit Sub
 Failed:
     Say Vn("Kh\u00f4ng t\u1ed5ng h\u1ee3p \u0111\u01b0\u1ee3c: ") & Err.Description
@@ -132,6 +134,29 @@ Private Function ChosenFolder() As String
         ChosenFolder = .SelectedItems(1)
     End With
     If Not cell Is Nothing Then cell.Value = ChosenFolder
+End Function
+
+Private Function ReportingUnit(ByRef unitName As String) As Boolean
+    ' The name written on "Don vi bao cao" of the province workbook, so that the level above can
+    ' consolidate it in turn: the cell DonViBaoCao of the macro workbook when it is filled; else
+    ' asked, offering the last answer (kept in the user's VBA settings, for the add-in, which has
+    ' no such cell), and remembered in that cell. False when the user cancels.
+    Dim cell As Range, answer As Variant
+    On Error Resume Next
+    Set cell = ThisWorkbook.Names(UNIT_NAME).RefersToRange
+    On Error GoTo 0
+    If Not cell Is Nothing Then unitName = Trim$(CStr(cell.Value))
+    If unitName = "" Then
+        answer = Application.InputBox(Vn("T\u00ean \u0111\u01a1n v\u1ecb ghi \u1edf d\u00f2ng \u00ab\u0110\u01a1n v\u1ecb b\u00e1o c\u00e1o\u00bb c\u1ee7a t\u1ec7p t\u1ed5ng h\u1ee3p, \u0111\u1ec3 c\u1ea5p tr\u00ean t\u1ed5ng h\u1ee3p ti\u1ebfp (v\u00ed d\u1ee5: UBND t\u1ec9nh B\u00ecnh \u0110\u1ecbnh):"), _
+            "ctmtcntt", GetSetting("ctmtcntt", "TongHop", UNIT_NAME, ""), Type:=2)
+        If VarType(answer) = vbBoolean Then Exit Function
+        unitName = Trim$(CStr(answer))
+        If unitName <> "" Then
+            SaveSetting "ctmtcntt", "TongHop", UNIT_NAME, unitName
+            If Not cell Is Nothing Then cell.Value = unitName
+        End If
+    End If
+    ReportingUnit = True
 End Function
 
 Private Function PyText(ByVal s As String) As String
