@@ -18,6 +18,8 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Length, Pt
 from openpyxl import load_workbook
 
+import _province
+import builders
 import ctmtcntt
 from _support import EXAMPLE, ROOT
 from ctmtcntt.cli import main
@@ -180,12 +182,14 @@ def test_the_annexes_show_the_figures_of_the_province_workbook(
         for row in table.rows:
             cells = [c.text for c in row.cells]
             found = by_name.get(cells[1].strip())
-            if found is None:
-                continue
+            if found is None or found[0] in ("STT", "(1)"):
+                continue  # not a row of the table, or the header
             for ours, theirs in zip(cells[2:], found[2:], strict=False):
                 if isinstance(theirs, (int, float)) and not isinstance(theirs, bool):
                     assert vn_number(theirs, 2) == ours, (sheet_name, cells[1])
                     compared += 1
+                else:
+                    assert ("" if theirs is None else str(theirs)) == ours, (sheet_name, cells[1])
         assert compared >= 10, sheet_name
 
 
@@ -365,3 +369,72 @@ def test_libreoffice_opens_and_converts_the_draft(
     assert portrait >= 2  # the body runs past page 1: page numbers start on page 2
     assert landscape >= 2  # Phụ lục 01 and 02
     assert portrait + landscape == len(pages)
+
+
+@pytest.mark.slow
+def test_a_province_never_seen_gets_its_own_figures_in_prose(tmp_path: Path, soffice: str) -> None:
+    """Phú Yên (built from the example, every number changed): the draft states its own
+    figures in Vietnamese style, lists the indicators it did not attain and every project."""
+    province = _province.make_province(tmp_path / "phu-yen", builders.libreoffice_resave)
+    output = tmp_path / "bao-cao.docx"
+    run = CliRunner().invoke(
+        main,
+        ["report", str(province.folder), "-o", str(output), "--name", "UBND tỉnh Phú Yên"],
+    )
+    assert run.exit_code in (1, 3), run.output  # the folder holds planted mistakes
+    document = Document(str(output))
+    text = "\n".join(_paragraphs(output))
+    assert "UBND TỈNH PHÚ YÊN" in text
+    assert "Phú Yên, ngày" in text
+    truth = province.expected_pl01()
+    for row, (top, bottom) in _province.PERCENT_ROWS.items():
+        figures = [truth[k]["actual"] for k in (row, top, bottom)]
+        done, b, a = (vn_number(float(f), 2) for f in figures)  # type: ignore[arg-type]
+        assert f": {done} % ({b}/{a} " in text, row
+    for row in _province.PLAN_ROWS:
+        plan, actual = (vn_number(float(truth[row][k]), 2) for k in ("plan", "actual"))  # type: ignore[arg-type]
+        assert f": {actual}/{plan} đơn vị" in text, row
+    for row in ("6", "7", "8", "11", "14"):
+        assert f": {vn_number(float(truth[row]['actual']))} " in text, row  # type: ignore[arg-type]
+    paragraphs = [p.text for p in document.paragraphs]
+    start = paragraphs.index("2. Tồn tại, hạn chế và nguyên nhân:")
+    listed = [p for p in paragraphs[start:] if "chưa đạt chỉ tiêu" in p]
+    missed = [row for row, v in truth.items() if v.get("assessment") == "Không đạt"]
+    assert missed
+    assert len(missed) == len(listed)
+    names = {row: name for row, name in _indicator_names().items() if row in missed}
+    for row in missed:
+        assert any(p.startswith(f"- {names[row]} chưa đạt") for p in listed), row
+    for project in province.projects:
+        assert f"“{project.name}”" in text
+        assert money(project.money["6"]) in text
+
+
+def _indicator_names() -> dict[str, str]:
+    from ctmtcntt.narrative import indicator_form, plain_name
+
+    return {row.key: plain_name(row) for row in indicator_form().rows}
+
+
+def test_projects_are_stated_group_by_group(result: ctmtcntt.ConsolidationResult) -> None:
+    """Projects received in any order are stated as PL02 lists them: group I first."""
+    first = result.data.pl02_projects[0]
+    security = dataclasses.replace(
+        first, group="II", texts={**first.texts, "name": "Giám sát an toàn thông tin"}
+    )
+    other = dataclasses.replace(first, texts={**first.texts, "name": "Một cửa điện tử"})
+    data = dataclasses.replace(result.data, pl02_projects=[first, security, other])
+    stated = statements(dataclasses.replace(result, data=data))
+    rows = [s.row for s in stated if s.section == "II.2"]
+    assert ["I.1", "I.2", "II.1"] == rows
+
+
+def test_without_the_provinces_name_the_heading_is_left_to_staff(tmp_path: Path) -> None:
+    """No --name: the heading reads "UBND TỈNH …" and the draft says the name is missing."""
+    output = tmp_path / "bc.docx"
+    run = CliRunner().invoke(main, ["report", str(EXAMPLE), "-o", str(output), "--format", "json"])
+    assert 0 == run.exit_code, run.output
+    staff = json.loads(run.output)["for_staff"]
+    assert staff[0].startswith("[Tên tỉnh và địa danh")
+    heading = Document(str(output)).tables[0].rows[0].cells[0].paragraphs[0].text
+    assert "UBND TỈNH …" == heading

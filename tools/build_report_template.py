@@ -429,8 +429,8 @@ def _appendices(document: DocumentObject) -> None:
     _page(section, landscape=True)
     _appendix_title(document, "Phụ lục 02", "{{ tieu_de_pl02 }}")
     _para(document, [("Đơn vị tính: triệu đồng", "i")], align="left", size=11, after=3)
-    widths = [8, 33, 20, 13, 17, *([11.5] * 12), 11, 12]
-    _grid(document, PL02_COLUMNS, "phu_luc_02", widths, 8, PL02_GROUPS)
+    widths = [8, 27, 16, 11, 16, *([13] * 12), 9, 9]
+    _grid(document, PL02_COLUMNS, "phu_luc_02", widths, 7.5, PL02_GROUPS)
 
 
 def build(out: Path) -> Path:

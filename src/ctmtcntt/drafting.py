@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from .outcome import ConsolidationResult
 
 TEMPLATE_NAME = "bao-cao.docx"
+UNKNOWN_PROVINCE = (
+    "[Tên tỉnh và địa danh (UBND TỈNH …, «…, ngày»): chưa biết tên tỉnh; soạn lại với"
+    ' --name "UBND tỉnh …" hoặc ghi tay]'
+)
 
 
 def default_template() -> Path:
@@ -93,7 +97,13 @@ def _pl01_rows(result: ConsolidationResult) -> list[dict[str, Any]]:
     for row in spec.rows:
         section = row.kind == "section"
         top = section or "." not in row.key
-        plan = None if section else result.plan(row.key)
+        # Column (4) as the workbook shows it: the printed target ("> 80", "Có") or the plan.
+        if section:
+            plan: Any = None
+        elif row.target is not None and row.target.op != "plan":
+            plan = row.target.text
+        else:
+            plan = result.plan(row.key)
         rows.append(
             {
                 "stt": RichText(row.label, bold=top),
@@ -253,11 +263,12 @@ def write_draft(
             ) from exc
         raise
     atomic_save(rendered, output)
+    left = for_staff(output)
+    if place(result.province) is None:
+        # No "UBND tỉnh …" to take the place and the issuing body from: they read "…".
+        left = (UNKNOWN_PROVINCE, *left)
     return Draft(
-        output=output,
-        template=chosen,
-        statements=tuple(values["statements"]),
-        for_staff=for_staff(output),
+        output=output, template=chosen, statements=tuple(values["statements"]), for_staff=left
     )
 
 

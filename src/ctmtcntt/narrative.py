@@ -315,11 +315,12 @@ class _Capital:
 
 
 def _numbered(result: ConsolidationResult) -> Iterator[tuple[str, Project]]:
-    """Each project with its row as the province's PL02 numbers it ("I.1", "I.2", "II.1")."""
-    counters: dict[str, int] = {}
-    for project in result.data.pl02_projects:
-        counters[project.group] = counters.get(project.group, 0) + 1
-        yield f"{project.group}.{counters[project.group]}", project
+    """Each project with its row as the province's PL02 numbers it ("I.1", "I.2", "II.1"), in
+    that order: group by group."""
+    for group in project_form().rows:
+        members = [p for p in result.data.pl02_projects if p.group == group.key]
+        for number, project in enumerate(members, start=1):
+            yield f"{group.key}.{number}", project
 
 
 def project_statements(result: ConsolidationResult) -> list[Statement]:
