@@ -139,3 +139,10 @@ def test_long_findings_wrap_and_their_rows_fit(book: openpyxl.Workbook) -> None:
     cell = sheet.cell(line, 6)
     assert cell.alignment.wrap_text
     assert sheet.row_dimensions[line].height >= 4 * 15.75
+
+
+def test_long_file_paths_of_the_sources_wrap(book: openpyxl.Workbook) -> None:
+    """The sources sheet wraps file paths and unit names instead of cutting them."""
+    sheet = book["Nguồn số liệu"]
+    cells = [sheet.cell(line, column) for line in range(4, sheet.max_row + 1) for column in (1, 3)]
+    assert all(c.alignment.wrap_text for c in cells if c.value)

@@ -616,6 +616,7 @@ class _Book:
             ["Tệp", "Mã đơn vị", "Tên đơn vị", "SHA-256", "Tình trạng"],
             sources,
             [50, 10, 40, 66, 34],
+            wrap=(0, 2, 4),
         )
         missing = [[a.code, a.name] for a in result.data.units["missing"]]
         _table(
