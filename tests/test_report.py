@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import builders
 import ctmtcntt
 from _support import EXAMPLE, ROOT
 from ctmtcntt.cli import main
-from ctmtcntt.drafting import default_template, place
+from ctmtcntt.drafting import default_template, place, province_of
 from ctmtcntt.narrative import money, statements
 from ctmtcntt.numbers import vn_number
 
@@ -321,16 +322,33 @@ def test_money_is_said_in_billions_from_a_thousand_million(million: float, words
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("UBND tỉnh Bình Định", "Bình Định"),
-        ("Ủy ban nhân dân tỉnh Quảng Ngãi", "Quảng Ngãi"),
-        ("UBND thành phố Đà Nẵng", "Đà Nẵng"),
+        ("UBND tỉnh Bình Định", ("tỉnh", "Bình Định")),
+        ("Ủy ban nhân dân tỉnh Quảng Ngãi", ("tỉnh", "Quảng Ngãi")),
+        ("Uỷ ban nhân dân tỉnh Quảng Ngãi", ("tỉnh", "Quảng Ngãi")),
+        ("Tỉnh Phú Yên", ("tỉnh", "Phú Yên")),
+        ("UBND thành phố Đà Nẵng", ("thành phố", "Đà Nẵng")),
+        ("UBND TP. Đà Nẵng", ("thành phố", "Đà Nẵng")),
+        (unicodedata.normalize("NFD", "UBND tỉnh Bình Định"), ("tỉnh", "Bình Định")),
         ("Sở Thông tin và Truyền thông", None),
         ("UBND huyện Tuy Phước", None),
     ],
 )
-def test_the_place_is_the_provinces_name(name: str, expected: str | None) -> None:
-    """The place and the issuing body come from "UBND tỉnh …"; anything else is left to staff."""
-    assert expected == place(name)
+def test_the_place_is_the_provinces_name(name: str, expected: tuple[str, str] | None) -> None:
+    """The place and the issuing body come from "UBND tỉnh …" ("thành phố" for a city under
+    the centre); anything else is left to staff."""
+    assert expected == province_of(name)
+    assert (expected[1] if expected else None) == place(name)
+
+
+def test_a_city_under_the_centre_issues_as_a_city(
+    result: ctmtcntt.ConsolidationResult, tmp_path: Path
+) -> None:
+    """Đà Nẵng's report is headed "UBND THÀNH PHỐ ĐÀ NẴNG", dated at Đà Nẵng."""
+    city = dataclasses.replace(result, name="UBND thành phố Đà Nẵng")
+    draft = city.write_report(tmp_path / "bc.docx")
+    left, right = Document(str(draft.output)).tables[0].rows[0].cells
+    assert "UBND THÀNH PHỐ ĐÀ NẴNG" == left.paragraphs[0].text
+    assert right.paragraphs[2].text.startswith("Đà Nẵng, ngày")
 
 
 def test_the_shipped_template_is_what_its_generator_builds(tmp_path: Path) -> None:

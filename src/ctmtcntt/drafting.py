@@ -29,6 +29,7 @@ from .narrative import (
     project_form,
     statements,
 )
+from .numbers import normalize_text
 from .spec import FormSpec, resource_folder
 from .writing import atomic_save, xml_safe
 
@@ -67,17 +68,26 @@ class Draft:
         }
 
 
-_PREFIXES = re.compile(
-    r"^(?:ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+(?:(tỉnh|thành phố|tp\.?)\s+)?", re.IGNORECASE
+_PROVINCE = re.compile(
+    r"^(?:(?:ubnd|ủy ban nhân dân)\s+)?(tỉnh|thành phố|tp\.?)\s*(?=\S)", re.IGNORECASE
 )
 
 
-def place(province: str) -> str | None:
-    """ "Bình Định" from "UBND tỉnh Bình Định"; None when the name is not a province's."""
-    match = _PREFIXES.match(province.strip())
-    if not match or not match.group(1):
+def province_of(name: str) -> tuple[str, str] | None:
+    """(level, place) of a province-level name: ("tỉnh", "Bình Định") from "UBND tỉnh Bình
+    Định", ("thành phố", "Đà Nẵng") from "UBND TP. Đà Nẵng"; None for any other name."""
+    text = normalize_text(name).replace("Uỷ", "Ủy").replace("uỷ", "ủy").strip()
+    match = _PROVINCE.match(text)
+    if not match:
         return None
-    return province.strip()[match.end() :].strip() or None
+    level = "tỉnh" if match.group(1).lower() == "tỉnh" else "thành phố"
+    return level, text[match.end() :].strip()
+
+
+def place(name: str) -> str | None:
+    """ "Bình Định" from "UBND tỉnh Bình Định"; None when the name is not a province's."""
+    found = province_of(name)
+    return found[1] if found else None
 
 
 def _cells(value: Any, places: int = 6) -> str:
@@ -165,7 +175,8 @@ def context(result: ConsolidationResult, today: dt.date | None = None) -> dict[s
     """Every name the template may use (see docs/huong-dan-su-dung.md, "Soạn báo cáo")."""
     today = today or dt.date.today()
     found = statements(result)
-    province = place(result.province)
+    issuer = province_of(result.province)
+    province = issuer[1] if issuer else None
     pl01, pl02 = indicator_form(), project_form()
 
     def texts(section: str) -> list[str]:
@@ -176,7 +187,7 @@ def context(result: ConsolidationResult, today: dt.date | None = None) -> dict[s
         return lines[1] if len(lines) > 1 else spec.sheet
 
     return {
-        "co_quan_cap_tren": f"UBND TỈNH {province.upper()}" if province else "UBND TỈNH …",
+        "co_quan_cap_tren": f"UBND {issuer[0]} {issuer[1]}".upper() if issuer else "UBND TỈNH …",
         "tinh": province or "…",
         "dia_danh": province or "…",
         "don_vi": xml_safe(result.province),
@@ -272,4 +283,4 @@ def write_draft(
     )
 
 
-__all__ = ["Draft", "context", "default_template", "place", "write_draft"]
+__all__ = ["Draft", "context", "default_template", "place", "province_of", "write_draft"]

@@ -23,18 +23,6 @@ if TYPE_CHECKING:
 #: Where each kind of statement goes in the report (the seed's numbering).
 TARGETS, PROJECTS, CAPITAL, BENEFITS, SHORTCOMINGS = "II.1", "II.2", "II.3", "II.4", "III.2"
 
-#: The parts of the report only people can write; the template marks them for staff.
-FOR_STAFF = (
-    "Căn cứ (văn bản yêu cầu báo cáo)",
-    "I. Công tác quản lý, điều hành và tổ chức thực hiện",
-    "II.3 Vướng mắc, bất cập trong bố trí nguồn lực",
-    "II.4 Các lợi ích khác (định tính)",
-    "III.1 Thuận lợi",
-    "III.2 Tồn tại, hạn chế khác và nguyên nhân; bài học kinh nghiệm",
-    "IV. Kiến nghị",
-    "Nơi nhận, người ký",
-)
-
 MILLION_PER_BILLION = 1000
 
 
