@@ -728,13 +728,33 @@ def test_report_drafts_the_word_document_beside_the_folder(
     assert "1.144 dịch vụ" in body
 
 
+def test_report_is_headed_with_the_name_in_the_control_sheet(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """The control sheet's «Đơn vị báo cáo» (DonViBaoCao) names the province on the report."""
+    folder = tmp_path / "don-vi"
+    shutil.copytree(EXAMPLE, folder)
+    payload = _control(xw, folder)
+    payload["names"].append({**_folder_name(folder), "name": excel.UNIT_NAME, "address": "B5"})
+    blank: list[object] = [None, None]
+    payload["sheets"][0]["values"].extend([blank, ["Đơn vị", "UBND tỉnh Bình Định"]])
+    caller(payload)
+    excel.report()
+    from docx import Document
+
+    out = tmp_path / "Báo cáo - don-vi.docx"
+    heading = Document(str(out)).tables[0].rows[0].cells[0].paragraphs[0].text
+    assert "UBND TỈNH BÌNH ĐỊNH" == heading
+
+
 def test_report_with_a_template_that_does_not_exist_says_so(
     xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
 ) -> None:
     """MauBaoCao naming a missing file: a message naming the cell, nothing written."""
     payload = _control(xw, EXAMPLE)
-    payload["names"].append({**_folder_name(EXAMPLE), "name": excel.TEMPLATE_NAME, "address": "B5"})
-    payload["sheets"][0]["values"].extend([[None, None], ["Mẫu", str(tmp_path / "khong.docx")]])
+    payload["names"].append({**_folder_name(EXAMPLE), "name": excel.TEMPLATE_NAME, "address": "B8"})
+    blank: list[object] = [None, None]
+    payload["sheets"][0]["values"].extend([blank] * 4 + [["Mẫu", str(tmp_path / "khong.docx")]])
     book = caller(payload)
     excel.report()
     text = alert_text(book)

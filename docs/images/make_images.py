@@ -199,11 +199,11 @@ def control_sheet(work: Path) -> Path:
         sheet[cell].border = Border(left=edge, right=edge, top=edge, bottom=edge)
     sheet.column_dimensions["C"].width = 22
     sheet.column_dimensions["D"].width = 22
-    for row in range(9, 15):
+    for row in range(10, 16):
         sheet.cell(row, 1).alignment = Alignment(vertical="top")
     out = work / "dk.xlsx"
     book.save(out)
-    return only(out, "Bảng điều khiển", work / "dk-only.xlsx", rows=14)
+    return only(out, "Bảng điều khiển", work / "dk-only.xlsx", rows=15)
 
 
 def planted(work: Path) -> Path:
