@@ -456,3 +456,25 @@ def test_without_the_provinces_name_the_heading_is_left_to_staff(tmp_path: Path)
     assert staff[0].startswith("[Tên tỉnh và địa danh")
     heading = Document(str(output)).tables[0].rows[0].cells[0].paragraphs[0].text
     assert "UBND TỈNH …" == heading
+
+
+def test_a_platform_not_deployed_and_no_project_are_said_plainly(
+    result: ctmtcntt.ConsolidationResult,
+) -> None:
+    """A yes/no indicator answered Không is listed as not attained; a province without any
+    project says it raised no capital, in one sentence."""
+    other = _changed(result, {("1", "actual"): False, ("1", "assessment"): "Không đạt"})
+    zero = {key: dict.fromkeys(values, 0.0) for key, values in other.data.pl02_fixed.items()}
+    data = dataclasses.replace(other.data, pl02_projects=[], pl02_fixed=zero)
+    stated = statements(dataclasses.replace(other, data=data))
+    listed = [s.text for s in stated if s.section == "III.2"]
+    assert (
+        "Nền tảng tích hợp, chia sẻ dữ liệu cấp tỉnh (LGSP) được triển khai: chưa đạt (kết quả:"
+        " Không; chỉ tiêu: Có)." in listed
+    )
+    assert ["Không có dự án nào được báo cáo tại Phụ lục 02."] == [
+        s.text for s in stated if s.section == "II.2"
+    ]
+    assert ["Chương trình không huy động, bố trí nguồn vốn nào (Phụ lục 02 không có dự án)."] == [
+        s.text for s in stated if s.section == "II.3"
+    ]

@@ -219,8 +219,11 @@ def shortcoming_statements(result: ConsolidationResult) -> list[Statement]:
             text = f"{plain_name(row)}: chưa có số liệu để đánh giá."
         elif assessment is not None and assessment != "Đạt":
             target = table.target_text(row)
-            versus = f" so với chỉ tiêu {target}" if target else ""
-            text = f"{plain_name(row)} chưa đạt chỉ tiêu: đạt {shown}{versus}."
+            if row.kind == "yesno":
+                text = f"{plain_name(row)}: chưa đạt (kết quả: {shown}; chỉ tiêu: {target})."
+            else:
+                versus = f" so với chỉ tiêu {target}" if target else ""
+                text = f"{plain_name(row)} chưa đạt chỉ tiêu: đạt {shown}{versus}."
         else:
             continue
         statements.append(Statement(section=SHORTCOMINGS, row=row.key, text=text))
@@ -339,8 +342,13 @@ def capital_statements(result: ConsolidationResult) -> list[Statement]:
     total = next(r.key for r in capital.spec.rows if r.kind == "total")
     statements = []
     projects = result.data.pl02_projects
+    programme = result.data.pl02_fixed[total]
+    if not projects and not any(_amount(programme, c.key) for c in capital.totals):
+        text = f"Chương trình không huy động, bố trí nguồn vốn nào ({capital.spec.sheet} không có"
+        text += " dự án)."
+        return [Statement(section=CAPITAL, row=total, text=text)]
     if len(projects) != 1:
-        for line in capital.sentences("Toàn Chương trình", result.data.pl02_fixed[total]):
+        for line in capital.sentences("Toàn Chương trình", programme):
             statements.append(Statement(section=CAPITAL, row=total, text=line))
     for row, project in _numbered(result):
         name = project.texts.get("name") or "(chưa ghi tên)"
