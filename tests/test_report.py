@@ -171,7 +171,9 @@ def test_the_draft_has_the_layout_of_decree_30(drafted: tuple[Path, dict[str, ob
 def test_the_annexes_show_the_figures_of_the_province_workbook(
     result: ctmtcntt.ConsolidationResult, tmp_path: Path
 ) -> None:
-    """Phụ lục 01 and 02 in the draft hold the same numbers as the workbook's sheets."""
+    """Phụ lục 01 and 02 in the draft hold the same numbers as the workbook's sheets, also a
+    revenue in tỷ đồng with three decimals."""
+    result = _changed(result, {("15", "actual"): 400.125})
     book_path = result.write(tmp_path / "tinh.xlsx")
     draft = result.write_report(tmp_path / "bao-cao.docx")
     book = load_workbook(book_path, read_only=True)
@@ -187,7 +189,7 @@ def test_the_annexes_show_the_figures_of_the_province_workbook(
                 continue  # not a row of the table, or the header
             for ours, theirs in zip(cells[2:], found[2:], strict=False):
                 if isinstance(theirs, (int, float)) and not isinstance(theirs, bool):
-                    assert vn_number(theirs, 2) == ours, (sheet_name, cells[1])
+                    assert vn_number(theirs) == ours, (sheet_name, cells[1])
                     compared += 1
                 else:
                     assert ("" if theirs is None else str(theirs)) == ours, (sheet_name, cells[1])

@@ -120,7 +120,7 @@ def _pl01_rows(result: ConsolidationResult) -> list[dict[str, Any]]:
                 "ten": RichText(xml_safe(row.name), bold=section),
                 "dvt": "" if section else row.unit,
                 "ke_hoach": _cells(plan),
-                "thuc_hien": _cells(result.data.pl01.get((row.key, "actual")), 2),
+                "thuc_hien": _cells(result.data.pl01.get((row.key, "actual"))),
                 "ty_le": _cells(result.data.pl01.get((row.key, "ratio")), 2),
                 "danh_gia": _cells(result.data.pl01.get((row.key, "assessment"))),
                 "ghi_chu": _cells(result.data.pl01.get((row.key, "note"))),
