@@ -274,6 +274,15 @@ def _changed(
     return dataclasses.replace(result, data=data)
 
 
+def test_an_amount_keeps_its_decimals_to_the_million(
+    result: ctmtcntt.ConsolidationResult,
+) -> None:
+    """Revenue of 400,125 tỷ đồng is stated as such, not rounded to 400,13."""
+    other = _changed(result, {("15", "actual"): 400.125})
+    [revenue] = [s.text for s in statements(other) if s.row == "15"]
+    assert revenue.endswith(": 400,125 tỷ đồng.")
+
+
 def test_every_indicator_not_attained_is_listed(result: ctmtcntt.ConsolidationResult) -> None:
     """Another province: documents below target and no figure for row 12 are both listed."""
     other = _changed(

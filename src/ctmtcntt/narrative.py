@@ -91,8 +91,9 @@ def _in_sentence(name: str) -> str:
 
 
 def _counted(value: float, row: RowSpec) -> str:
+    """A count or an amount with its unit: "1.519 TTHC", "400,125 tỷ đồng" (to the million)."""
     word = unit_word(row)
-    return f"{number(value)} {word}".rstrip()
+    return f"{number(value, 3)} {word}".rstrip()
 
 
 def indicator_form() -> FormSpec:
