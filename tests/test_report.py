@@ -323,10 +323,20 @@ def test_capital_never_allocated_from_any_source_is_said_so(
 
 @pytest.mark.parametrize(
     ("million", "words"),
-    [(45000, "45 tỷ đồng"), (15500, "15,5 tỷ đồng"), (800, "800 triệu đồng"), (0, "0 triệu đồng")],
+    [
+        (45000, "45 tỷ đồng"),
+        (15500, "15,5 tỷ đồng"),
+        (1875, "1,875 tỷ đồng"),
+        (800, "800 triệu đồng"),
+        (400.25, "400,25 triệu đồng"),
+        (2000.5, "2.000,5 triệu đồng"),
+        (33175.25, "33.175,25 triệu đồng"),
+        (0, "0 triệu đồng"),
+    ],
 )
 def test_money_is_said_in_billions_from_a_thousand_million(million: float, words: str) -> None:
-    """45.000 triệu đồng is "45 tỷ đồng", as the seed report writes it."""
+    """45.000 triệu đồng is "45 tỷ đồng", as the seed report writes it; an amount with a part of
+    a million stays in triệu đồng, never rounded."""
     assert words == money(million)
 
 

@@ -61,10 +61,13 @@ def percent(value: float) -> str:
 
 
 def money(million: float) -> str:
-    """An amount given in triệu đồng, as the report says it: "45 tỷ đồng", "800 triệu đồng"."""
-    if abs(million) >= MILLION_PER_BILLION:
+    """An amount given in triệu đồng, as the report says it: "45 tỷ đồng", "1,875 tỷ đồng",
+    "800 triệu đồng"; never rounded: a part of a million keeps it in triệu ("2.000,5 triệu
+    đồng", not "2,001 tỷ đồng")."""
+    whole = round(million, 6) == int(round(million, 6))
+    if abs(million) >= MILLION_PER_BILLION and whole:
         return f"{vn_number(million / MILLION_PER_BILLION, 3)} tỷ đồng"
-    return f"{vn_number(million, 3)} triệu đồng"
+    return f"{vn_number(million)} triệu đồng"
 
 
 def plain_name(row: RowSpec) -> str:
