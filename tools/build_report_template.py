@@ -118,13 +118,44 @@ def _items(document: DocumentObject, name: str) -> None:
     _tag(document, "{%p endfor %}")
 
 
+# The order Word requires of a table's properties ([ISO/IEC 29500] CT_TblPr): an element out
+# of place makes Word call the file damaged, although LibreOffice reads it.
+_TABLE_PROPERTIES = (
+    "w:tblStyle",
+    "w:tblpPr",
+    "w:tblOverlap",
+    "w:bidiVisual",
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
+
+
+def _set_property(table: Table, name: str) -> Any:
+    """A new table property ``name`` ("w:tblInd"), in its place among the others."""
+    element = OxmlElement(name)
+    later = _TABLE_PROPERTIES[_TABLE_PROPERTIES.index(name) + 1 :]
+    table._tbl.tblPr.insert_element_before(element, *later)
+    return element
+
+
 def _no_borders(table: Table) -> None:
-    borders = OxmlElement("w:tblBorders")
+    borders = _set_property(table, "w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:val"), "nil")
         borders.append(edge)
-    table._tbl.tblPr.append(borders)
 
 
 def _widths(table: Table, widths_mm: list[float]) -> None:
@@ -178,10 +209,9 @@ def _heading_block(document: DocumentObject) -> None:
     _no_borders(table)
     _widths(table, [80, 97])
     # Into the left margin, as offices lay it out: the issuing body fits on one line.
-    indent = OxmlElement("w:tblInd")
+    indent = _set_property(table, "w:tblInd")
     indent.set(qn("w:w"), str(round(-12 / 25.4 * 1440)))
     indent.set(qn("w:type"), "dxa")
-    table._tbl.tblPr.append(indent)
     left, right = table.rows[0].cells
     for cell in (left, right):
         cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
@@ -382,13 +412,12 @@ def _centred(cell: _Cell, text: str, options: str) -> None:
 def _narrow_margins(table: Table) -> None:
     """Cells padded 1 mm left and right (Word's default 1.9 mm wraps "45.000" in a narrow
     money column)."""
-    margins = OxmlElement("w:tblCellMar")
+    margins = _set_property(table, "w:tblCellMar")
     for side in ("left", "right"):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:w"), "57")
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
-    table._tbl.tblPr.append(margins)
 
 
 PL01_COLUMNS = [
