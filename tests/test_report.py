@@ -499,3 +499,30 @@ def test_a_platform_not_deployed_and_no_project_are_said_plainly(
     assert ["Chương trình không huy động, bố trí nguồn vốn nào (Phụ lục 02 không có dự án)."] == [
         s.text for s in stated if s.section == "II.3"
     ]
+
+
+def test_the_templates_table_properties_are_in_the_order_word_requires() -> None:
+    """Word refuses a table whose properties are out of the schema's order (LibreOffice does
+    not): every table of the shipped template keeps it."""
+    import importlib.util
+
+    from lxml import etree
+
+    spec = importlib.util.spec_from_file_location(
+        "build_report_template", ROOT / "tools" / "build_report_template.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    order = [name.removeprefix("w:") for name in tool._TABLE_PROPERTIES]
+    with zipfile.ZipFile(default_template()) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    namespace = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    properties = root.iter(f"{namespace}tblPr")
+    seen = 0
+    for element in properties:
+        names = [child.tag.removeprefix(namespace) for child in element]
+        assert sorted(names, key=order.index) == names
+        seen += 1
+    assert seen >= 4
