@@ -136,7 +136,7 @@ def draft_text(result: ConsolidationResult, draft: Draft) -> str:
         f"{len(draft.statements)} câu được viết tự động từ số liệu (mục II, III).",
     ]
     if draft.for_staff:
-        lines.append(f"Cán bộ cần viết {len(draft.for_staff)} phần (tô vàng trong tệp):")
+        lines.append(f"Cán bộ cần viết {len(draft.for_staff)} phần (các đoạn trong ngoặc vuông):")
         lines.extend(f"  - {text}" for text in draft.for_staff)
     totals = count(result.data.findings)
     if totals["error"] or result.data.units["rejected"]:
