@@ -526,3 +526,15 @@ def test_the_templates_table_properties_are_in_the_order_word_requires() -> None
         assert sorted(names, key=order.index) == names
         seen += 1
     assert seen >= 4
+
+
+def test_the_text_output_says_what_was_written_and_what_is_left(tmp_path: Path) -> None:
+    """Without --format json: the file, the count of generated sentences, each part for staff."""
+    output = tmp_path / "bc.docx"
+    run = CliRunner().invoke(main, ["report", str(EXAMPLE), "-o", str(output), "--name", PROVINCE])
+    assert 0 == run.exit_code, run.output
+    lines = run.output.splitlines()
+    assert f"Đã soạn báo cáo: {output}" in lines[0]
+    assert re.fullmatch(r"\d+ câu được viết tự động từ số liệu \(mục II, III\)\.", lines[1])
+    assert lines[2].startswith("Cán bộ cần viết 9 phần")
+    assert "  - [Họ và tên người ký]" == lines[-1]
