@@ -799,7 +799,8 @@ def test_every_runpython_call_names_an_existing_function(path: Path) -> None:
         if not line.lstrip().startswith("'")  # xlwings' comments show an example call
     )
     calls = re.findall(r'RunPython\s+"import\s+([\w.]+)\s*;\s*([\w.]+)\.(\w+)\((.*)$', code, re.M)
-    assert {"validate", "fill", "consolidate", "report"} == {function for _, _, function, _ in calls}
+    called = {function for _, _, function, _ in calls}
+    assert {"validate", "fill", "consolidate", "report"} == called
     for module, prefix, function, rest in calls:
         assert module == prefix
         target = getattr(importlib.import_module(module), function)
