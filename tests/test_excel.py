@@ -734,11 +734,7 @@ def test_report_is_headed_with_the_name_in_the_control_sheet(
     """The control sheet's «Đơn vị báo cáo» (DonViBaoCao) names the province on the report."""
     folder = tmp_path / "don-vi"
     shutil.copytree(EXAMPLE, folder)
-    payload = _control(xw, folder)
-    payload["names"].append({**_folder_name(folder), "name": excel.UNIT_NAME, "address": "B5"})
-    blank: list[object] = [None, None]
-    payload["sheets"][0]["values"].extend([blank, ["Đơn vị", "UBND tỉnh Bình Định"]])
-    caller(payload)
+    caller(_control(xw, folder, unit="UBND tỉnh Bình Định"))
     excel.report()
     from docx import Document
 
@@ -753,8 +749,9 @@ def test_report_with_a_template_that_does_not_exist_says_so(
     """MauBaoCao naming a missing file: a message naming the cell, nothing written."""
     payload = _control(xw, EXAMPLE)
     payload["names"].append({**_folder_name(EXAMPLE), "name": excel.TEMPLATE_NAME, "address": "B8"})
-    blank: list[object] = [None, None]
-    payload["sheets"][0]["values"].extend([blank] * 4 + [["Mẫu", str(tmp_path / "khong.docx")]])
+    values = payload["sheets"][0]["values"]
+    values.extend([None, None] for _ in range(len(values), 7))  # down to row 7
+    values.append(["Mẫu", str(tmp_path / "khong.docx")])  # B8
     book = caller(payload)
     excel.report()
     text = alert_text(book)
