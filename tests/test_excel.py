@@ -702,7 +702,67 @@ def test_consolidate_without_a_usable_folder_says_what_to_do(
     assert message in alert_text(book)
 
 
+# -- report ------------------------------------------------------------------------------------
+
+
+def test_report_drafts_the_word_document_beside_the_folder(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """«Soạn báo cáo»: the draft lands beside the folder; the message counts what staff write."""
+    folder = tmp_path / "Báo cáo các đơn vị"
+    shutil.copytree(EXAMPLE, folder)
+    book = caller(_control(xw, folder))
+    excel.report()
+    out = tmp_path / "Báo cáo - Báo cáo các đơn vị.docx"
+    assert out.is_file()
+    assert [] == list(folder.glob("Báo cáo -*"))
+    text = alert_text(book)
+    assert str(out) in text
+    assert "Đã nhận báo cáo của 32/32 đơn vị." in text
+    assert re.search(
+        r"\d+ câu được viết tự động từ số liệu. Cán bộ cần viết \d+ phần tô vàng", text
+    )
+    from docx import Document
+
+    body = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "1.144 dịch vụ" in body
+
+
+def test_report_is_headed_with_the_name_in_the_control_sheet(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """The control sheet's «Đơn vị báo cáo» (DonViBaoCao) names the province on the report."""
+    folder = tmp_path / "don-vi"
+    shutil.copytree(EXAMPLE, folder)
+    caller(_control(xw, folder, unit="UBND tỉnh Bình Định"))
+    excel.report()
+    from docx import Document
+
+    out = tmp_path / "Báo cáo - don-vi.docx"
+    heading = Document(str(out)).tables[0].rows[0].cells[0].paragraphs[0].text
+    assert "UBND TỈNH BÌNH ĐỊNH" == heading
+
+
+def test_report_with_a_template_that_does_not_exist_says_so(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """MauBaoCao naming a missing file: a message naming the cell, nothing written."""
+    payload = _control(xw, EXAMPLE)
+    payload["names"].append({**_folder_name(EXAMPLE), "name": excel.TEMPLATE_NAME, "address": "B8"})
+    values = payload["sheets"][0]["values"]
+    values.extend([None, None] for _ in range(len(values), 7))  # down to row 7
+    values.append(["Mẫu", str(tmp_path / "khong.docx")])  # B8
+    book = caller(payload)
+    excel.report()
+    text = alert_text(book)
+    assert "Không tìm thấy mẫu báo cáo" in text
+    assert excel.TEMPLATE_NAME in text
+    assert not (EXAMPLE.parent / f"Báo cáo - {EXAMPLE.name}.docx").exists()
+
+
 # -- the macro workbook and the add-in ---------------------------------------------------------
+
+BUTTONS = ("Kiểm tra", "Tính tổng, tỷ lệ", "Tổng hợp thư mục", "Soạn báo cáo")
 
 
 def _vba(path: Path) -> dict[str, str]:
@@ -736,7 +796,8 @@ def test_every_runpython_call_names_an_existing_function(path: Path) -> None:
         if not line.lstrip().startswith("'")  # xlwings' comments show an example call
     )
     calls = re.findall(r'RunPython\s+"import\s+([\w.]+)\s*;\s*([\w.]+)\.(\w+)\((.*)$', code, re.M)
-    assert {"validate", "fill", "consolidate"} == {function for _, _, function, _ in calls}
+    called = {function for _, _, function, _ in calls}
+    assert {"validate", "fill", "consolidate", "report"} == called
     for module, prefix, function, rest in calls:
         assert module == prefix
         target = getattr(importlib.import_module(module), function)
@@ -764,29 +825,29 @@ def test_the_binary_holds_the_vba_source_of_the_repository(path: Path) -> None:
 
 
 def test_the_buttons_run_macros_that_exist() -> None:
-    """The three buttons of the macro workbook are bound to Subs of its VBA."""
+    """The four buttons of the macro workbook are bound to Subs of its VBA."""
     path = WORKBOOKS / "ctmtcntt.xlsm"
     with zipfile.ZipFile(path) as package:
         drawings = [n for n in package.namelist() if n.startswith("xl/drawings/vmlDrawing")]
         vml = "".join(package.read(n).decode("utf-8") for n in drawings)
     macros = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
-    assert 3 == len(macros)
+    assert 4 == len(macros)
     assert set(macros) <= _subs(_vba(path)["CtmtNut.bas"])
-    for label in ("Kiểm tra", "Tính tổng, tỷ lệ", "Tổng hợp thư mục"):
+    for label in BUTTONS:
         assert label in vml
 
 
 def test_the_ribbon_buttons_call_macros_that_exist() -> None:
-    """The add-in's ribbon tab has the three buttons, each bound to a Sub of its VBA."""
+    """The add-in's ribbon tab has the four buttons, each bound to a Sub of its VBA."""
     path = WORKBOOKS / "ctmtcntt.xlam"
     with zipfile.ZipFile(path) as package:
         ribbon = package.read("customUI/customUI.xml").decode("utf-8")
         types = package.read("[Content_Types].xml").decode("utf-8")
     assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
     actions_ = re.findall(r'onAction="CtmtNut\.(\w+)"', ribbon)
-    assert 3 == len(actions_)
+    assert 4 == len(actions_)
     assert set(actions_) <= _subs(_vba(path)["CtmtNut.bas"])
-    for label in ("Kiểm tra", "Tính tổng, tỷ lệ", "Tổng hợp thư mục"):
+    for label in BUTTONS:
         assert f'label="{label}"' in ribbon
 
 

@@ -31,6 +31,7 @@ from ctmtcntt.numbers import (
     parse_yesno_detailed,
     to_tcvn3,
     to_vni,
+    vn_number,
 )
 
 NBSP = "\u00a0"
@@ -666,3 +667,23 @@ def _fold_by_definition(value: str) -> str:
 @given(st.text(max_size=40))
 def test_fold_agrees_with_its_definition(value: str) -> None:
     assert fold(value) == _fold_by_definition(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (1519, 6, "1.519"),
+        (2081.0, 6, "2.081"),
+        (90.4, 2, "90,4"),
+        (67.21311475, 2, "67,21"),
+        (0.1 + 0.2, 6, "0,3"),
+        (1234567.5, 6, "1.234.567,5"),
+        (-1519.25, 6, "-1.519,25"),
+        (45000, 6, "45.000"),
+    ],
+)
+def test_vn_number_groups_thousands_with_dots_and_decimals_with_a_comma(
+    value: float, places: int, expected: str
+) -> None:
+    """Numbers read as Vietnamese write them, without float noise or trailing zeros."""
+    assert expected == vn_number(value, places)

@@ -85,6 +85,33 @@ def test_input_and_computed_cells(made: tuple[str, Path]) -> None:
         assert not sheet["G11"].protection.locked  # first project of group I, NSTW
 
 
+def test_the_project_form_lets_units_insert_rows(made: tuple[str, Path]) -> None:
+    """PL02's note says "thêm dòng nếu cần": its protection allows inserting rows; PL01's
+    fixed rows stay as they are."""
+    form, output = made
+    protection = load_workbook(output).worksheets[0].protection
+    assert protection.sheet
+    assert (form == "PL01") == bool(protection.insertRows)
+
+
+def test_a_money_cell_names_its_own_unit(made: tuple[str, Path]) -> None:
+    """The input and error messages of a money cell say its unit: tỷ đồng on PL01's revenue row,
+    triệu đồng on PL02's capital."""
+    form, output = made
+    sheet = load_workbook(output).worksheets[0]
+    by_cell = {
+        str(ref): dv for dv in sheet.data_validations.dataValidation for ref in dv.sqref.ranges
+    }
+    cell = "E40" if form == "PL01" else "G11"
+    if form == "PL01":
+        assert str(sheet["B40"].value).startswith("Tổng doanh thu")
+    words = "tỷ đồng" if form == "PL01" else "triệu đồng"
+    rule = by_cell[cell]
+    assert f"({words})" in str(rule.error)
+    assert words in str(rule.prompt)
+    assert rule.showInputMessage
+
+
 def test_formulas_agree_with_python_after_libreoffice(tmp_path: Path) -> None:
     """Filled in, the template's formulas give LibreOffice the numbers ctmtcntt computes."""
     from ctmtcntt.filling import fill_cells

@@ -17,9 +17,9 @@ What it does, and why this way (no Windows or Excel is needed):
    The project is written as [MS-OVBA] asks of a writer and as xlwings ships its own module:
    the ``_VBA_PROJECT`` version is 0xFFFF and new modules carry source only (offset 0), no
    compiled p-code, so Excel compiles the source when it opens the file.
-3. The ``.xlsm`` is assembled with XlsxWriter (``add_vba_project``, ``set_vba_name`` and three
+3. The ``.xlsm`` is assembled with XlsxWriter (``add_vba_project``, ``set_vba_name`` and four
    ``insert_button`` bound to the macros); the ``.xlam`` is xlwings' add-in package with the new
-   VBA project and a ribbon tab (``customUI/customUI.xml``) whose three buttons call the macros.
+   VBA project and a ribbon tab (``customUI/customUI.xml``) whose four buttons call the macros.
 
 Whether Excel accepts a VBA project whose module source was written off-Windows is checked by
 hand on Windows (docs/huong-dan-su-dung.md, "Kiểm tra nghiệm thu"); the tests read the result
@@ -62,6 +62,9 @@ RIBBON = """<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customu
                     <button id="ctmtTongHop" label="Tổng hợp thư mục" size="large"
                         screentip="Tổng hợp các tệp báo cáo trong một thư mục"
                         onAction="CtmtNut.CtmtTongHopRibbon" imageMso="FileOpen" />
+                    <button id="ctmtSoanBaoCao" label="Soạn báo cáo" size="large"
+                        screentip="Soạn dự thảo Báo cáo (Word) từ một thư mục tệp báo cáo"
+                        onAction="CtmtNut.CtmtSoanBaoCaoRibbon" imageMso="FileNew" />
                 </group>
             </tab>
         </tabs>
@@ -523,12 +526,17 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
     workbook.define_name("ThuMuc", "='Bảng điều khiển'!$B$3")
     workbook.define_name("DanhSach", "='Bảng điều khiển'!$B$4")
     workbook.define_name("DonViBaoCao", "='Bảng điều khiển'!$B$5")
+    # Under the buttons: the cell of the province's own Word template for «Soạn báo cáo».
+    sheet.write("A8", "Mẫu báo cáo (Word, nếu có):", bold)
+    sheet.write_blank("B8", None, entry)
+    workbook.define_name("MauBaoCao", "='Bảng điều khiển'!$B$8")
     buttons = (
-        ("A6", "CtmtKiemTra", "Kiểm tra"),
-        ("B6", "CtmtTinhTong", "Tính tổng, tỷ lệ"),
-        ("B6", "CtmtTongHop", "Tổng hợp thư mục"),
+        ("A6", "CtmtKiemTra", "Kiểm tra", 4),
+        ("B6", "CtmtTinhTong", "Tính tổng, tỷ lệ", 0),
+        ("B6", "CtmtTongHop", "Tổng hợp thư mục", 190),
+        ("B6", "CtmtSoanBaoCao", "Soạn báo cáo", 380),
     )
-    for index, (cell, macro, caption) in enumerate(buttons):
+    for cell, macro, caption, offset in buttons:
         sheet.insert_button(
             cell,
             {
@@ -536,7 +544,7 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
                 "caption": caption,
                 "width": 170,
                 "height": 36,
-                "x_offset": 4 if index == 0 else 0 if index == 1 else 190,
+                "x_offset": offset,
                 "y_offset": 4,
             },
         )
@@ -560,6 +568,12 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
             "tổng hợp tiếp.",
         ),
         (
+            "Soạn báo cáo",
+            "Chọn thư mục như trên: tệp «Báo cáo - <tên thư mục>.docx» (dự thảo Báo cáo, Word) "
+            "được ghi cạnh thư mục, mang tên ở ô B5. Phần tô vàng do cán bộ viết. "
+            "Ô B8 có thể ghi mẫu Word của tỉnh.",
+        ),
+        (
             "Khi có nhiều sổ đang mở",
             "Sổ này hỏi số thứ tự của sổ cần xử lý. Nếu chưa mở sổ nào, sổ này cho chọn tệp để mở.",
         ),
@@ -571,13 +585,13 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
             "và ghi đường dẫn python.exe vào ô cạnh «Interpreter_Win».",
         ),
     )
-    for row, (name, text) in enumerate(notes, start=8):
+    for row, (name, text) in enumerate(notes, start=9):
         sheet.write(row, 0, name, bold)
         sheet.write(row, 1, text, wrap)
         sheet.set_row(row, 45)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
-    sheet.print_area("A1:D13")
+    sheet.print_area("A1:D15")
     sheet.activate()
     conf = workbook.add_worksheet(CONF_SHEET if interpreter else f"_{CONF_SHEET}")
     conf.set_vba_name("Sheet2")

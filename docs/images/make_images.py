@@ -9,6 +9,7 @@
    sheet) are applied with openpyxl, as Excel would apply them.
 3. ``tinh-tong.png``: the same example after "Tính tổng, tỷ lệ" (``ctmtcntt.excel.fill``).
 4. ``tong-hop.png``: the province workbook that "Tổng hợp thư mục" writes for the example.
+5. ``bao-cao.png``: the first page of the Báo cáo that "Soạn báo cáo" drafts for the example.
 
 Each workbook is printed to PDF by LibreOffice and its first page turned into a PNG.
 """
@@ -189,6 +190,7 @@ def control_sheet(work: Path) -> Path:
         ("A6", "Kiểm tra"),
         ("B6", "Tính tổng, tỷ lệ"),
         ("C6", "Tổng hợp thư mục"),
+        ("D6", "Soạn báo cáo"),
     ):
         sheet[cell] = caption
         sheet[cell].fill = grey
@@ -196,11 +198,12 @@ def control_sheet(work: Path) -> Path:
         sheet[cell].alignment = Alignment(horizontal="center", vertical="center")
         sheet[cell].border = Border(left=edge, right=edge, top=edge, bottom=edge)
     sheet.column_dimensions["C"].width = 22
-    for row in range(9, 14):
+    sheet.column_dimensions["D"].width = 22
+    for row in range(10, 16):
         sheet.cell(row, 1).alignment = Alignment(vertical="top")
     out = work / "dk.xlsx"
     book.save(out)
-    return only(out, "Bảng điều khiển", work / "dk-only.xlsx", rows=13)
+    return only(out, "Bảng điều khiển", work / "dk-only.xlsx", rows=15)
 
 
 def planted(work: Path) -> Path:
@@ -261,6 +264,9 @@ def main() -> None:
             90,
             680,
         )
+        draft = work / "bao-cao.docx"
+        consolidate(EXAMPLE, name="UBND tỉnh Bình Định").write_report(draft)
+        png(draft, "bao-cao.png", work, 70)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -45,6 +45,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Final, Generic, Literal, TypeVar
 
 from .errors import CtmtError
+from .numbers import vn_number as _vn
 
 __all__ = ["DEFAULT_MAX_WORKERS", "Outcome", "map_isolated"]
 
@@ -109,11 +110,6 @@ def _msg_crash(exitcode: int | None) -> str:
     elif exitcode:
         detail = f"; mã thoát {exitcode}"
     return f"Trình đọc bị dừng khi mở tệp này (tệp có thể bị hỏng{detail})"
-
-
-def _vn(number: int) -> str:
-    """Vietnamese digit grouping: 1.536, not 1,536."""
-    return f"{number:,}".replace(",", ".")
 
 
 def _msg_timeout(timeout: float) -> str:

@@ -367,6 +367,54 @@ def consolidate(
     _run(action)
 
 
+@main.command()
+@click.argument("source", type=_Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=_Path(dir_okay=False, path_type=Path),
+    default=Path("bao-cao.docx"),
+    show_default=True,
+    help="Tệp báo cáo sẽ soạn (.docx).",
+)
+@click.option(
+    "--template",
+    type=_Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mẫu báo cáo Word (.docx) của tỉnh; mặc định dùng mẫu kèm theo chương trình.",
+)
+@_roster_option
+@_format_option
+@click.option("--name", help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".')
+def report(
+    source: Path,
+    output: Path,
+    template: Path | None,
+    roster: Path | None,
+    output_format: str,
+    name: str | None,
+) -> None:
+    """Soạn dự thảo Báo cáo (Word) từ thư mục báo cáo của các đơn vị hoặc từ tệp tổng hợp
+    của tỉnh."""
+    from .workflows import consolidate as run
+
+    def action() -> int:
+        if output.suffix.lower() != ".docx":
+            raise UsageError(f"Tệp báo cáo {output} phải có đuôi .docx (tài liệu Word).")
+        result = run(source, roster, name=name, progress=_Bar())
+        draft = result.write_report(output, template)
+        if output_format == "json":
+            document = draft.to_dict()
+            document["findings"] = [f.to_dict() for f in result.data.findings]
+            _emit_json(document)
+        else:
+            from .render import draft_text
+
+            click.echo(draft_text(result, draft))
+        return result.exit_code
+
+    _run(action)
+
+
 def _refuse_overwriting_input(
     folder: Path, output: Path, listing: Callable[..., list[Path]]
 ) -> None:

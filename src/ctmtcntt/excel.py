@@ -1,4 +1,5 @@
-"""The Excel front: what the buttons "Kiểm tra", "Tính tổng, tỷ lệ" and "Tổng hợp thư mục" run.
+"""The Excel front: what the buttons "Kiểm tra", "Tính tổng, tỷ lệ", "Tổng hợp thư mục" and
+"Soạn báo cáo" run.
 
 Each entry point is called by xlwings' ``RunPython`` from the VBA in ``workbooks/`` and works on
 ``xw.Book.caller()``; outside Excel, ``book.set_mock_caller()`` stands in for the button. Like
@@ -13,6 +14,7 @@ package works where xlwings is not installed (``pip install "ctmtcntt[excel]"``)
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import tempfile
 import traceback
@@ -35,6 +37,7 @@ ROSTER_NAME = "DanhSach"
 # The name written on "Đơn vị báo cáo:" of the province workbook, so that the level above can
 # tell provinces apart when it consolidates their workbooks in turn.
 UNIT_NAME = "DonViBaoCao"
+TEMPLATE_NAME = "MauBaoCao"  # the province's own Word template of the report, if any
 LOG_FILE = Path(tempfile.gettempdir()) / "ctmtcntt-excel.log"
 # A sheet whose used range reaches far (formatting dragged to the last row) must not make us
 # read millions of empty cells; the forms fit well inside this.
@@ -77,7 +80,17 @@ def consolidate(folder: str | None = None, name: str | None = None) -> None:
     _entry("Tổng hợp thư mục", lambda caller: _consolidate(caller, folder, name))
 
 
-# -- the three jobs ---------------------------------------------------------------------------
+def report(folder: str | None = None) -> None:
+    """Draft the Báo cáo (Word) from a folder of unit workbooks, beside the folder, and open it.
+
+    The folder is chosen as for ``consolidate``; the named cells ``MauBaoCao`` (the province's
+    template) and ``DonViBaoCao`` (its name, heading the report) of the calling workbook are
+    used when filled.
+    """
+    _entry("Soạn báo cáo", lambda caller: _report(caller, folder))
+
+
+# -- the jobs ---------------------------------------------------------------------------------
 
 
 def _validate(book: Book) -> str:
@@ -132,6 +145,63 @@ def _fill(book: Book) -> str:
 def _consolidate(caller: Book, folder: str | None, name: str | None = None) -> str:
     from .workflows import consolidate as consolidate_folder
 
+    path = _folder(caller, folder)
+    # Beside the folder, never in it: the next consolidation must not read its own output.
+    out = path.parent / f"Tổng hợp - {path.name}.xlsx"
+    unit = _text(name).strip() if name else None
+    unit = unit or _named_value(caller, UNIT_NAME)
+    result = consolidate_folder(path, roster=_roster(caller), name=unit)
+    try:
+        result.write(out)
+    except OSError as exc:
+        raise _not_written(out, exc) from exc
+    errors, warnings = _totals(result.findings)
+    lines = [f"Đã tổng hợp thư mục «{path.name}» vào tệp:\n{out}", _units_line(result)]
+    lines.append(f"{errors} lỗi, {warnings} cảnh báo (xem trang «Kết quả kiểm tra» trong tệp).")
+    lines.append(_unit_line(result, unit))
+    if not _open(caller, out):
+        lines.append("Hãy mở tệp trên để xem kết quả.")
+    return "\n\n".join(line for line in lines if line)
+
+
+def _report(caller: Book, folder: str | None) -> str:
+    from .workflows import consolidate as consolidate_folder
+
+    path = _folder(caller, folder)
+    template = _named_value(caller, TEMPLATE_NAME)
+    if template and not Path(template).expanduser().is_file():
+        raise CtmtError(f"Không tìm thấy mẫu báo cáo: {template} (ô {TEMPLATE_NAME}).")
+    out = path.parent / f"Báo cáo - {path.name}.docx"
+    result = consolidate_folder(path, roster=_roster(caller), name=_named_value(caller, UNIT_NAME))
+    try:
+        draft = result.write_report(out, Path(template).expanduser() if template else None)
+    except OSError as exc:
+        raise _not_written(out, exc) from exc
+    errors, _ = _totals(result.findings)
+    lines = [f"Đã soạn dự thảo báo cáo từ thư mục «{path.name}»:\n{out}", _units_line(result)]
+    lines.append(
+        f"{len(draft.statements)} câu được viết tự động từ số liệu. Cán bộ cần viết "
+        f"{len(draft.for_staff)} phần tô vàng trong tệp, rồi bỏ tô vàng trước khi trình ký."
+    )
+    if errors:
+        lines.append(
+            f"Số liệu còn {errors} lỗi (các số có lỗi không được cộng): bấm «Tổng hợp thư mục» "
+            "để xem trang «Kết quả kiểm tra»."
+        )
+    if not _open_document(out):
+        lines.append("Hãy mở tệp trên bằng Word.")
+    return "\n\n".join(line for line in lines if line)
+
+
+def _not_written(out: Path, exc: OSError) -> CtmtError:
+    return CtmtError(
+        f"Không ghi được tệp {out} ({exc.strerror or exc}). Nếu tệp này đang mở, hãy đóng "
+        "nó rồi bấm lại."
+    )
+
+
+def _folder(caller: Book, folder: str | None) -> Path:
+    """The folder to add up: the one the VBA dialog passed, else the named cell ``ThuMuc``."""
     chosen = _text(folder) if folder else _named_value(caller, FOLDER_NAME)
     if not chosen:
         raise CtmtError(
@@ -145,25 +215,7 @@ def _consolidate(caller: Book, folder: str | None, name: str | None = None) -> s
         raise CtmtError(
             f"Không tổng hợp cả ổ đĩa {path}: hãy chép các tệp báo cáo vào một thư mục riêng."
         )
-    # Beside the folder, never in it: the next consolidation must not read its own output.
-    out = path.parent / f"Tổng hợp - {path.name}.xlsx"
-    unit = _text(name).strip() if name else None
-    unit = unit or _named_value(caller, UNIT_NAME)
-    result = consolidate_folder(path, roster=_roster(caller), name=unit)
-    try:
-        result.write(out)
-    except OSError as exc:
-        raise CtmtError(
-            f"Không ghi được tệp {out} ({exc.strerror or exc}). Nếu tệp này đang mở, hãy đóng "
-            "nó rồi bấm lại."
-        ) from exc
-    errors, warnings = _totals(result.findings)
-    lines = [f"Đã tổng hợp thư mục «{path.name}» vào tệp:\n{out}", _units_line(result)]
-    lines.append(f"{errors} lỗi, {warnings} cảnh báo (xem trang «Kết quả kiểm tra» trong tệp).")
-    lines.append(_unit_line(result, unit))
-    if not _open(caller, out):
-        lines.append("Hãy mở tệp trên để xem kết quả.")
-    return "\n\n".join(line for line in lines if line)
+    return path
 
 
 def _unit_line(result: Any, unit: str | None) -> str:
@@ -515,6 +567,18 @@ def _open(caller: Book, path: Path) -> bool:
     try:
         caller.app.books.open(str(path))
     except Exception:  # opened by hand instead; the message says where the file is
+        return False
+    return True
+
+
+def _open_document(path: Path) -> bool:
+    """Open a document with the program Windows associates with it (Word); False elsewhere."""
+    start = getattr(os, "startfile", None)
+    if start is None:
+        return False
+    try:
+        start(str(path))
+    except OSError:
         return False
     return True
 

@@ -8,7 +8,7 @@ as a ``Grid`` of values and styles, independent of any writer (no writer is impo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,11 +91,29 @@ class Grid:
         return self.style(row, column)
 
 
+LINE_HEIGHT = 15.75  # points: one line of 11 pt text
+
+
+def lines_of(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide (11 pt)."""
+    per_line = max(4, int(width * 1.2))
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+
+
 def _height(text: str, width: float) -> float:
     """A row tall enough for its wrapped name: neither writer can ask Excel to fit it."""
-    per_line = max(10, int(width * 1.15))
-    lines = max(1, -(-len(text) // per_line))
-    return 15.75 * lines
+    return LINE_HEIGHT * lines_of(text, width)
+
+
+def fit_row(grid: Grid, row: int, widths: Mapping[int, float], last_column: int) -> None:
+    """Make a table row tall enough for the longest text in any of its cells (a project's name,
+    investor, decision…): a row fixed at one line would cut them."""
+    lines = 1
+    for column in range(1, last_column + 1):
+        value = grid.values.get((row, column))
+        if isinstance(value, str) and value:
+            lines = max(lines, lines_of(value, widths.get(column, 9)))
+    grid.heights[row] = max(grid.heights.get(row, 0), LINE_HEIGHT * lines)
 
 
 def _put_title(grid: Grid, row: int, item: LayoutCell, *, center: bool = False) -> None:
@@ -149,6 +167,8 @@ def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None 
         style[0] = (FONT, 10, False, True)
         style[1] = CENTER
         style[2] = True
+    # "(10)=(11)+(12)+(13)" wraps in a narrow money column: the row grows to show all of it.
+    fit_row(grid, line, layout.widths, layout.last_column)
     line += 1
     placed: dict[str, int] = {}
     for table_row in rows:

@@ -29,6 +29,7 @@ from defusedxml import ElementTree
 from .errors import WorkbookError
 from .locate import Grid
 from .numbers import normalize_text
+from .numbers import vn_number as _vn
 from .reading import UnitReport, read_grids
 from .sniff import holds_formula, sniff, sniff_data
 
@@ -90,10 +91,6 @@ _MSG_BAD_ZIP_MEMBER: Final = (
     "Tệp bị hỏng (dữ liệu nén bên trong không giải nén được, thường do tải về hoặc sao chép"
     " chưa hết): hãy tải lại tệp hoặc xin đơn vị gửi lại."
 )
-
-
-def _vn(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def _msg_unreadable(kind: str, detail: str) -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "parse_yesno_detailed",
     "to_tcvn3",
     "to_vni",
+    "vn_number",
 ]
 
 LegacyEncoding = Literal["TCVN3", "VNI"]
@@ -233,6 +234,19 @@ def _unsigned(body: str) -> float | None:
 def _compose(integer: str, decimals: str) -> float:
     # Parsing the canonical text keeps float() doing the one correctly rounded conversion.
     return float(f"{integer}.{decimals}" if decimals else integer)
+
+
+def vn_number(value: float, places: int = 6) -> str:
+    """A number as Vietnamese readers write it: 1.519 (dot between thousands), 90,4 (decimal
+    comma), at most ``places`` decimals, no trailing zeros and no float noise."""
+    rounded = round(value, places)
+    if rounded == int(rounded):
+        return f"{int(rounded):,}".replace(",", ".")
+    text = f"{rounded:,.{places}f}".rstrip("0")
+    return text.translate(_VN_SEPARATORS)
+
+
+_VN_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
 # ---------------------------------------------------------------------------------------------

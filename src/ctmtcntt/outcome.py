@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,6 +13,9 @@ from .computation import Scalar
 from .consolidation import Consolidated
 from .report import count, json_value
 from .spec import load_catalogue
+
+if TYPE_CHECKING:
+    from .drafting import Draft
 
 PL01_COLUMNS = ("plan", "actual", "ratio", "assessment")
 
@@ -26,7 +29,8 @@ class ConsolidationResult:
     """A consolidation: the province's PL01 and PL02, the per-unit breakdown, the findings.
 
     ``pl01``, ``pl02``, ``breakdown``, ``findings`` and ``sources`` are pandas DataFrames;
-    ``write(path)`` saves the province workbook; ``to_dict()`` is the JSON contract.
+    ``write(path)`` saves the province workbook, ``write_report(path)`` the Báo cáo drafted
+    from it (Word); ``to_dict()`` is the JSON contract.
     """
 
     data: Consolidated
@@ -190,3 +194,14 @@ class ConsolidationResult:
         write_province_book(self, target)
         object.__setattr__(self, "output", str(target))
         return target
+
+    def write_report(self, path: str | Path, template: str | Path | None = None) -> Draft:
+        """Save the Báo cáo drafted from these figures (a Word document, atomically), from the
+        template shipped in ``workbooks/`` or the province's own copy ``template``.
+
+        Returns the draft: its path, the statements generated from the figures and the
+        highlighted parts left for staff to write.
+        """
+        from .drafting import write_draft
+
+        return write_draft(self, path, template)

@@ -18,11 +18,24 @@ import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
 from . import _collector
-from .cells import column_letter
 from .computation import compute_pl01, ratio
-from .layout import CENTER, FONT, PLAIN, Drawn, Grid, Style, TableRow, fixed_rows, plan
-from .numbers import looks_like_formula
-from .spec import FormSpec, load_catalogue
+from .layout import (
+    CENTER,
+    FONT,
+    LINE_HEIGHT,
+    PLAIN,
+    AlignKey,
+    Drawn,
+    Grid,
+    Style,
+    TableRow,
+    fit_row,
+    fixed_rows,
+    lines_of,
+    plan,
+)
+from .numbers import looks_like_formula, vn_number
+from .spec import FormSpec, RowSpec, load_catalogue
 from .writing import atomic_save, xml_safe
 
 if TYPE_CHECKING:
@@ -192,7 +205,14 @@ def _pl01_sheet(
             RATIO_FORMAT,
         )
         _put(grid, line, drawn.columns["assessment"], result.data.pl01.get((row.key, "assessment")))
+    _fit(grid, drawn, spec)
     _flush(grid, ws, formats)
+
+
+def _fit(grid: Grid, drawn: Drawn, spec: FormSpec) -> None:
+    """Every table row as tall as its longest text, wrapped in its column."""
+    for line in drawn.rows.values():
+        fit_row(grid, line, spec.layout.widths, spec.layout.last_column)
 
 
 def _pl02_sheet(
@@ -241,6 +261,7 @@ def _pl02_sheet(
                 project.values.get(column.key),
                 RATIO_FORMAT if column.type == "percent" else MONEY_FORMAT,
             )
+    _fit(grid, drawn, spec)
     _flush(grid, ws, formats)
 
 
@@ -252,18 +273,28 @@ def _table(
     rows: list[list[Any]],
     widths: list[int],
     ratios: bool = False,
+    wrap: tuple[int, ...] = (),
+    fit_width: bool = True,
 ) -> None:
     """A titled table: a header row (3) and the rows under it, boxed, numbers formatted
-    (``ratios``: every cell after the first column, also an empty one, as a ratio)."""
+    (``ratios``: every cell after the first column, also an empty one, as a ratio). Text in the
+    ``wrap`` columns wraps, each row as tall as its longest text; the header row always wraps.
+    ``fit_width``: printed one page wide (else the caller sets how it prints)."""
     ws.write_string(0, 0, title, formats(((FONT, 12, True, False), None, False, None, None, False)))
     head = formats(((FONT, 11, True, False), CENTER, True, HEAD_FILL, None, False))
     for column, heading in enumerate(header):
         ws.write_string(2, column, xml_safe(heading), head)
+    head_lines = max(
+        (lines_of(h, widths[c]) for c, h in enumerate(header) if c < len(widths)), default=1
+    )
+    ws.set_row(2, LINE_HEIGHT * head_lines)
     font = (FONT, 11, False, False)
     blank = formats((None, None, False, None, RATIO_FORMAT, False))
-    # Each (first two columns, number format, text, formula-like) style is looked up once.
-    styles: dict[tuple[bool, str | None, bool, bool], Format | None] = {}
+    # Each (first two columns, number format, text, formula-like, wrapped) style is looked up
+    # once.
+    styles: dict[tuple[bool, str | None, bool, bool, bool], Format | None] = {}
     for line, values in enumerate(rows, start=3):
+        tall = 1
         for column, raw in enumerate(values):
             # A province-only row is empty for every unit but one: with a thousand units,
             # leaving empty cells unwritten halves the breakdown's size and its writing time.
@@ -284,15 +315,25 @@ def _table(
                 shown = None
             else:
                 shown = COUNT_FORMAT if float(value).is_integer() else MONEY_FORMAT
-            key = (column < 2, shown, text, text and looks_like_formula(value))
+            wrapped = text and column in wrap
+            if wrapped:
+                tall = max(tall, lines_of(value, widths[column]))
+            key = (column < 2, shown, text, text and looks_like_formula(value), wrapped)
             fmt = styles.get(key, False)
             if fmt is False:
-                align = None if column < 2 else ("center" if text else "right", "vcenter", True)
+                if wrapped:
+                    align: AlignKey = ("left", "vcenter", True)
+                elif column < 2:
+                    align = ("left", "vcenter", False)
+                else:
+                    align = ("center" if text else "right", "vcenter", True)
                 fmt = styles[key] = formats((font, align, True, None, shown, key[3]))
             if text:
                 ws.write_string(line, column, value, fmt)
             else:
                 ws.write_number(line, column, value, fmt)
+        if tall > 1:
+            ws.set_row(line, LINE_HEIGHT * tall)
     for column, width in enumerate(widths):
         _set_width(ws, column, width)
     ws.freeze_panes(3, 0)
@@ -300,7 +341,17 @@ def _table(
         ws.write_string(
             3, 0, "(không có)", formats(((FONT, 11, False, True), None, False, None, None, False))
         )
-    _print_setup(ws, 3, 3)
+    if fit_width:
+        _print_setup(ws, 3, 3)
+
+
+#: The breakdown printed: its scale, and the page's printable width (landscape A4 less the
+#: default margins) in the pixels ``_set_width`` gives a column, as LibreOffice prints them
+#: (measured: labels of 63 and four units of 12 fill a page at 90 %); Excel fits a little more.
+BREAKDOWN_SCALE: Final = 80
+PRINTABLE_PX: Final = 720
+BREAKDOWN_WIDTHS: Final = (6, 36, 11)
+UNIT_WIDTH: Final = 10
 
 
 def _breakdown_sheet(
@@ -311,85 +362,212 @@ def _breakdown_sheet(
     rows = []
     for row in spec.rows:
         for column in row.inputs:
-            label = f"{row.key} {spec.column_by_key[column].numbering}"
+            # Which figure of the row, only where a row has several (9, 10: plan and actual).
+            name = row.name
+            if len(row.inputs) > 1:
+                name += f" – {spec.column_by_key[column].header.lower()}"
             values = [result.data.per_unit[u].get((row.key, column)) for u in units]
             province = result.data.pl01.get((row.key, column))
-            rows.append([label, row.name, province, *values])
-    header = ["STT (cột)", "Chỉ tiêu", "Toàn tỉnh", *(names.get(u, u) for u in units)]
+            rows.append([row.key, name, province, *values])
+    header = ["STT", "Chỉ tiêu", "Toàn tỉnh", *(names.get(u, u) for u in units)]
+    labels = len(BREAKDOWN_WIDTHS)
     _table(
         ws,
         formats,
         "CHI TIẾT SỐ LIỆU PHỤ LỤC 01 THEO ĐƠN VỊ",
         header,
         rows,
-        [12, 50, 14, *([16] * len(units))],
+        [*BREAKDOWN_WIDTHS, *([UNIT_WIDTH] * len(units))],
+        wrap=(1,),
+        fit_width=False,
     )
+    # Printed landscape, the header row and the indicator columns on every page, each page as
+    # many units as fit across it: 35 columns on one page cannot be read.
+    ws.set_landscape()
+    ws.set_paper(A4)
+    ws.set_print_scale(BREAKDOWN_SCALE)
+    ws.repeat_rows(2, 2)
+    ws.repeat_columns(0, labels - 1)
+    room = PRINTABLE_PX * 100 / BREAKDOWN_SCALE - 7 * sum(BREAKDOWN_WIDTHS)
+    per_page = max(1, int(room // (7 * UNIT_WIDTH)))
+    breaks = list(range(labels + per_page, labels + len(units), per_page))
+    if breaks:
+        ws.set_v_pagebreaks(breaks[:1023])  # Excel's limit
 
 
-#: Units up to which the completion sheet draws its bar chart (one bar per unit and rate, the
-#: chart 0.6 cm tall per unit): a ministry's thousand units would make it six metres tall.
+#: Units up to which the completion sheet draws its charts (one bar per unit): past that the
+#: bars are thinner than a line.
 CHART_MAX_UNITS: Final = 100
+CHART_ROWS: Final = 30  # sheet rows each chart takes, with a gap: one chart a printed page
+CHART_CM: Final = (25, 14)
+LABEL_CHARS: Final = 32  # a unit's name under its bar, cut beyond this
+CHARTS_SHEET: Final = "Biểu đồ tỷ lệ"
 
 
 def _completion_sheet(
     ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
-) -> xlsxwriter.chart.Chart | None:
-    percent_rows = [r for r in spec.rows if r.kind == "percent"]
+) -> None:
+    """Per unit, each percentage indicator's result (5) and completion ratio (6) = (5)/target,
+    then one chart per indicator: units sorted by their result, the target drawn as a line."""
+    percent_rows = [r for r in spec.rows if r.kind == "percent" and r.target is not None]
     names = result.data.unit_names
-    header = ["Đơn vị", *(f"Chỉ tiêu {r.key} (%)" for r in percent_rows)]
-    rows = []
+    header = ["Đơn vị"]
+    for row in percent_rows:
+        header += [
+            f"Chỉ tiêu {row.key}: thực hiện (%)",
+            f"Chỉ tiêu {row.key}: tỷ lệ hoàn thành (%)",
+        ]
     by_key = {r.key: r for r in spec.rows}
     typed = all(
         by_key[part].kind != "percent" and not by_key[part].parts
         for r in percent_rows
         for part in r.ratio_of
     )
+    results: list[tuple[str, list[Any]]] = []
     for unit, table in result.data.per_unit.items():
         if typed:
             # Each percent is of two typed rows, which compute_pl01 leaves as they are: the
             # same figures as computing the whole form, without computing it for every unit.
-            percents: list[Any] = [
+            actuals: list[Any] = [
                 ratio(*(table.get((part, "actual")) for part in r.ratio_of)) for r in percent_rows
             ]
         else:
             computed = compute_pl01(spec, table)
-            percents = [computed.get((r.key, "actual")) for r in percent_rows]
-        rows.append([names.get(unit, unit), *percents])
-    rows.append(["Toàn tỉnh", *(result.data.pl01.get((r.key, "actual")) for r in percent_rows)])
+            actuals = [computed.get((r.key, "actual")) for r in percent_rows]
+        results.append((names.get(unit, unit), actuals))
+    province = [result.data.pl01.get((r.key, "actual")) for r in percent_rows]
+    rows = []
+    for name, figures in [*results, ("Toàn tỉnh", province)]:
+        cells: list[Any] = [name]
+        for row, actual in zip(percent_rows, figures, strict=True):
+            cells += [actual, _completion(row, actual)]
+        rows.append(cells)
     _table(
         ws,
         formats,
-        "TỶ LỆ HOÀN THÀNH CÁC CHỈ TIÊU TỶ LỆ THEO ĐƠN VỊ",
+        "TỶ LỆ THỰC HIỆN VÀ TỶ LỆ HOÀN THÀNH CÁC CHỈ TIÊU TỶ LỆ THEO ĐƠN VỊ",
         header,
         rows,
-        [40, *([14] * len(percent_rows))],
+        [40, *([13] * (2 * len(percent_rows)))],
         ratios=True,
     )
-    if not rows:
-        return None
-    units = len(rows) - 1  # the last row is the province's
+    note = (FONT, 11, False, True)
+    ws.write_string(
+        1,
+        0,
+        "Tỷ lệ hoàn thành (%) = thực hiện / chỉ tiêu × 100; biểu đồ từng chỉ tiêu ở trang «"
+        f"{CHARTS_SHEET}».",
+        formats((note, None, False, None, None, False)),
+    )
+    units = len(results)
     if units > CHART_MAX_UNITS:
-        note = (
+        text = (
             f"Biểu đồ chỉ vẽ khi có tới {CHART_MAX_UNITS} đơn vị (với {units} đơn vị, mỗi thanh"
             " mảnh hơn một nét kẻ); bảng bên trái có đủ mọi đơn vị."
         )
-        _write(ws, formats, 3, len(percent_rows) + 3, note, PLAIN)
+        _write(ws, formats, 3, 2 * len(percent_rows) + 3, text, PLAIN)
+        return
+    charts = formats.book.add_worksheet(CHARTS_SHEET)
+    charts.write_string(
+        0,
+        0,
+        "BIỂU ĐỒ TỶ LỆ THỰC HIỆN CÁC CHỈ TIÊU TỶ LỆ THEO ĐƠN VỊ (đơn vị xếp từ cao xuống thấp;"
+        " đường đỏ là chỉ tiêu)",
+        formats(((FONT, 12, True, False), None, False, None, None, False)),
+    )
+    # The sorted data of each chart sits right of the printed charts.
+    data_column = 16
+    for index, row in enumerate(percent_rows):
+        _chart(charts, formats, row, index, results, province[index], data_column + 4 * index)
+    last = 2 + CHART_ROWS * len(percent_rows)
+    charts.print_area(0, 0, last, data_column - 2)
+    charts.set_landscape()
+    charts.set_paper(A4)
+    charts.fit_to_pages(1, 0)
+    # A chart a page, never one cut across two.
+    charts.set_h_pagebreaks(list(range(2 + CHART_ROWS, last, CHART_ROWS)))
+
+
+def _completion(row: RowSpec, actual: Any) -> float | None:
+    target = row.target
+    if target is None or not isinstance(target.value, (int, float)) or not target.value:
         return None
-    chart = formats.book.add_chart({"type": "bar"})
-    assert chart is not None
-    for column in range(1, 1 + len(percent_rows)):
-        chart.add_series(
+    return ratio(actual, target.value)
+
+
+def _chart(
+    ws: Worksheet,
+    formats: _Formats,
+    row: RowSpec,
+    index: int,
+    results: list[tuple[str, list[Any]]],
+    province: Any,
+    column: int,
+) -> None:
+    """One indicator's chart: a bar per unit that reported it, highest first, and the target
+    as a line across; its data sorted beside the table (outside the printed area)."""
+    assert row.target is not None
+    reported = sorted(
+        ((name, values[index]) for name, values in results if _is_figure(values[index])),
+        key=lambda item: -float(item[1] or 0),
+    )
+    target = row.target.value if isinstance(row.target.value, (int, float)) else None
+    head = formats(((FONT, 11, True, False), CENTER, True, HEAD_FILL, None, False))
+    ws.write_string(2, column, f"Chỉ tiêu {row.key}", head)
+    ws.write_string(2, column + 1, "Thực hiện (%)", head)
+    ws.write_string(2, column + 2, f"Chỉ tiêu ({row.target.text} %)", head)
+    for line, (name, value) in enumerate(reported, start=3):
+        label = name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+        ws.write_string(line, column, xml_safe(label))
+        ws.write_number(line, column + 1, float(value or 0))
+        if target is not None:
+            ws.write_number(line, column + 2, float(target))
+    _set_width(ws, column, 30)
+    if not reported:
+        return
+    last = 2 + len(reported)
+    bars = formats.book.add_chart({"type": "column"})
+    assert bars is not None
+    bars.add_series(
+        {
+            "name": [ws.name, 2, column + 1],
+            "categories": [ws.name, 3, column, last, column],
+            "values": [ws.name, 3, column + 1, last, column + 1],
+            "fill": {"color": "#4472C4"},
+            "gap": 40,
+        }
+    )
+    if target is not None:
+        line = formats.book.add_chart({"type": "line"})
+        assert line is not None
+        line.add_series(
             {
-                "name": [ws.name, 2, column],
-                "categories": [ws.name, 3, 0, 2 + len(rows), 0],
-                "values": [ws.name, 3, column, 2 + len(rows), column],
+                "name": [ws.name, 2, column + 2],
+                "categories": [ws.name, 3, column, last, column],
+                "values": [ws.name, 3, column + 2, last, column + 2],
+                "line": {"color": "#C00000", "width": 2.25},
+                "marker": {"type": "none"},
             }
         )
-    chart.set_title({"name": "Tỷ lệ hoàn thành theo đơn vị (%)"})
-    chart.set_y_axis({"name": "%"})
-    chart.set_size({"width": round(24 * CM), "height": round(max(8, round(0.6 * len(rows))) * CM)})
-    ws.insert_chart(f"{column_letter(len(percent_rows) + 3)}3", chart)
-    return chart
+        bars.combine(line)
+    whole = f"; toàn tỉnh {vn_number(float(province), 2)} %" if _is_figure(province) else ""
+    name = row.name if len(row.name) <= 80 else row.name[:79].rstrip() + "…"
+    bars.set_title(
+        {
+            "name": f"{row.key}. {name} (chỉ tiêu {row.target.text} %{whole})",
+            "name_font": {"size": 11, "bold": True},
+        }
+    )
+    bars.set_x_axis({"num_font": {"size": 8, "rotation": -45}})
+    bars.set_y_axis({"name": "%", "min": 0, "major_gridlines": {"visible": True}})
+    bars.set_legend({"position": "bottom"})
+    width, height = CHART_CM
+    bars.set_size({"width": round(width * CM), "height": round(height * CM)})
+    ws.insert_chart(2 + CHART_ROWS * index, 0, bars)
+
+
+def _is_figure(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
 class _Book:
@@ -425,7 +603,8 @@ class _Book:
             "KẾT QUẢ KIỂM TRA CÁC TỆP BÁO CÁO",
             ["Tệp", "Trang tính", "Ô", "Mức độ", "Mã", "Nội dung"],
             findings,
-            [40, 14, 8, 10, 26, 100],
+            [32, 14, 8, 10, 24, 72],
+            wrap=(0, 4, 5),
         )
         sources = [
             [s.path, s.unit_code, s.unit_name, s.sha256, s.status] for s in result.data.sources
@@ -437,6 +616,7 @@ class _Book:
             ["Tệp", "Mã đơn vị", "Tên đơn vị", "SHA-256", "Tình trạng"],
             sources,
             [50, 10, 40, 66, 34],
+            wrap=(0, 2, 4),
         )
         missing = [[a.code, a.name] for a in result.data.units["missing"]]
         _table(

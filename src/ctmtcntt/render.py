@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .intake import FileResult
 from .outcome import ConsolidationResult
 from .report import Finding, count
 from .workflows import ValidationResult
+
+if TYPE_CHECKING:
+    from .drafting import Draft
 
 _LABEL = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -121,4 +126,22 @@ def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> 
         lines.append("Chưa ghi báo cáo tổng hợp vì còn lỗi (--strict).")
     else:
         lines.append("Chưa ghi tệp tổng hợp: thêm -o TÊN_TỆP.xlsx để ghi báo cáo của tỉnh.")
+    return "\n".join(lines)
+
+
+def draft_text(result: ConsolidationResult, draft: Draft) -> str:
+    """What was drafted, what staff still have to write, and whether the figures hold errors."""
+    lines = [
+        f"Đã soạn báo cáo: {draft.output} (mẫu: {draft.template}).",
+        f"{len(draft.statements)} câu được viết tự động từ số liệu (mục II, III).",
+    ]
+    if draft.for_staff:
+        lines.append(f"Cán bộ cần viết {len(draft.for_staff)} phần (các đoạn trong ngoặc vuông):")
+        lines.extend(f"  - {text}" for text in draft.for_staff)
+    totals = count(result.data.findings)
+    if totals["error"] or result.data.units["rejected"]:
+        lines.append(
+            f"Lưu ý: số liệu còn {totals['error']} lỗi, {len(result.data.units['rejected'])} tệp"
+            " không đọc được; các số có lỗi không được cộng. Xem chi tiết: ctmt consolidate."
+        )
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .numbers import vn_number
 from .spec import Catalogue, FormSpec, load_catalogue
 
 Severity = Literal["error", "warning"]
@@ -64,14 +65,9 @@ def shown(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return ""
-        rounded = round(value, 6)
-        if rounded == int(rounded):
-            return f"{int(rounded):,}".replace(",", ".")
-        return f"{rounded:,.6f}".rstrip("0").replace(",", " ").replace(".", ",").replace(" ", ".")
+        return vn_number(value) if math.isfinite(value) else ""
     if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
+        return vn_number(value)
     return "" if value is None else str(value)
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Final, Literal
 
+from .numbers import vn_number as _vn
+
 __all__ = [
     "BOMB_MIN_MEMBER_BYTES",
     "MAX_COMPRESSION_RATIO",
@@ -256,11 +258,6 @@ def _msg_xml2003(path: Path) -> str:
         "Tệp này là Bảng tính XML 2003 (thường do phần mềm cũ xuất ra)"
         f"{_named(path)}, trình đọc không hỗ trợ: " + _SAVE_AS_XLSX
     )
-
-
-def _vn(number: int) -> str:
-    """Vietnamese digit grouping: 10.000, not 10,000."""
-    return f"{number:,}".replace(",", ".")
 
 
 def _msg_total(total: int) -> str:

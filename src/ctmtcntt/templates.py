@@ -95,6 +95,10 @@ def _computed(ws: Worksheet, ref: str, formula: str) -> None:
     cell.protection = Protection(locked=True)
 
 
+#: The unit of the project list's money columns ("Đơn vị tính: triệu đồng" on the form).
+MONEY_UNIT = "triệu đồng"
+
+
 def _validations(ws: Worksheet) -> dict[str, DataValidation]:
     rules = {
         "number": DataValidation(
@@ -104,13 +108,7 @@ def _validations(ws: Worksheet) -> dict[str, DataValidation]:
             error="Chỉ nhập số nguyên không âm.",
             errorTitle="Số liệu",
         ),
-        "money": DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            error="Chỉ nhập số không âm (triệu đồng).",
-            errorTitle="Số liệu",
-        ),
+        "money": _money(MONEY_UNIT),
         "yesno": DataValidation(
             type="list",
             formula1='"Có,Không"',
@@ -123,6 +121,32 @@ def _validations(ws: Worksheet) -> dict[str, DataValidation]:
         rule.showErrorMessage = True
         ws.add_data_validation(rule)
     return rules
+
+
+def _money_rule(ws: Worksheet, rules: dict[str, DataValidation], unit: str) -> DataValidation:
+    """The money rule of a row counted in its own unit ("Tỷ đồng"), not the form's triệu đồng:
+    its messages name the unit the cell is in."""
+    words = unit.strip().lower() or MONEY_UNIT
+    key = f"money:{words}"
+    if key not in rules:
+        rule = rules[key] = _money(words)
+        ws.add_data_validation(rule)
+    return rules[key]
+
+
+def _money(words: str) -> DataValidation:
+    rule = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        error=f"Chỉ nhập số không âm ({words}).",
+        errorTitle="Số liệu",
+        prompt=f"Số tiền tính bằng {words}.",
+        promptTitle="Đơn vị tính",
+    )
+    rule.showErrorMessage = True
+    rule.showInputMessage = True
+    return rule
 
 
 def _pl01_formulas(row: RowSpec, refs: dict[tuple[str, str], str]) -> dict[str, str]:
@@ -175,8 +199,9 @@ def _pl01(ws: Worksheet, spec: FormSpec) -> str:
         if row.target is not None and row.target.op != "plan":
             ws.cell(row=line, column=spec.column_by_key["plan"].number, value=row.target.text)
         kind = {"yesno": "yesno", "money": "money"}.get(row.kind, "number")
+        rule = _money_rule(ws, rules, row.unit) if kind == "money" else rules[kind]
         for column in row.inputs:
-            _input(ws, refs[row.key, column], rules[kind])
+            _input(ws, refs[row.key, column], rule)
         for column, formula in _pl01_formulas(row, refs).items():
             _computed(ws, refs[row.key, column], formula)
         _input(ws, refs[row.key, "note"], None)
@@ -252,6 +277,9 @@ def build_template(code: str) -> Workbook:
     ws.protection.formatCells = False
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
+    if spec.has_projects:
+        # The form's note says "thêm dòng nếu cần": a unit with more projects inserts rows.
+        ws.protection.insertRows = False
     book.properties.creator = "ctmtcntt"
     book.properties.created = _EPOCH
     book.properties.modified = _EPOCH

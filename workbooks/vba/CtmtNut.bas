@@ -4,6 +4,7 @@ Attribute VB_Name = "CtmtNut"
 '   Kiem tra          -> ctmtcntt.excel.validate(workbook name)
 '   Tinh tong, ty le  -> ctmtcntt.excel.fill(workbook name)
 '   Tong hop thu muc  -> ctmtcntt.excel.consolidate(folder, reporting unit's name)
+'   Soan bao cao      -> ctmtcntt.excel.report(folder)
 '
 ' This file is the source of truth: workbooks/ctmtcntt.xlsm and workbooks/ctmtcntt.xlam are
 ' rebuilt from it by tools/build_macro_workbook.py. Edit this file, not the binaries.
@@ -60,6 +61,17 @@ Failed:
     Say Vn("Kh\u00f4ng t\u1ed5ng h\u1ee3p \u0111\u01b0\u1ee3c: ") & Err.Description
 End Sub
 
+Public Sub CtmtSoanBaoCao()
+    Dim folder As String
+    On Error GoTo Failed
+    folder = ChosenFolder()
+    If folder = "" Then Exit Sub
+    RunPython "import ctmtcntt.excel; ctmtcntt.excel.report(" & PyText(folder) & ")"
+    Exit Sub
+Failed:
+    Say Vn("Kh\u00f4ng so\u1ea1n \u0111\u01b0\u1ee3c b\u00e1o c\u00e1o: ") & Err.Description
+End Sub
+
 ' ---- Ribbon callbacks of the add-in (customUI/customUI.xml) ------------------------------
 
 Public Sub CtmtKiemTraRibbon(control As IRibbonControl)
@@ -72,6 +84,10 @@ End Sub
 
 Public Sub CtmtTongHopRibbon(control As IRibbonControl)
     CtmtTongHop
+End Sub
+
+Public Sub CtmtSoanBaoCaoRibbon(control As IRibbonControl)
+    CtmtSoanBaoCao
 End Sub
 
 ' ---- Helpers ---------------------------------------------------------------------------
