@@ -122,6 +122,8 @@ def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> 
                 f'Tên ghi ở "Đơn vị báo cáo": {result.province}. Nên ghi tên tỉnh bằng '
                 '--name "UBND tỉnh …" để cấp trên tổng hợp tiếp.'
             )
+    elif result.nothing_read:
+        lines.append(result.nothing_read_message())
     elif strict and result.has_errors:
         lines.append("Chưa ghi báo cáo tổng hợp vì còn lỗi (--strict).")
     else:

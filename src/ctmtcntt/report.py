@@ -109,9 +109,11 @@ def make_finding(
     value: Any = None,
     drops: Iterable[tuple[str, str, str]] = (),
     catalogue: Catalogue | None = None,
+    severity: Severity | None = None,
     **context: Any,
 ) -> Finding:
-    """Build a finding from the catalogue entry of ``code``, its message filled in Vietnamese."""
+    """Build a finding from the catalogue entry of ``code``, its message filled in Vietnamese
+    (``severity`` overrides the entry's, for a code whose catalogue text says when)."""
     entry = (catalogue or load_catalogue()).findings[code]
     words: dict[str, Any] = {
         "value": shown(value),
@@ -130,7 +132,7 @@ def make_finding(
         words["other"] = column_text(form, context["other"])
     return Finding(
         code=code,
-        severity=entry.severity,
+        severity=severity or entry.severity,
         file=file,
         message=entry.message.format_map(words),
         sheet=sheet,

@@ -168,6 +168,27 @@ def looks_provincial(name: str | None) -> bool:
     return any(w in folded for w in _PROVINCE_WORDS) or folded.startswith(("tinh ", "ubnd tinh "))
 
 
+# Words of a district-level unit's name: huyện, thị xã, thành phố (thuộc tỉnh), quận.
+_DISTRICT_WORDS = re.compile(r"\b(huyen|thi xa|thanh pho|quan|tp|tx)\b")
+PROVINCE_LEVEL, DEPARTMENT_LEVEL, DISTRICT_LEVEL = "tinh", "so", "huyen"
+
+
+def level_of(name: str | None, roster: Roster | None = None) -> str:
+    """A unit's level as the roster's ``level`` column says it (``tinh``, ``so``, ``huyen``):
+    from its roster entry, else from its name ("UBND huyện …", "Thị xã …" are districts)."""
+    if roster is not None:
+        unit = roster.match(name)
+        if unit is not None and unit.level:
+            return PROVINCE_LEVEL if unit.is_province else unit.level
+        if unit is not None and unit.is_province:
+            return PROVINCE_LEVEL
+    if looks_provincial(name):
+        return PROVINCE_LEVEL
+    if name and _DISTRICT_WORDS.search(fold(name)):
+        return DISTRICT_LEVEL
+    return DEPARTMENT_LEVEL
+
+
 def load_roster(path: str | Path) -> Roster:
     """Read a roster CSV with columns code, name and optionally level, communes."""
     path = Path(path)
