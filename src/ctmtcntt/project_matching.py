@@ -94,8 +94,9 @@ def _where(entry: Listed) -> str:
 def _finding(spec: FormSpec, keep: Listed, drop: Listed, by: str) -> Finding:
     # The same figures, a typed total or not ("45.000" beside its sources is no difference).
     same = compute_project(spec, keep.values) == compute_project(spec, drop.values)
-    money = [c.key for c in spec.columns if c.type == "money" and c.key in keep.values]
-    figures = ", ".join(f"({k}) = {shown(keep.values[k])}" for k in money)
+    computed = compute_project(spec, keep.values)
+    totals = [c.key for c in spec.columns if c.sum_of and computed.get(c.key) is not None]
+    figures = ", ".join(f"({k}) = {shown(computed[k])}" for k in totals)
     used = (
         "số liệu hai nơi giống hệt."
         if same

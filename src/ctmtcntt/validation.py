@@ -284,6 +284,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
             reading = understand(value, type_, spec.marks)
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # dots: "no figure available", as if left blank
+            if kind == "computed" and reading.mark is not None:
+                computed.pop()  # a dash in a cell we compute: "nothing here", never a figure
+                continue
             if understood is not None and kind == "input" and reading.ok:
                 understood[row.key, key] = reading.value
             formatted = _number(value.raw) and value.cell in form.percent_cells
