@@ -166,12 +166,18 @@ def own_target_findings(
         return found
     for form in report.forms.values():
         spec = form.spec
+        typed_in = inputs(form) if not spec.has_projects else {}
         for row_spec in spec.rows:
             if row_spec.unit_target is None or not spec.may_report(row_spec, level):
                 continue
-            row = form.row(row_spec.key)
             target = own_target(row_spec, report, roster)
-            if row is None or target is None or "plan" not in row.values:
+            given = typed_in.get((row_spec.key, "actual"))
+            if target is None or not _number(given):
+                continue
+            if typed_in.get((row_spec.key, "plan")) == target and float(given) <= target:  # type: ignore[arg-type]
+                continue  # the usual case, settled from the inputs without the rows
+            row = form.row(row_spec.key)
+            if row is None or "plan" not in row.values:
                 continue
             plan, _ = _typed(form, row, "plan")
             actual, actual_cell = _typed(form, row, "actual")
