@@ -21,7 +21,7 @@ from .project_matching import Listed, distinct
 from .reading import FormData, UnitReport
 from .report import Finding, make_finding
 from .roster import Roster, _core, level_of, looks_provincial, same_unit
-from .spec import Catalogue, load_catalogue
+from .spec import Catalogue, RowSpec, load_catalogue
 from .validation import own_target, reporter_level
 from .values import Key, inputs, notes, project_entries, project_places
 
@@ -446,19 +446,31 @@ def _pl01(
 ) -> tuple[dict[str, Table], Table, Table, dict[tuple[str, str], tuple[int, int]]]:
     spec = catalogue.forms["PL01"]
     per_unit: dict[str, Table] = {}
+    # Per level, the values a unit may not report (the form's ``who``) and the rows whose
+    # target is the unit's own: worked out once, not for every unit.
+    barred: dict[str | None, list[tuple[str, str]]] = {}
+    targeted: dict[str | None, list[RowSpec]] = {}
     for unit in sorted(units, key=_order):
+        level = unit.level
+        if level not in barred:
+            allowed = [row for row in spec.rows if spec.may_report(row, level)]
+            barred[level] = [
+                (row.key, column)
+                for row in spec.rows
+                if row not in allowed
+                for column in row.inputs
+            ]
+            targeted[level] = [r for r in allowed if r.unit_target is not None and level]
         for form, result, report in unit.forms.get("PL01", []):
             table = inputs(form, drops.get(result.path, ()))
-            # Rows the unit may not report (the form's ``who``) are not its figures: left out
-            # (validation warned). Its own target comes from the form or the roster.
-            for row in spec.rows:
-                if not spec.may_report(row, unit.level):
-                    for column in row.inputs:
-                        table.pop((row.key, column), None)
-                elif row.unit_target is not None and unit.level is not None:
-                    target = own_target(row, report, roster)
-                    if target is not None and (row.key, "actual") in table:
-                        table[row.key, "plan"] = target
+            # Values in rows not the unit's are not its figures: left out (validation warned).
+            for key in barred[level]:
+                table.pop(key, None)
+            # Its own target comes from the form or the roster, whatever it typed.
+            for row in targeted[level]:
+                target = own_target(row, report, roster)
+                if target is not None and (row.key, "actual") in table:
+                    table[row.key, "plan"] = target
             per_unit[unit.key] = table
     summed: Table = {}
     province: Table = {}
