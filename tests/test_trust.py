@@ -423,3 +423,71 @@ def test_province_reports_add_up_at_the_ministry(tmp_path: Path) -> None:
     path = result.write(tmp_path / "ca-nuoc.xlsx")
     rows = sheet_values(path, PL01)
     assert any(row[4] == "Có: 2/2 tỉnh" for row in rows)
+
+
+def test_an_earlier_report_is_known_with_its_sources_sheet_renamed(
+    example: Path, tmp_path: Path, base: dict[str, Any]
+) -> None:
+    """A clerk renamed the sources sheet of last run's output: its breakdown sheet still tells
+    it is a consolidation, and it is not added (TINH's figures are not held back either)."""
+    earlier = tmp_path / "tong-hop.xlsx"
+    ctmtcntt.consolidate(EXAMPLE).write(earlier)
+    book = openpyxl.load_workbook(earlier)
+    book["Nguồn số liệu"].title = "Sheet7"
+    book.save(example / "tong-hop cu.xlsx")
+    _, document = consolidate(example)
+    assert [("tong-hop cu.xlsx", "warning")] == [
+        (Path(f["file"]).name, f["severity"])
+        for f in document["findings"]
+        if f["code"] == "earlier-consolidation"
+    ]
+    assert base["PL01"] == document["PL01"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("QĐ số 3871/QĐ-UBND ngày 30/10/2017", "Quyết định 3871 / QD - UBND, 30/10/2017"),
+        ("12/2018/QĐ-UBND", "Số 12/2018/QĐ-UBND ngày 1/2/2018"),
+    ],
+)
+def test_decision_numbers_match_however_written(first: str, second: str) -> None:
+    """One decision written two ways is one key; a date alone is none."""
+    from ctmtcntt.project_matching import keys
+
+    assert keys({"decision": first})[1] == keys({"decision": second})[1] is not None
+    assert keys({"decision": "ngày 30/10/2017"})[1] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("UBND TP Quy Nhơn", "huyen"),
+        ("Ủy ban nhân dân huyện Phù Mỹ", "huyen"),
+        ("Thị xã An Nhơn", "huyen"),
+        ("Sở Tài chính thành phố Hồ Chí Minh", "so"),
+        ("Văn phòng UBND tỉnh", "so"),
+        ("Sở Thông tin và Truyền thông (số liệu chung toàn tỉnh)", "tinh"),
+    ],
+)
+def test_a_units_level_without_a_roster(name: str, level: str) -> None:
+    """Without a roster the level comes from how the name starts (or says "toàn tỉnh")."""
+    from ctmtcntt.roster import level_of
+
+    assert level == level_of(name)
+
+
+def test_the_rules_are_read_from_the_forms_yaml() -> None:
+    """Who may report each row, a unit's own target and the dash are the forms' data."""
+    from ctmtcntt.spec import load_catalogue
+
+    pl01 = load_catalogue().forms["PL01"]
+    assert {"huyen"} == pl01.reporters["district"]
+    assert {"tinh"} == pl01.reporters["province"]
+    assert ("district", "communes") == (pl01.row("10").who, pl01.row("10").unit_target)
+    assert 1 == pl01.row("9").unit_target
+    assert {"-", "–", "—"} <= pl01.marks.zero
+    assert {"...", "…"} <= pl01.marks.blank
+    assert (("3.b", "actual"), ("3.a", "actual")) == pl01.pairs["3.a", "actual"]
+    assert not pl01.may_report(pl01.row("9"), "so")
+    assert pl01.may_report(pl01.row("9"), None)  # a consolidated report speaks for all

@@ -20,8 +20,13 @@ from .numbers import fold
 from .report import Finding, make_finding, shown
 from .spec import FormSpec
 
-# A decision number: digits, a slash, then the issuing body's letters ("1234/QĐ-UBND").
-_DECISION = re.compile(r"(\d+)\s*/\s*([^\s,;()]+)")
+# A decision number: digits, a slash, the year in the older style, then the issuing body's
+# letters ("1234/QĐ-UBND", "12/2018/QĐ-UBND", spaced "1234 / QĐ - UBND"), up to its date.
+_DECISION = re.compile(
+    r"(\d+)\s*/\s*((?:\d{4}\s*/\s*)?[^\d,;()]+?)\s*(?:ngày\b|ngay\b|[,;(]|\d|$)", re.I
+)
+# Words a name may start with that say nothing of which project it is.
+_LEADING = ("du an ",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,10 +46,12 @@ class Listed:
 
 def keys(texts: dict[str, str]) -> tuple[str | None, str | None]:
     """What tells a project: its folded name, and its decision number folded, when given."""
-    name = fold(texts.get("name", "")) or None
+    name = fold(texts.get("name", ""))
+    for word in _LEADING:
+        name = name.removeprefix(word)
     match = _DECISION.search(texts.get("decision", ""))
-    decision = fold(f"{match.group(1)}/{match.group(2)}").replace(" ", "") if match else None
-    return name, decision
+    decision = fold(f"{match.group(1)} {match.group(2)}").replace(" ", "") if match else None
+    return name or None, decision or None
 
 
 def distinct(

@@ -35,7 +35,13 @@ from .layout import (
     plan,
 )
 from .numbers import looks_like_formula, vn_number
-from .reading import AREA_LABEL, SOURCES_SHEET, SOURCES_TITLE
+from .reading import (
+    AREA_LABEL,
+    BREAKDOWN_SHEET,
+    BREAKDOWN_TITLE,
+    SOURCES_SHEET,
+    SOURCES_TITLE,
+)
 from .spec import FormSpec, RowSpec, load_catalogue
 from .writing import atomic_save, xml_safe
 
@@ -392,7 +398,7 @@ def _breakdown_sheet(
     _table(
         ws,
         formats,
-        "CHI TIẾT SỐ LIỆU PHỤ LỤC 01 THEO ĐƠN VỊ",
+        BREAKDOWN_TITLE,
         header,
         rows,
         [*BREAKDOWN_WIDTHS, *([UNIT_WIDTH] * len(units))],
@@ -609,7 +615,7 @@ class _Book:
         formats = _Formats(book)
         _pl01_sheet(book.add_worksheet(forms["PL01"].sheet), formats, forms["PL01"], result)
         _pl02_sheet(book.add_worksheet(forms["PL02"].sheet), formats, forms["PL02"], result)
-        _breakdown_sheet(book.add_worksheet("Chi tiết theo đơn vị"), formats, forms["PL01"], result)
+        _breakdown_sheet(book.add_worksheet(BREAKDOWN_SHEET), formats, forms["PL01"], result)
         _completion_sheet(book.add_worksheet("Tỷ lệ theo đơn vị"), formats, forms["PL01"], result)
         findings = [
             [f.file, f.sheet, f.cell, "Lỗi" if f.is_error else "Cảnh báo", f.code, f.message]

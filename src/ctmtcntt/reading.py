@@ -244,24 +244,29 @@ def read_grids(
     )
 
 
-#: The sheet a consolidation writes to list its sources, its title, and the line naming the
-#: place it covers: how a consolidated report is told from a unit's (see province_book).
+#: The sheets a consolidation writes beside the forms (its sources, with the line naming the
+#: place it covers; its breakdown by unit) and their titles: how a consolidated report is told
+#: from a unit's (see province_book), also when one of the sheets was renamed or deleted.
 SOURCES_SHEET = "Nguồn số liệu"
 SOURCES_TITLE = "CÁC TỆP ĐÃ TỔNG HỢP"
+BREAKDOWN_SHEET = "Chi tiết theo đơn vị"
+BREAKDOWN_TITLE = "CHI TIẾT SỐ LIỆU PHỤ LỤC 01 THEO ĐƠN VỊ"
 AREA_LABEL = "Địa bàn"
+_MARKS = {fold(SOURCES_TITLE), fold(BREAKDOWN_TITLE)}
 
 
 def _made_by_consolidation(grids: Mapping[str, Grid]) -> tuple[bool, str | None]:
     """Whether the workbook is a consolidation's output, and the place it says it covers."""
-    for sheet, grid in grids.items():
-        if fold(sheet) != fold(SOURCES_SHEET) or not grid or not grid[0]:
+    made, area = False, None
+    for grid in grids.values():
+        if not grid or not grid[0] or fold(text(grid[0][0])) not in _MARKS:
             continue
-        if fold(text(grid[0][0])) != fold(SOURCES_TITLE):
-            continue
+        made = True
         line = text(grid[1][0]) if len(grid) > 1 and grid[1] else ""
-        label, _, area = line.partition(":")
-        return True, (area.strip() or None) if fold(label) == fold(AREA_LABEL) else None
-    return False, None
+        label, _, place = line.partition(":")
+        if fold(label) == fold(AREA_LABEL) and place.strip():
+            area = place.strip()
+    return made, area
 
 
 def _unit(

@@ -168,8 +168,9 @@ def looks_provincial(name: str | None) -> bool:
     return any(w in folded for w in _PROVINCE_WORDS) or folded.startswith(("tinh ", "ubnd tinh "))
 
 
-# Words of a district-level unit's name: huyện, thị xã, thành phố (thuộc tỉnh), quận.
-_DISTRICT_WORDS = re.compile(r"\b(huyen|thi xa|thanh pho|quan|tp|tx)\b")
+# How a district-level unit's name starts: (UBND) huyện, thị xã, thành phố, quận. Only at the
+# start: "Sở Tài chính thành phố Hồ Chí Minh" is a department, "cơ quan" no quận.
+_DISTRICT_WORDS = re.compile(r"^(?:ubnd |uy ban nhan dan )?(?:huyen|thi xa|thanh pho|quan|tp|tx)\b")
 PROVINCE_LEVEL, DEPARTMENT_LEVEL, DISTRICT_LEVEL = "tinh", "so", "huyen"
 
 
@@ -184,7 +185,7 @@ def level_of(name: str | None, roster: Roster | None = None) -> str:
             return PROVINCE_LEVEL
     if looks_provincial(name):
         return PROVINCE_LEVEL
-    if name and _DISTRICT_WORDS.search(fold(name)):
+    if name and _DISTRICT_WORDS.match(fold(name)):
         return DISTRICT_LEVEL
     return DEPARTMENT_LEVEL
 
