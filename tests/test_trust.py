@@ -394,9 +394,11 @@ def test_notes_are_kept(example: Path, tmp_path: Path) -> None:
 # The Ministry level
 
 
-def test_province_reports_add_up_at_the_ministry(tmp_path: Path) -> None:
+@pytest.mark.parametrize("roster", [False, True], ids=["no-roster", "roster-of-provinces"])
+def test_province_reports_add_up_at_the_ministry(roster: bool, tmp_path: Path) -> None:
     """Two provinces' reports made without --name: told apart by the province each covers, not
-    duplicates; yes/no (*) rows become counts, number rows sums."""
+    duplicates (with a roster of provinces, each matched to its own); yes/no (*) rows become
+    counts, number rows sums."""
     second = shutil.copytree(EXAMPLE, tmp_path / "phu-yen")
     for name in (S05, "S07 - So NN va PTNT.xlsx"):
         book = openpyxl.load_workbook(second / name)
@@ -409,11 +411,18 @@ def test_province_reports_add_up_at_the_ministry(tmp_path: Path) -> None:
     national.mkdir()
     for folder in (EXAMPLE, second):
         ctmtcntt.consolidate(folder).write(national / f"Tổng hợp - {folder.name}.xlsx")
+    if roster:
+        (national / "roster.csv").write_text(
+            "code,name,level\nBDI,UBND tỉnh Bình Định,tinh\nPYE,UBND tỉnh Phú Yên,tinh\n",
+            encoding="utf-8",
+        )
     result, document = consolidate(national)
     received = sorted(a["name"] for a in document["units"]["received"])
     assert 2 == len(received), received
     assert received[0].endswith("tỉnh Bình Định")
     assert received[1].endswith("tỉnh Phú Yên")
+    if roster:
+        assert ["BDI", "PYE"] == sorted(a["code"] for a in document["units"]["received"])
     assert [] == document["units"]["duplicate"]
     assert {"1": "Có: 2/2 tỉnh", "13": "Có: 1/2 tỉnh"} == document["counts"]
     assert (2, 1) == (actual(document, "1"), actual(document, "13"))

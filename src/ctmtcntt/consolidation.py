@@ -22,7 +22,7 @@ from .reading import FormData, UnitReport
 from .report import Finding, make_finding
 from .roster import Roster, _core, level_of, looks_provincial, same_unit
 from .spec import Catalogue, RowSpec, load_catalogue
-from .validation import own_target, reporter_level
+from .validation import own_target, reporter_level, roster_unit
 from .values import Key, inputs, notes, project_entries, project_places
 
 
@@ -151,9 +151,7 @@ def _unit_key(
     if not report.unit:
         return None
     if roster is not None:
-        unit = roster.match(report.unit)
-        if unit is None and report.consolidated and report.area:
-            unit = roster.match(report.area)
+        unit = roster_unit(report, roster)
         if unit is None:
             return None
         return unit.code, unit.code, unit.name, unit.is_province
@@ -331,9 +329,7 @@ def _left_over(report: UnitReport, roster: Roster | None, units_below: bool) -> 
     speaks for the province ("… toàn tỉnh", "UBND tỉnh …") or for nobody ("Tổng hợp").
     """
     if roster is not None:
-        unit = roster.match(report.unit)
-        if unit is None and report.area:
-            unit = roster.match(report.area)
+        unit = roster_unit(report, roster)
         if unit is None:
             return True
         return unit.is_province and sum(u.is_province for u in roster.units) == 1

@@ -79,6 +79,7 @@ class _Index:
     names: dict[str, Unit]
     cores: tuple[tuple[frozenset[str], Unit], ...]
     answers: dict[str, Unit | None]
+    provinces: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +99,8 @@ class Roster:
             codes.setdefault(unit.code.upper(), unit)
             names.setdefault(fold(unit.name), unit)
         cores = tuple((_core(unit.name), unit) for unit in self.units)
-        return _Index(codes=codes, names=names, cores=cores, answers={})
+        provinces = sum(unit.is_province for unit in self.units)
+        return _Index(codes=codes, names=names, cores=cores, answers={}, provinces=provinces)
 
     def by_code(self, code: str) -> Unit | None:
         """The unit with this roster code (case-insensitive)."""
@@ -122,7 +124,9 @@ class Roster:
         if exact is not None:
             return exact
         words = set(_words(name))
-        province = any(w in folded for w in _PROVINCE_WORDS)
+        # A province's roster has one province-wide unit, named only by "toàn tỉnh" (Sở TTTT
+        # is S11); a roster of provinces (the Ministry's) is all of them.
+        province = any(w in folded for w in _PROVINCE_WORDS) or self._index.provinces > 1
         best: list[tuple[int, Unit]] = []
         for core, unit in self._index.cores:
             fits = core and core <= words and (not unit.is_province or province)

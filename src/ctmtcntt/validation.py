@@ -16,7 +16,7 @@ from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compu
 from .numbers import fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding, shown
-from .roster import PROVINCE_LEVEL, Roster, level_of, looks_provincial, same_unit
+from .roster import PROVINCE_LEVEL, Roster, Unit, level_of, looks_provincial, same_unit
 from .spec import FormSpec, RowSpec, load_schema
 from .values import INPUTS_MEMO, Key, cell_type, inputs, projects, row_roles, understand
 
@@ -100,10 +100,19 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def roster_unit(report: UnitReport, roster: Roster) -> Unit | None:
+    """The roster's unit a report is from: by its "Đơn vị báo cáo", or for a consolidated report
+    made under a default name, by the place it says it covers ("Địa bàn: tỉnh …")."""
+    unit = roster.match(report.unit)
+    if unit is None and report.consolidated and report.area:
+        unit = roster.match(report.area)
+    return unit
+
+
 def is_from_province(report: UnitReport, roster: Roster | None) -> bool:
     """Whether a report speaks for the whole province (roster level "tinh", or its wording)."""
     if roster is not None:
-        unit = roster.match(report.unit)
+        unit = roster_unit(report, roster)
         return unit is not None and unit.is_province
     return looks_provincial(report.unit)
 
@@ -243,13 +252,17 @@ def _unit_findings(report: UnitReport, roster: Roster | None) -> list[Finding]:
     file, sheet, cell = report.path, report.unit_sheet, report.unit_cell
     if not report.unit:
         return [make_finding("missing-unit-name", file=file, sheet=sheet, cell=cell)]
-    if roster is not None and roster.match(report.unit) is None:
+    if roster is not None and roster_unit(report, roster) is None:
         return [
             make_finding("unit-not-in-roster", file=file, sheet=sheet, cell=cell, value=report.unit)
         ]
     found = []
     for form in report.forms.values():
-        if form.unit and not same_unit(form.unit, report.unit, roster):
+        if (
+            form.unit
+            and fold(form.unit) != fold(report.unit)
+            and not same_unit(form.unit, report.unit, roster)
+        ):
             found.append(
                 make_finding(
                     "units-differ",
