@@ -432,6 +432,9 @@ def test_province_reports_add_up_at_the_ministry(roster: bool, tmp_path: Path) -
     path = result.write(tmp_path / "ca-nuoc.xlsx")
     rows = sheet_values(path, PL01)
     assert any(row[4] == "Có: 2/2 tỉnh" for row in rows)
+    from ctmtcntt.render import consolidation_text
+
+    assert "Có: 1/2 tỉnh" in consolidation_text(result)
 
 
 def test_an_earlier_report_is_known_with_its_sources_sheet_renamed(

@@ -68,6 +68,8 @@ def _figures(result: ConsolidationResult) -> list[str]:
             continue
         actual, ratio, assessment = row["actual"], row["ratio"], row["assessment"]
         parts = [shown(actual) if actual is not None and actual == actual else "–"]
+        if stt in result.data.counted:
+            parts = [result.data.counted[str(stt)]]  # one level up: "Có: 2/2 tỉnh"
         if ratio is not None and ratio == ratio:
             parts.append(shown(ratio))
         if isinstance(assessment, str):
