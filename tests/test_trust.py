@@ -503,3 +503,21 @@ def test_the_rules_are_read_from_the_forms_yaml() -> None:
     assert (("3.b", "actual"), ("3.a", "actual")) == pl01.pairs["3.a", "actual"]
     assert not pl01.may_report(pl01.row("9"), "so")
     assert pl01.may_report(pl01.row("9"), None)  # a consolidated report speaks for all
+
+
+@pytest.mark.slow
+def test_a_percentage_format_is_seen_in_a_workbook_saved_by_libreoffice(
+    example: Path, tmp_path: Path, soffice: str
+) -> None:
+    """LibreOffice writes its own styles part: 0.9 shown as 90 % in 3.a is still found."""
+    from builders import libreoffice_resave
+    from ctmtcntt.loading import read_workbook
+
+    edit(example, S05, PL01, {CELLS["3.a", 5]: 0.9, CELLS["3.b", 5]: 0.1}, "0%")
+    [saved] = libreoffice_resave([example / S05], tmp_path / "lo").values()
+    form = read_workbook(saved).forms["PL01"]
+    assert {"E15", "E16"} <= form.percent_cells
+    [checked] = ctmtcntt.validate([saved]).files
+    assert [("E15", "error"), ("E16", "error")] == [
+        (f.cell, f.severity) for f in checked.findings if f.code == "percent-in-count-cell"
+    ]

@@ -136,21 +136,25 @@ def test_province_figures_are_sums_of_what_the_findings_let_in(
     if not base:
         clean = [*world["reports"], *(read_grids(world["grids"][c], UNITS[c]) for c in UNITS)]
         base = world["base"] = dict(consolidate_reports(clean, roster).per_unit)
-    # PL01: each summed row over the units, the three edited ones by what they typed.
-    for top, bottom in PAIRS.values():
-        for row in (top, bottom):
-            expected = 0.0
-            present = False
-            for unit, table in base.items():
-                if unit in UNITS:
-                    value = _value(chosen, base[unit], unit, row, (top, bottom), excluded, cells)
-                else:
-                    value = table.get((row, "actual"))
-                if isinstance(value, float):
-                    expected += value
-                    present = True
-            got = data.pl01.get((row, "actual"))
-            assert (expected if present else None) == got, (row, chosen, data.findings)
+    # PL01: each summed row over the units, the three edited ones by what they typed; a (*)
+    # row from TINH alone.
+    alone = [(row, (row,)) for row in ("11", *PROVINCE_ROWS)]
+    paired = [(row, pair) for pair in PAIRS.values() for row in pair]
+    for row, pair in paired + alone:
+        expected = 0.0
+        present = False
+        for unit, table in base.items():
+            if row in PROVINCE_ROWS and unit != "TINH":
+                continue
+            if unit in UNITS:
+                value = _value(chosen, base[unit], unit, row, pair, excluded, cells)
+            else:
+                value = table.get((row, "actual"))
+            if isinstance(value, float):
+                expected += value
+                present = True
+        got = data.pl01.get((row, "actual"))
+        assert (expected if present else None) == got, (row, chosen, data.findings)
     # Every total is the sum of its parts.
     parts = [data.pl01.get((k, "actual")) for k in spec.row("6").parts]
     numbers = [p for p in parts if isinstance(p, float)]
