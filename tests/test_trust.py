@@ -521,3 +521,20 @@ def test_a_percentage_format_is_seen_in_a_workbook_saved_by_libreoffice(
     assert [("E15", "error"), ("E16", "error")] == [
         (f.cell, f.severity) for f in checked.findings if f.code == "percent-in-count-cell"
     ]
+
+
+def test_a_districts_consolidation_of_its_communes_is_an_input(
+    example: Path, tmp_path: Path, base: dict[str, Any]
+) -> None:
+    """Quy Nhơn sends the report it consolidated from its communes instead of its own form: it
+    is its unit's report (not an earlier province output), and the figures are the same."""
+    commune = tmp_path / "xa" / H01
+    commune.parent.mkdir()
+    shutil.move(example / H01, commune)
+    made = ctmtcntt.consolidate([commune], name="UBND thành phố Quy Nhơn")
+    made.write(example / "Tổng hợp - Quy Nhơn.xlsx")
+    result, document = consolidate(example)
+    assert [] == document["findings"]
+    assert base["PL01"] == document["PL01"]
+    assert "H01" in {a["code"] for a in document["units"]["received"]}
+    assert 0 == result.exit_code

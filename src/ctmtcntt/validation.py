@@ -119,10 +119,11 @@ def is_from_province(report: UnitReport, roster: Roster | None) -> bool:
 
 def reporter_level(report: UnitReport, roster: Roster | None) -> str | None:
     """The roster level a report speaks at (``tinh``, ``so``, ``huyen``), which says the rows it
-    may report; None for a consolidated report, which speaks for every level below it."""
-    if report.consolidated:
-        return None
-    return level_of(report.unit, roster)
+    may report; None for a province's consolidated report, which speaks for every level below
+    it (a district's consolidation of its communes still speaks as a district)."""
+    unit = roster_unit(report, roster) if roster is not None else None
+    level = level_of(unit.name if unit is not None else report.unit, roster)
+    return None if report.consolidated and level == PROVINCE_LEVEL else level
 
 
 def validate_reports(
