@@ -20,9 +20,9 @@ from .numbers import fold
 from .project_matching import Listed, distinct
 from .reading import FormData, UnitReport
 from .report import Finding, make_finding
+from .reporters import own_target, reporter_level, roster_unit
 from .roster import Roster, _core, level_of, looks_provincial, same_unit
 from .spec import Catalogue, RowSpec, load_catalogue
-from .validation import own_target, reporter_level, roster_unit
 from .values import Key, inputs, notes, project_entries, project_places
 
 
