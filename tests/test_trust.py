@@ -538,3 +538,31 @@ def test_a_districts_consolidation_of_its_communes_is_an_input(
     assert base["PL01"] == document["PL01"]
     assert "H01" in {a["code"] for a in document["units"]["received"]}
     assert 0 == result.exit_code
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "who: district, aggregate: sum, target: plan",
+            "who: commune, aggregate: sum, target: plan",
+            "reporters",
+        ),
+        ("unit_target: communes", "unit_target: villages", "villages"),
+    ],
+    ids=["unknown-who", "unknown-roster-column"],
+)
+def test_a_form_naming_an_unknown_reporter_or_roster_column_is_refused(
+    old: str, new: str, words: str, tmp_path: Path
+) -> None:
+    """The rules are data: a row reported by a level the form does not list, or a target from a
+    roster column that does not exist, is a broken form description, said as such."""
+    from ctmtcntt.errors import SpecError
+    from ctmtcntt.spec import load_catalogue, schemas_folder
+
+    folder = Path(shutil.copytree(schemas_folder(), tmp_path / "schemas"))
+    text = (folder / "PL01.yaml").read_text(encoding="utf-8")
+    assert old in text
+    (folder / "PL01.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SpecError, match=words):
+        load_catalogue(folder)

@@ -21,6 +21,8 @@ RowKind = Literal["section", "yesno", "percent", "count", "money", "total", "gro
 Who = Literal["all", "district", "province", "department"]
 Aggregate = Literal["sum", "ratio", "province", "none"]
 
+# The roster's columns a row's ``unit_target`` may name (numbers of a unit).
+_ROSTER_COLUMNS = frozenset({"communes"})
 _TARGET = re.compile(r"^\s*(>=|≥|>|<=|≤|<|=)?\s*([0-9]+(?:[.,][0-9]+)?)\s*$")
 
 
@@ -315,6 +317,13 @@ def _check_references(spec: FormSpec, path: Path) -> None:
         for col in row.inputs:
             if col not in columns:
                 raise SpecError(f"{path.name}: dòng {row.key} nhắc tới cột {col} không có")
+        if spec.reporters and row.kind != "section" and row.who not in spec.reporters:
+            raise SpecError(f"{path.name}: dòng {row.key} ghi who: {row.who}, không có ở reporters")
+        if isinstance(row.unit_target, str) and row.unit_target not in _ROSTER_COLUMNS:
+            raise SpecError(
+                f"{path.name}: dòng {row.key} lấy chỉ tiêu từ cột {row.unit_target!r} của danh"
+                f" sách đơn vị, không có cột này ({', '.join(sorted(_ROSTER_COLUMNS))})"
+            )
     for column in spec.columns:
         for ref in (*column.sum_of, *column.ratio_of):
             if ref not in columns:
