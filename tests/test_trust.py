@@ -566,3 +566,24 @@ def test_a_form_naming_an_unknown_reporter_or_roster_column_is_refused(
     (folder / "PL01.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(SpecError, match=words):
         load_catalogue(folder)
+
+
+@pytest.mark.parametrize(
+    ("s05", "s07"),
+    [
+        ({"C11": "Sở Tài chính"}, {"C11": "Sở Nông nghiệp và Phát triển nông thôn"}),
+        ({"E11": "125/QĐ-UBND ngày 1/2/2019"}, {"E11": "Quyết định 987/QĐ-UBND"}),
+    ],
+    ids=["two-investors", "two-decisions"],
+)
+def test_two_projects_of_one_name_told_apart_are_both_counted(
+    s05: dict[str, object], s07: dict[str, object], example: Path, base: dict[str, Any]
+) -> None:
+    """Two departments each buy computers under the same plain name; their investors or their
+    decision numbers differ: two projects, no finding, both added."""
+    for name, own in (("S05 - So Tai chinh.xlsx", s05), ("S07 - So NN va PTNT.xlsx", s07)):
+        edit(example, name, PL02, {"B11": "Mua sắm máy tính", "H11": 100, "L11": 100, **own})
+    _, document = consolidate(example)
+    assert [] == document["findings"]
+    assert base["PL02"]["groups"]["I"]["8"] + 200 == document["PL02"]["groups"]["I"]["8"]
+    assert 3 == len(document["PL02"]["projects"])

@@ -1,8 +1,9 @@
 """One project listed by two units (the investor and Sở TTTT, say): found and counted once.
 
-Two project rows are one project when their names are the same once folded (case, diacritics,
-dashes and spaces aside) or when they cite the same investment decision number ("1234/QĐ-UBND"
-and "Quyết định số 1234/QD-UBND ngày …" alike). The row kept is the investor's own when one of
+Two project rows are one project when they cite the same investment decision number
+("1234/QĐ-UBND" and "Quyết định số 1234/QD-UBND ngày …" alike), or when their names are the same
+once folded (case, diacritics, dashes and spaces aside) and nothing they both give tells them
+apart (two decision numbers, two investors). The row kept is the investor's own when one of
 the two units is the investor, else the first in the roster's order; the other leaves the sums
 with a finding naming both files and rows: a warning when both give the same figures, an error
 when they differ (the finding says whose figures were used).
@@ -18,6 +19,7 @@ from pathlib import Path
 from .computation import Scalar, compute_project
 from .numbers import fold
 from .report import Finding, make_finding, shown
+from .roster import same_unit
 from .spec import FormSpec
 
 # A decision number: digits, a slash, the year in the older style, then the issuing body's
@@ -60,37 +62,61 @@ def distinct(
     is_investor: Callable[[Listed], bool],
 ) -> tuple[list[Listed], list[Finding]]:
     """The entries with every project once, and a finding for each row left out."""
-    kept: list[Listed | None] = []
-    seen: dict[tuple[str, str], int] = {}
+    kept: list[Listed] = []
+    seen: dict[tuple[str, str], list[int]] = {}
     findings: list[Finding] = []
     for entry in entries:
         name, decision = keys(entry.texts)
-        found = [seen[k] for k in _keyed(name, decision) if k in seen]
-        earlier = kept[found[0]] if found else None
-        if earlier is None or (earlier.consolidated and entry.consolidated):
-            # Two provinces' reports may list projects of the same name: each its own.
+        index, by = _match(entry, name, decision, kept, seen)
+        if index is None:
             index = len(kept)
             kept.append(entry)
         else:
-            index = found[0]
+            earlier = kept[index]
             keep, drop = (
                 (entry, earlier)
                 if is_investor(entry) and not is_investor(earlier)
                 else (earlier, entry)
             )
             kept[index] = keep
-            findings.append(
-                _finding(
-                    spec, keep, drop, "name" if name and ("name", name) in seen else "decision"
-                )
-            )
-        for key in _keyed(name, decision):
-            seen.setdefault(key, index)
-    return [e for e in kept if e is not None], findings
+            findings.append(_finding(spec, keep, drop, by))
+        for key in _keyed(decision=decision, name=name):
+            seen.setdefault(key, []).append(index)
+    return kept, findings
 
 
-def _keyed(name: str | None, decision: str | None) -> list[tuple[str, str]]:
-    return [(kind, key) for kind, key in (("name", name), ("decision", decision)) if key]
+def _match(
+    entry: Listed,
+    name: str | None,
+    decision: str | None,
+    kept: list[Listed],
+    seen: dict[tuple[str, str], list[int]],
+) -> tuple[int | None, str]:
+    """The project already kept that this entry is, and what told it (its decision number or
+    its name); None when it is a project of its own."""
+    for kind, key in _keyed(decision=decision, name=name):
+        for index in seen.get((kind, key), ()):
+            other = kept[index]
+            if other.consolidated and entry.consolidated:
+                continue  # two provinces' reports may list projects of one name: each its own
+            if kind == "name" and _differ(entry, other):
+                continue  # one name, two projects: their decisions or investors differ
+            return index, kind
+    return None, ""
+
+
+def _differ(first: Listed, second: Listed) -> bool:
+    """Whether two projects of one name are told apart by what both give: a decision number,
+    an investor."""
+    one, two = keys(first.texts)[1], keys(second.texts)[1]
+    if one and two and one != two:
+        return True
+    investors = first.texts.get("investor"), second.texts.get("investor")
+    return all(investors) and not same_unit(*investors)  # type: ignore[arg-type]
+
+
+def _keyed(*, decision: str | None, name: str | None) -> list[tuple[str, str]]:
+    return [(kind, key) for kind, key in (("decision", decision), ("name", name)) if key]
 
 
 def _where(entry: Listed) -> str:
