@@ -587,3 +587,10 @@ def test_two_projects_of_one_name_told_apart_are_both_counted(
     assert [] == document["findings"]
     assert base["PL02"]["groups"]["I"]["8"] + 200 == document["PL02"]["groups"]["I"]["8"]
     assert 3 == len(document["PL02"]["projects"])
+
+
+def test_a_rate_with_dots_for_its_parts_is_an_error_too(example: Path) -> None:
+    """ "..." in 5.a and 5.b is no figure: the rate typed in row 5 cannot enter the province's."""
+    edit(example, S05, PL01, {CELLS["5", 5]: "90%", CELLS["5.a", 5]: "...", CELLS["5.b", 5]: "…"})
+    _, document = consolidate(example)
+    assert [(S05, PL01, "E20", "error")] == found(document, "ratio-without-parts")

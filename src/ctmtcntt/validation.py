@@ -305,7 +305,7 @@ def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
             _incomplete_pair(frames, form, row_spec.ratio_of, (left, cell), (right, bottom_cell))
             if row is not None and "actual" in typed.get(row_spec.key, ()):
                 parts = [form.row(k) for k in row_spec.ratio_of]
-                if not any(p is not None and p.values["actual"].present for p in parts):
+                if not (_number(left) or _number(right)):  # neither part gives a figure
                     _ratio_without_parts(frames, form, row, row_spec.ratio_of, parts)
                     typed[row_spec.key] = [k for k in typed[row_spec.key] if k != "actual"]
             if cell:
