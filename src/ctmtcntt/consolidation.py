@@ -271,12 +271,13 @@ def consolidate_reports(
         pl01[row, "assessment"] = None
         counted[row] = f"Có: {yes}/{answers} {word}"
     notes = _notes(accepted, catalogue)
-    province_notes = {
-        n.row: n.text
-        for n in notes
-        if catalogue.forms["PL01"].by_key[n.row].who == "province"
-        and next(u for u in accepted if u.name == n.unit).provincial
-    }
+    province_notes: dict[str, str] = {}
+    speaking_for_all = {u.name for u in accepted if u.provincial}
+    for note in notes:
+        if catalogue.forms["PL01"].by_key[note.row].province_only and note.unit in speaking_for_all:
+            # One level up, every province's note on the row, one after the other.
+            before = province_notes.get(note.row)
+            province_notes[note.row] = f"{before}; {note.text}" if before else note.text
     fixed, listed, duplicated = _pl02(accepted, drops, catalogue, roster)
     expected_units = list(roster.units) if roster else []
     received_keys = set(units)
