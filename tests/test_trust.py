@@ -92,7 +92,7 @@ def less(base: dict[str, Any], rows: dict[str, float]) -> dict[str, object]:
 # "-" is 0 (statistics tables), "..." is blank
 
 
-@pytest.mark.parametrize("dash", ["-", "–", "—"])
+@pytest.mark.parametrize("dash", ["-", "–", "—", "－", " - "])
 def test_a_dash_is_zero_with_a_warning_and_the_pair_rules_follow(
     dash: str, example: Path, base: dict[str, Any]
 ) -> None:
