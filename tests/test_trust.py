@@ -157,6 +157,8 @@ def test_a_percentage_in_a_count_cell_is_an_error_and_its_pair_leaves(
     [message] = [f["message"] for f in document["findings"] if f["code"] == "percent-in-count-cell"]
     assert "không được cộng" in message
     assert ("ô đang định dạng phần trăm" in message) == bool(fmt)
+    [partner] = [k for k in pair if k != row]
+    assert f"Đi cặp với ô này, ô (5) dòng {partner} của đơn vị cũng không được cộng" in message
     assert 1 == result.exit_code
 
 
@@ -594,3 +596,15 @@ def test_a_rate_with_dots_for_its_parts_is_an_error_too(example: Path) -> None:
     edit(example, S05, PL01, {CELLS["5", 5]: "90%", CELLS["5.a", 5]: "...", CELLS["5.b", 5]: "…"})
     _, document = consolidate(example)
     assert [(S05, PL01, "E20", "error")] == found(document, "ratio-without-parts")
+
+
+def test_any_error_on_one_of_a_pair_takes_the_other_out_and_says_so(
+    example: Path, base: dict[str, Any]
+) -> None:
+    """A negative 3.a (an error about 3.a alone): S05's 3.b leaves with it, and the message
+    says so; the province's row 3 has neither."""
+    edit(example, S05, PL01, {CELLS["3.a", 5]: -2693})
+    _, document = consolidate(example)
+    [finding] = [f for f in document["findings"] if f["code"] == "negative-value"]
+    assert "ô (5) dòng 3.b của đơn vị cũng không được cộng" in finding["message"]
+    assert less(base, {"3.a": 2693, "3.b": 319}) == {r: actual(document, r) for r in ("3.a", "3.b")}

@@ -214,9 +214,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 column=key,
                 value=value.raw,
                 drops=((spec.code, row.key, key),),
-                context=_percent_words(spec, row.key, key, formatted)
-                if formatted or reading.percent_sign
-                else None,
+                context=_percent_words(formatted) if formatted or reading.percent_sign else None,
             )
             number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
             # A formula without a value is formula-without-value, not unreadable text: parsed.
@@ -247,16 +245,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
         _pl01_relations(frames, form, typed)
 
 
-def _percent_words(spec: FormSpec, row: str, column: str, formatted: bool) -> dict[str, str]:
-    """What a percentage-in-a-count finding adds: the cell's format, and the pair it takes
-    out with it."""
-    pair = [key for key, _ in spec.pairs.get((row, column), ()) if key != row]
-    return {
-        "detail": ", ô đang định dạng phần trăm" if formatted else "",
-        "other": f"; dòng {', '.join(pair)} đi cặp với dòng này cũng không được cộng"
-        if pair
-        else "",
-    }
+def _percent_words(formatted: bool) -> dict[str, str]:
+    """What a percentage-in-a-count finding adds: whether the cell's format shows it."""
+    return {"detail": ", ô đang định dạng phần trăm" if formatted else ""}
 
 
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
