@@ -608,3 +608,12 @@ def test_any_error_on_one_of_a_pair_takes_the_other_out_and_says_so(
     [finding] = [f for f in document["findings"] if f["code"] == "negative-value"]
     assert "ô (5) dòng 3.b của đơn vị cũng không được cộng" in finding["message"]
     assert less(base, {"3.a": 2693, "3.b": 319}) == {r: actual(document, r) for r in ("3.a", "3.b")}
+
+
+def test_a_districts_target_is_the_rosters_also_without_its_actual(example: Path) -> None:
+    """H01 types 25 as its target and leaves the actual blank: a warning, and the target that
+    counts is still its 21 communes (159 in all, of which 138 reported in use)."""
+    edit(example, H01, PL01, {CELLS["10", 4]: 25, CELLS["10", 5]: None})
+    _, document = consolidate(example)
+    assert [(H01, PL01, "D30", "warning")] == found(document, "own-target-from-roster")
+    assert (159, 138) == (document["PL01"]["10"]["plan"], actual(document, "10"))

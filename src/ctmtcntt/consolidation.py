@@ -466,7 +466,9 @@ def _pl01(
             # Its own target comes from the form or the roster, whatever it typed.
             for row in targeted[level]:
                 target = own_target(row, report, roster)
-                if target is not None and (row.key, "actual") in table:
+                if target is not None and (
+                    (row.key, "actual") in table or (row.key, "plan") in table
+                ):
                     table[row.key, "plan"] = target
             per_unit[unit.key] = table
     summed: Table = {}

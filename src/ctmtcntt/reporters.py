@@ -89,9 +89,10 @@ def own_target_findings(
                 continue
             target = own_target(row_spec, report, roster)
             given = typed_in.get((row_spec.key, "actual"))
-            if target is None or not _number(given):
-                continue
-            if typed_in.get((row_spec.key, "plan")) == target and float(given) <= target:  # type: ignore[arg-type]
+            planned = typed_in.get((row_spec.key, "plan"))
+            if target is None or not (_number(given) or _number(planned)):
+                continue  # the row left blank: nothing of the unit's to add up
+            if planned == target and (not _number(given) or float(given) <= target):  # type: ignore[arg-type]
                 continue  # the usual case, settled from the inputs without the rows
             row = form.row(row_spec.key)
             if row is None or "plan" not in row.values:
@@ -104,8 +105,6 @@ def own_target_findings(
                 "sheet": form.sheet,
                 "row": row_spec.key,
             }
-            if not _number(actual):
-                continue
             typed = row.values["plan"].present
             if typed and not _number(plan):
                 pass  # typed but unreadable: that is its own error already
@@ -121,7 +120,7 @@ def own_target_findings(
                         **where,
                     )
                 )
-            if float(actual) > target + 1e-9:  # type: ignore[arg-type]
+            if _number(actual) and float(actual) > target + 1e-9:  # type: ignore[arg-type]
                 found.append(
                     make_finding(
                         "above-own-target",
