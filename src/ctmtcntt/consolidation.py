@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -146,7 +147,9 @@ def _preference(path: str) -> tuple[bool, int, str]:
 
 
 def _unit_key(
-    report: UnitReport, roster: Roster | None
+    report: UnitReport,
+    roster: Roster | None,
+    shared: AbstractSet[str] = frozenset(),
 ) -> tuple[str, str | None, str, bool] | None:
     if not report.unit:
         return None
@@ -155,8 +158,8 @@ def _unit_key(
         if unit is None:
             return None
         return unit.code, unit.code, unit.name, unit.is_province
-    if report.consolidated and report.area and fold(report.area) not in fold(report.unit):
-        # Two provinces' reports made under the same default name ("Sở TTTT (số liệu chung
+    if report.consolidated and report.area and fold(report.unit) in shared:
+        # Two provinces' reports made under one name (the default "Sở TTTT (số liệu chung
         # toàn tỉnh)") are told apart by the place each says it covers.
         name = f"{report.unit} – {report.area}"
         return fold(name), None, name, True
@@ -180,6 +183,7 @@ def consolidate_reports(
     checked = dict(zip(map(id, reports), check_reports(reports, roster), strict=True))
     files: list[FileResult] = []
     units_below = any(not r.consolidated for r in reports if r.forms)
+    shared = _shared_names(reports)
     extra: dict[str, list[Finding]] = {}
     sources: list[Source] = []
     units: dict[str, _Unit] = {}
@@ -223,7 +227,7 @@ def consolidate_reports(
             )
             continue
         files.append(result)
-        identity = _unit_key(item, roster)
+        identity = _unit_key(item, roster, shared)
         if identity is None or not item.forms:
             name = item.unit or Path(item.path).name
             previous = unknown.get(name)
@@ -318,6 +322,15 @@ def consolidate_reports(
         counted=counted,
         area=_area(reports),
     )
+
+
+def _shared_names(reports: Sequence[UnitReport]) -> set[str]:
+    """The names (folded) under which consolidated reports of different places arrive."""
+    places: dict[str, set[str]] = {}
+    for report in reports:
+        if report.consolidated and report.unit and report.area:
+            places.setdefault(fold(report.unit), set()).add(fold(report.area))
+    return {name for name, areas in places.items() if len(areas) > 1}
 
 
 def _left_over(report: UnitReport, roster: Roster | None, units_below: bool) -> bool:
