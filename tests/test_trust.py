@@ -617,3 +617,12 @@ def test_a_districts_target_is_the_rosters_also_without_its_actual(example: Path
     _, document = consolidate(example)
     assert [(H01, PL01, "D30", "warning")] == found(document, "own-target-from-roster")
     assert (159, 138) == (document["PL01"]["10"]["plan"], actual(document, "10"))
+
+
+def test_dots_in_a_yes_no_row_are_no_answer(example: Path, base: dict[str, Any]) -> None:
+    """TINH types "..." for row 13 (Có/Không): no answer, not an unreadable one; row 13 has
+    no figure and no error is raised."""
+    edit(example, TINH, PL01, {"E36": "..."})
+    _, document = consolidate(example)
+    assert [] == document["findings"]
+    assert document["PL01"]["13"]["actual"] is None

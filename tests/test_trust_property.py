@@ -108,7 +108,7 @@ def _excluded(findings: list[Any]) -> set[tuple[str, str]]:
 
 
 @settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

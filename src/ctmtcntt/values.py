@@ -36,22 +36,33 @@ def cell_type(form: FormSpec, row: RowSpec | None, column: ColumnSpec) -> str:
 
 def understand(value: Value, type_: str, marks: Marks | None = None) -> Reading:
     """Read a cell's raw content as its type wants it; ``marks`` are the form's statistics
-    marks (a dash for 0, dots for blank) in number cells."""
+    marks: a dash is 0 in a number cell (no answer in a yes/no one), dots are blank."""
     if type_ == "yesno":
-        yes = parse_yesno_detailed(value.raw)
+        raw = value.raw
+        # "..." is no answer, as a dash is.
+        if _mark(raw, marks) == "blank":
+            return Reading(type=type_, value=None, ok=True, mark="blank")
+        yes = parse_yesno_detailed(raw)
         return Reading(type=type_, value=yes.value, ok=yes.ok)
     if type_ in ("number", "money", "percent", "rate"):
         raw = value.raw
-        if marks is not None and isinstance(raw, str) and raw and len(raw) <= 5:
-            text = normalize_text(raw)
-            if text in marks.zero:
-                return Reading(type=type_, value=0.0, ok=True, mark="zero")
-            if text in marks.blank:
-                return Reading(type=type_, value=None, ok=True, mark="blank")
+        mark = _mark(raw, marks)
+        if mark is not None:
+            return Reading(type=type_, value=0.0 if mark == "zero" else None, ok=True, mark=mark)
         number = parse_number(raw)
         return Reading(type=type_, value=number.value, ok=number.ok, percent_sign=number.percent)
     raw = value.raw
     return Reading(type=type_, value=None if raw in (None, "") else str(raw), ok=True)
+
+
+def _mark(raw: object, marks: Marks | None) -> str | None:
+    """ "zero" for a dash, "blank" for dots (the form's marks), None for anything else."""
+    if marks is None or not isinstance(raw, str) or not raw or len(raw) > 5:
+        return None  # most cells: a number, or text too long to be a mark
+    text = normalize_text(raw)
+    if text in marks.zero:
+        return "zero"
+    return "blank" if text in marks.blank else None
 
 
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
