@@ -388,7 +388,7 @@ def test_notes_are_kept(example: Path, tmp_path: Path) -> None:
     breakdown = sheet_values(path, "Chi tiết theo đơn vị")
     header = breakdown[2]
     column = header.index("Sở Tài chính")
-    [line] = [row for row in breakdown if str(row[0]).startswith("3.a (8)")]
+    [line] = [row for row in breakdown if row[0] == "3.a" and str(row[1]).endswith("ghi chú")]
     assert "Số liệu ước tính" == line[column]
 
 
