@@ -282,6 +282,8 @@ def consolidate_reports(
             # One level up, every province's note on the row, one after the other.
             before = province_notes.get(note.row)
             province_notes[note.row] = f"{before}; {note.text}" if before else note.text
+    for row_key, text in province_notes.items():
+        pl01[row_key, "note"] = text  # column (8) of the province's PL01, as every reader shows
     fixed, listed, duplicated = _pl02(accepted, drops, catalogue, roster)
     expected_units = list(roster.units) if roster else []
     received_keys = set(units)
@@ -494,7 +496,7 @@ def _pl01(
             if row.aggregate == "province":
                 values = [per_unit[k].get(key) for k in per_unit]
                 answers = [v for v in values if isinstance(v, bool)]
-                if answers and set(per_unit) <= consolidated:
+                if len(answers) > 1 and set(per_unit) <= consolidated:
                     counts[key] = (sum(answers), len(answers))
                 value = _combine(values)
                 if value is not None:
