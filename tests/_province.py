@@ -337,6 +337,11 @@ def _transform(path: Path, target: Path, code: str, province: Province) -> None:
                         continue
                     # Row 9 stays one district of one: a district is a district.
                     new = number if row == "9" else number * scale
+                    if row == "10" and code in DISTRICTS:
+                        # A district's target is its communes (the roster's), and no more of
+                        # them than it has can use the software.
+                        communes = float(DISTRICTS[code][2])
+                        new = communes if column == 4 else min(new, communes)
                     values[row, column] = new
                     text = vn_text(new)
                     text = f" {text}{NBSP}" if len(values) % 4 == 0 else text

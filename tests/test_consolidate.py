@@ -489,7 +489,9 @@ def test_national_total_is_the_sum_of_the_provinces(world: World) -> None:
         parts = national["PL01"][top]["actual"], national["PL01"][bottom]["actual"]
         expected = _province.round_half_up(Decimal(repr(parts[0])) / Decimal(repr(parts[1])) * 100)
         assert expected == national["PL01"][row]["actual"], row
-    assert national["PL01"]["1"]["actual"] is True
+    # A yes/no (*) row one level up counts the provinces saying Có.
+    assert 2 == national["PL01"]["1"]["actual"]
+    assert "Có: 2/2 tỉnh" == national["counts"]["1"]
     for key in ("total", *(("groups", g) for g in PL02_GROUPS)):
         if isinstance(key, tuple):
             left, right, both = (d["PL02"][key[0]][key[1]] for d in (a, b, national))

@@ -659,7 +659,8 @@ def test_a_ministry_consolidates_the_provinces_button_made_workbooks(
     xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
 ) -> None:
     """Two provinces consolidate with the button, each naming itself: the level above tells the
-    two apart and adds them up. Unnamed, both say the same and one is set aside as a duplicate."""
+    two apart and adds them up. Unnamed, both say the same name, and the place each covers (the
+    province its units name, else its folder's name) still tells them apart."""
     from ctmtcntt.workflows import consolidate as consolidate_folder
 
     provinces = (tmp_path / "tinh-a", tmp_path / "tinh-b")
@@ -685,8 +686,9 @@ def test_a_ministry_consolidates_the_provinces_button_made_workbooks(
     assert ["UBND tỉnh A", "UBND tỉnh B"] == sorted(u["name"] for u in named["received"])
     assert [] == named["duplicate"]
     unnamed = ministry((None, None))
-    assert 1 == len(unnamed["received"])
-    assert 1 == len(unnamed["duplicate"])
+    assert [] == unnamed["duplicate"]
+    places = {u["name"].rsplit(" – ", 1)[1] for u in unnamed["received"]}
+    assert 2 == len(places), places
 
 
 @pytest.mark.parametrize(

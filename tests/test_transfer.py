@@ -29,7 +29,7 @@ def _odd_unit(tmp_path: Path) -> Path:
             ("2", 5): "80%",
         }
     )
-    pl02 = fill_pl02([Project("I", "=HYPERLINK(\"x\")", {3: "Sở TTTT", 7: "1.200,5"})])
+    pl02 = fill_pl02([Project("I", '=HYPERLINK("x")', {3: "Sở TTTT", 7: "1.200,5"})])
     path = tmp_path / "don-vi.xlsx"
     both(pl01, pl02).save(path)
     return path

@@ -369,6 +369,15 @@ PLANTED = {
         ("PL01", "10", 4),
         1,
     ),
+    # A district has as many communes as the roster says: 12 of its 10 is no figure at all.
+    "district-above-its-communes": Planted(
+        pl01({("10", 5): 12, ("10", 6): 120, ("10", 7): "Đạt"}, DISTRICT, "UBND huyện An Lão"),
+        "above-own-target",
+        "error",
+        ("PL01", "10", 5),
+        1,
+        roster=True,
+    ),
     "no-form": Planted(_no_form, "no-form", "error", None, 1),
     # Mistakes in workbooks that also carry quirks: the cell named is where the value is now.
     "text-in-number-cell-after-extra-column-a": Planted(
@@ -694,11 +703,6 @@ QUIRKS: dict[str, Quirky] = {
     "completion-rate-as-fraction-formatted": Quirky(
         one(pl01({("4", 5): 0.9397, ("4", 6): 1.8793, ("2", 5): 0.5, ("2", 6): 1})),
         DEPARTMENT_VALUES,
-    ),
-    "district-beats-its-target": Quirky(
-        one(pl01({("10", 5): 12, ("10", 6): 120, ("10", 7): "Đạt"}, DISTRICT, "UBND huyện An Lão")),
-        {**DISTRICT_VALUES, ("PL01", "10", 5): 12.0},
-        unit="UBND huyện An Lão",
     ),
     "dash-in-province-rows": Quirky(
         one(pl01({("1", 5): "-", ("7", 5): "-", ("8", 5): "–", ("15", 5): "-"})), DEPARTMENT_VALUES

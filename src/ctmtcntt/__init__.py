@@ -1,9 +1,9 @@
 """ctmtcntt: check, compute and consolidate the appendices evaluating the IT target programme.
 
-    >>> import ctmtcntt
-    >>> result = ctmtcntt.consolidate("examples/binh-dinh-2020")  # doctest: +SKIP
-    >>> result.pl01.loc["5", "assessment"]  # doctest: +SKIP
-    'Đạt'
+>>> import ctmtcntt
+>>> result = ctmtcntt.consolidate("examples/binh-dinh-2020")  # doctest: +SKIP
+>>> result.pl01.loc["5", "assessment"]  # doctest: +SKIP
+'Đạt'
 """
 
 from __future__ import annotations

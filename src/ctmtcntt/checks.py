@@ -52,6 +52,26 @@ def province_rows_left_to_province(df: pd.DataFrame) -> pd.Series:
     return ~(df["province_only"] & ~df["from_province"] & df["present"])
 
 
+@extensions.register_check_method(statistics=["whos"], supported_types=pd.DataFrame)
+def reported_by_allowed(df: pd.DataFrame, *, whos: list[str]) -> pd.Series:
+    """A row that only some units report (the form's ``who``: province, district…) is filled
+    by one of them; a dash there (nothing to report) passes."""
+    return ~(df["who"].isin(whos) & ~df["allowed"] & df["present"] & ~df["zero_mark"])
+
+
+@extensions.register_check_method(statistics=["types", "roles"], supported_types=pd.DataFrame)
+def no_percent(df: pd.DataFrame, *, types: list[str], roles: list[str]) -> pd.Series:
+    """A count or an amount is not a percentage ("15%", or a number formatted as %)."""
+    return ~(_typed(df, types, roles) & df["percent"])
+
+
+@extensions.register_check_method(statistics=["roles"], supported_types=pd.DataFrame)
+def zero_mark_noted(df: pd.DataFrame, *, roles: list[str]) -> pd.Series:
+    """A dash typed for a figure and read as 0 is said, where the unit may report the row (in
+    a row not its own, or in a computed cell, a dash is nothing)."""
+    return ~(df["zero_mark"] & df["allowed"] & df["role"].isin(roles))
+
+
 @extensions.register_check_method(statistics=["roles"], supported_types=pd.DataFrame)
 def formula_has_value(df: pd.DataFrame, *, roles: list[str]) -> pd.Series:
     """A formula in a typed cell carries the value Excel calculated for it."""
@@ -82,6 +102,9 @@ REGISTERED = (
     "within_bounds",
     "whole_number",
     "province_rows_left_to_province",
+    "reported_by_allowed",
+    "no_percent",
+    "zero_mark_noted",
     "formula_has_value",
     "not_above",
     "agrees",

@@ -356,8 +356,10 @@ def consolidate(
         # After the run: it imports pandas while the workers read, not before they start.
         from .render import consolidation_text
 
-        if output is not None and not (strict and result.has_errors):
+        if output is not None and not (strict and result.has_errors) and not result.nothing_read:
             result.write(output)
+        if result.nothing_read:
+            click.echo(f"Lỗi: {result.nothing_read_message()}", err=True)
         if output_format == "json":
             _emit_json(result.to_dict())
         else:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import _collector
-from .computation import Scalar, Table, compute_pl01, compute_pl02, total
+from .computation import Scalar, Table, compute_pl01, compute_pl02, ratio, total
 from .intake import FileResult, Refused, check_reports, refused_result
 from .numbers import fold
+from .project_matching import Listed, distinct
 from .reading import FormData, UnitReport
 from .report import Finding, make_finding
-from .roster import Roster, _core, looks_provincial
-from .spec import Catalogue, load_catalogue
-from .values import Key, inputs, project_entries
+from .reporters import own_target, reporter_level, roster_unit
+from .roster import Roster, _core, level_of, looks_provincial, same_unit
+from .spec import Catalogue, RowSpec, load_catalogue
+from .values import Key, inputs, notes, project_entries, project_places
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +77,38 @@ class Consolidated:
     findings: list[Finding]
     province: str | None
     unit_names: dict[str, str] = field(default_factory=dict)
+    # PL01 notes (column "Ghi chú"): every unit's, and the province's own rows' (from TINH).
+    notes: list[Note] = field(default_factory=list)
+    province_notes: dict[str, str] = field(default_factory=dict)
+    # One level up, what a yes/no (*) row's count reads as ("Có: 2/2 tỉnh"), by row.
+    counted: dict[str, str] = field(default_factory=dict)
+    # The place the consolidation covers ("tỉnh Bình Định"), when its units say so.
+    area: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Note:
+    """A unit's note on a PL01 row, with where it was written."""
+
+    unit: str
+    code: str | None
+    row: str
+    text: str
+    file: str
+    sheet: str
+    cell: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape: unit, code, row, note, file, sheet, cell."""
+        return {
+            "unit": self.unit,
+            "code": self.code,
+            "row": self.row,
+            "note": self.text,
+            "file": self.file,
+            "sheet": self.sheet,
+            "cell": self.cell,
+        }
 
 
 @dataclass
@@ -82,6 +117,8 @@ class _Unit:
     code: str | None
     name: str
     provincial: bool
+    # The roster level it reports at (tinh, so, huyen); None for a consolidated report.
+    level: str | None = None
     forms: dict[str, list[tuple[FormData, FileResult, UnitReport]]] = field(default_factory=dict)
     # Every file received from the unit, also those held back as differing duplicates.
     paths: list[str] = field(default_factory=list)
@@ -110,15 +147,22 @@ def _preference(path: str) -> tuple[bool, int, str]:
 
 
 def _unit_key(
-    report: UnitReport, roster: Roster | None
+    report: UnitReport,
+    roster: Roster | None,
+    shared: AbstractSet[str] = frozenset(),
 ) -> tuple[str, str | None, str, bool] | None:
     if not report.unit:
         return None
     if roster is not None:
-        unit = roster.match(report.unit)
+        unit = roster_unit(report, roster)
         if unit is None:
             return None
         return unit.code, unit.code, unit.name, unit.is_province
+    if report.consolidated and report.area and fold(report.unit) in shared:
+        # Two provinces' reports made under one name (the default "Sở TTTT (số liệu chung
+        # toàn tỉnh)") are told apart by the place each says it covers.
+        name = f"{report.unit} – {report.area}"
+        return fold(name), None, name, True
     # Without a roster, one unit's spellings ("UBND TP Quy Nhơn", "Thành phố Quy Nhơn") meet on
     # the distinctive words of its name.
     core = " ".join(sorted(_core(report.unit.replace("(", " ")))) or fold(report.unit)
@@ -138,6 +182,8 @@ def consolidate_reports(
     reports = [r for r in read if isinstance(r, UnitReport)]
     checked = dict(zip(map(id, reports), check_reports(reports, roster), strict=True))
     files: list[FileResult] = []
+    units_below = any(not r.consolidated for r in reports if r.forms)
+    shared = _shared_names(reports)
     extra: dict[str, list[Finding]] = {}
     sources: list[Source] = []
     units: dict[str, _Unit] = {}
@@ -159,8 +205,29 @@ def consolidate_reports(
             )
             continue
         result = checked[id(item)]
+        if item.consolidated and _left_over(item, roster, units_below):
+            # A consolidation's own earlier output: never a unit; said, and set aside.
+            earlier = make_finding(
+                "earlier-consolidation",
+                file=item.path,
+                sheet=item.unit_sheet,
+                cell=item.unit_cell,
+                value=item.unit or Path(item.path).name,
+            )
+            result = replace(result, findings=(earlier,))
+            files.append(result)
+            sources.append(
+                Source(
+                    path=item.path,
+                    unit_code=None,
+                    unit_name=item.unit,
+                    sha256=item.sha256,
+                    status="tệp tổng hợp cũ (không cộng)",
+                )
+            )
+            continue
         files.append(result)
-        identity = _unit_key(item, roster)
+        identity = _unit_key(item, roster, shared)
         if identity is None or not item.forms:
             name = item.unit or Path(item.path).name
             previous = unknown.get(name)
@@ -181,7 +248,10 @@ def consolidate_reports(
             )
             continue
         key, code, name, provincial = identity
-        unit = units.setdefault(key, _Unit(key=key, code=code, name=name, provincial=provincial))
+        level = reporter_level(item, roster)
+        unit = units.setdefault(
+            key, _Unit(key=key, code=code, name=name, provincial=provincial, level=level)
+        )
         unit.paths.append(item.path)
         for form in item.forms.values():
             unit.forms.setdefault(form.spec.code, []).append((form, result, item))
@@ -191,16 +261,37 @@ def consolidate_reports(
             )
         )
     accepted, duplicates = _resolve_duplicates(units, extra, sources)
-    drops = _drops(files)
-    per_unit, summed, province_inputs = _pl01(accepted, drops, catalogue)
+    drops = _drops(files, catalogue)
+    per_unit, summed, province_inputs, counts = _pl01(accepted, drops, catalogue, roster)
     pl01 = compute_pl01(catalogue.forms["PL01"], {**summed, **province_inputs})
-    fixed, listed = _pl02(accepted, drops, catalogue)
+    counted: dict[str, str] = {}
+    word = (
+        "tỉnh" if all(level_of(u.name) == "tinh" for u in accepted if u.level is None) else "đơn vị"
+    )
+    for (row, column), (yes, answers) in counts.items():
+        # Province outputs one level up: a yes/no (*) row is how many provinces say Có.
+        pl01[row, column] = float(yes)
+        pl01[row, "ratio"] = ratio(float(yes), float(answers))
+        pl01[row, "assessment"] = None
+        counted[row] = f"Có: {yes}/{answers} {word}"
+    notes = _notes(accepted, catalogue)
+    province_notes: dict[str, str] = {}
+    speaking_for_all = {u.name for u in accepted if u.provincial}
+    for note in notes:
+        if catalogue.forms["PL01"].by_key[note.row].province_only and note.unit in speaking_for_all:
+            # One level up, every province's note on the row, one after the other.
+            before = province_notes.get(note.row)
+            province_notes[note.row] = f"{before}; {note.text}" if before else note.text
+    for row_key, text in province_notes.items():
+        pl01[row_key, "note"] = text  # column (8) of the province's PL01, as every reader shows
+    fixed, listed, duplicated = _pl02(accepted, drops, catalogue, roster)
     expected_units = list(roster.units) if roster else []
     received_keys = set(units)
     missing = [u for u in expected_units if u.code not in received_keys]
     findings = [f for result in files for f in result.findings]
     for found in extra.values():
         findings.extend(found)
+    findings.extend(duplicated)
     for unit_ in missing:
         findings.append(
             make_finding(
@@ -228,7 +319,44 @@ def consolidate_reports(
         findings=findings,
         province=_province_name(accepted),
         unit_names={u.key: u.name for u in accepted},
+        notes=notes,
+        province_notes=province_notes,
+        counted=counted,
+        area=_area(reports),
     )
+
+
+def _shared_names(reports: Sequence[UnitReport]) -> set[str]:
+    """The names (folded) under which consolidated reports of different places arrive."""
+    places: dict[str, set[str]] = {}
+    for report in reports:
+        if report.consolidated and report.unit and report.area:
+            places.setdefault(fold(report.unit), set()).add(fold(report.area))
+    return {name for name, areas in places.items() if len(areas) > 1}
+
+
+def _left_over(report: UnitReport, roster: Roster | None, units_below: bool) -> bool:
+    """Whether a consolidated report is an earlier output of this very consolidation rather
+    than an input from the level below (a district's report of its communes, a province's to
+    the Ministry).
+
+    With a roster: it names the roster's province-wide unit (the roster is a province's: one
+    such unit), or no unit at all. Without one: the folder also holds units' own reports and it
+    speaks for the province ("… toàn tỉnh", "UBND tỉnh …") or for nobody ("Tổng hợp").
+    """
+    if roster is not None:
+        unit = roster_unit(report, roster)
+        if unit is None:
+            return True
+        return unit.is_province and sum(u.is_province for u in roster.units) == 1
+    if not units_below:
+        return False
+    name = report.unit or ""
+    return not name or fold(name) == fold(DEFAULT_NAME) or looks_provincial(name)
+
+
+#: The name a consolidation writes on "Đơn vị báo cáo:" when it has none better.
+DEFAULT_NAME = "Tổng hợp"
 
 
 def _order(unit: _Unit) -> tuple[str, str]:
@@ -307,30 +435,69 @@ def _resolve_duplicates(
     return [u for u in units.values() if u.forms], duplicates
 
 
-def _drops(files: Iterable[FileResult]) -> dict[str, set[Key]]:
-    """Per file, the values that an error keeps out of the sums."""
-    return {
-        result.path: {key for f in result.findings if f.is_error for key in f.drops}
-        for result in files
-    }
+def _drops(files: Iterable[FileResult], catalogue: Catalogue) -> dict[str, set[Key]]:
+    """Per file, the values that an error keeps out of the sums. Values that count together or
+    not at all (a percent row's .a and .b; a unit's own target and its actual) leave together,
+    whatever the error on one of them."""
+    found: dict[str, set[Key]] = {}
+    for result in files:
+        keys = {key for f in result.findings if f.is_error for key in f.drops}
+        for form, row, column in list(keys):
+            spec = catalogue.forms.get(form)
+            for other_row, other_column in spec.pairs.get((row, column), ()) if spec else ():
+                keys.add((form, other_row, other_column))
+        found[result.path] = keys
+    return found
 
 
 def _pl01(
-    units: Sequence[_Unit], drops: dict[str, set[Key]], catalogue: Catalogue
-) -> tuple[dict[str, Table], Table, Table]:
+    units: Sequence[_Unit],
+    drops: dict[str, set[Key]],
+    catalogue: Catalogue,
+    roster: Roster | None = None,
+) -> tuple[dict[str, Table], Table, Table, dict[tuple[str, str], tuple[int, int]]]:
     spec = catalogue.forms["PL01"]
     per_unit: dict[str, Table] = {}
+    # Per level, the values a unit may not report (the form's ``who``) and the rows whose
+    # target is the unit's own: worked out once, not for every unit.
+    barred: dict[str | None, list[tuple[str, str]]] = {}
+    targeted: dict[str | None, list[RowSpec]] = {}
     for unit in sorted(units, key=_order):
-        for form, result, _ in unit.forms.get("PL01", []):
-            per_unit[unit.key] = inputs(form, drops.get(result.path, ()))
+        level = unit.level
+        if level not in barred:
+            allowed = [row for row in spec.rows if spec.may_report(row, level)]
+            barred[level] = [
+                (row.key, column)
+                for row in spec.rows
+                if row not in allowed
+                for column in row.inputs
+            ]
+            targeted[level] = [r for r in allowed if r.unit_target is not None and level]
+        for form, result, report in unit.forms.get("PL01", []):
+            table = inputs(form, drops.get(result.path, ()))
+            # Values in rows not the unit's are not its figures: left out (validation warned).
+            for key in barred[level]:
+                table.pop(key, None)
+            # Its own target comes from the form or the roster, whatever it typed.
+            for row in targeted[level]:
+                target = own_target(row, report, roster)
+                if target is not None and (
+                    (row.key, "actual") in table or (row.key, "plan") in table
+                ):
+                    table[row.key, "plan"] = target
+            per_unit[unit.key] = table
     summed: Table = {}
     province: Table = {}
-    provincial = [u.key for u in units if u.provincial and u.key in per_unit]
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    consolidated = {u.key for u in units if u.level is None}
     for row in spec.rows:
         for column in row.inputs:
             key = (row.key, column)
             if row.aggregate == "province":
-                values = [per_unit[k].get(key) for k in provincial]
+                values = [per_unit[k].get(key) for k in per_unit]
+                answers = [v for v in values if isinstance(v, bool)]
+                if len(answers) > 1 and set(per_unit) <= consolidated:
+                    counts[key] = (sum(answers), len(answers))
                 value = _combine(values)
                 if value is not None:
                     province[key] = value
@@ -338,34 +505,96 @@ def _pl01(
                 value = total(per_unit[k].get(key) for k in per_unit)
                 if value is not None:
                     summed[key] = value
-    return per_unit, summed, province
+    return per_unit, summed, province, counts
 
 
 def _combine(values: list[Scalar]) -> Scalar:
-    """(*) rows over province-level units: numbers add up; Có only when every one says Có."""
+    """(*) rows over the units that may report them: numbers add up; a yes/no is Có when one
+    says Có (one level up, ``_pl01`` counts them instead)."""
     present = [v for v in values if v is not None]
     if not present:
         return None
     if all(isinstance(v, bool) for v in present):
-        return all(present)
+        return any(present)
     return total(present)
 
 
 def _pl02(
-    units: Sequence[_Unit], drops: dict[str, set[Key]], catalogue: Catalogue
-) -> tuple[dict[str, dict[str, Scalar]], list[Project]]:
+    units: Sequence[_Unit],
+    drops: dict[str, set[Key]],
+    catalogue: Catalogue,
+    roster: Roster | None = None,
+) -> tuple[dict[str, dict[str, Scalar]], list[Project], list[Finding]]:
     spec = catalogue.forms["PL02"]
-    entries: list[tuple[str, _Unit, dict[str, str], dict[str, Scalar]]] = []
+    entries: list[Listed] = []
     for unit in sorted(units, key=_order):
         for form, result, _ in unit.forms.get("PL02", []):
-            for group, texts, values in project_entries(form, drops.get(result.path, ())):
-                entries.append((group, unit, texts, values))
-    fixed, done = compute_pl02(spec, [(group, values) for group, _, _, values in entries])
+            places = project_places(form)
+            listed_here = project_entries(form, drops.get(result.path, ()))
+            for (group, texts, values), (_, cell) in zip(listed_here, places, strict=True):
+                entries.append(
+                    Listed(
+                        group=group,
+                        unit=unit.name,
+                        code=unit.code,
+                        texts=texts,
+                        values=values,
+                        file=result.path,
+                        sheet=form.sheet,
+                        cell=cell,
+                        consolidated=unit.level is None,
+                    )
+                )
+
+    def is_investor(entry: Listed) -> bool:
+        investor = entry.texts.get("investor")
+        return bool(investor) and same_unit(investor, entry.unit, roster)  # type: ignore[arg-type]
+
+    entries, found = distinct(entries, spec, is_investor)
+    fixed, done = compute_pl02(spec, [(e.group, e.values) for e in entries])
     listed = [
-        Project(group=group, unit=unit.name, code=unit.code, texts=texts, values=values)
-        for (group, unit, texts, _), (_, values) in zip(entries, done, strict=True)
+        Project(group=e.group, unit=e.unit, code=e.code, texts=e.texts, values=values)
+        for e, (_, values) in zip(entries, done, strict=True)
     ]
-    return fixed, listed
+    return fixed, listed, found
+
+
+def _notes(units: Sequence[_Unit], catalogue: Catalogue) -> list[Note]:
+    """Every accepted unit's PL01 notes, on the rows it may report, in unit order."""
+    spec = catalogue.forms["PL01"]
+    found: list[Note] = []
+    for unit in sorted(units, key=_order):
+        for form, result, _ in unit.forms.get("PL01", []):
+            for row, (text, cell) in notes(form).items():
+                if spec.may_report(spec.by_key[row], unit.level):
+                    found.append(
+                        Note(
+                            unit=unit.name,
+                            code=unit.code,
+                            row=row,
+                            text=text,
+                            file=result.path,
+                            sheet=form.sheet,
+                            cell=cell,
+                        )
+                    )
+    return found
+
+
+_PLACE = re.compile(r"\btỉnh\s+((?:[A-ZĐÂĂÊÔƠƯ][^\s,;()–-]*)(?:\s+[A-ZĐÂĂÊÔƠƯ][^\s,;()–-]*)*)")
+
+
+def _area(reports: Sequence[UnitReport]) -> str | None:
+    """The province the units name ("Sở Tài chính tỉnh Bình Định"), when they name only one."""
+    from .numbers import normalize_text
+
+    places = {
+        match.group(1)
+        for report in reports
+        if report.unit and not report.consolidated
+        for match in _PLACE.finditer(normalize_text(report.unit))
+    }
+    return f"tỉnh {places.pop()}" if len(places) == 1 else None
 
 
 def _province_name(units: Sequence[_Unit]) -> str | None:

@@ -120,7 +120,10 @@ def _pl01_rows(result: ConsolidationResult) -> list[dict[str, Any]]:
                 "ten": RichText(xml_safe(row.name), bold=section),
                 "dvt": "" if section else row.unit,
                 "ke_hoach": _cells(plan),
-                "thuc_hien": _cells(result.data.pl01.get((row.key, "actual"))),
+                # One level up, a yes/no row counted: "Có: 2/2 tỉnh", as the workbook shows it.
+                "thuc_hien": _cells(
+                    result.data.counted.get(row.key) or result.data.pl01.get((row.key, "actual"))
+                ),
                 "ty_le": _cells(result.data.pl01.get((row.key, "ratio")), 2),
                 "danh_gia": _cells(result.data.pl01.get((row.key, "assessment"))),
                 "ghi_chu": _cells(result.data.pl01.get((row.key, "note"))),

@@ -115,9 +115,7 @@ def _plain(value: Scalar) -> float | str | None:
     return None if isinstance(value, bool) else value
 
 
-def fill_cells(
-    report: UnitReport, findings: Sequence[Finding] | None = None
-) -> list[CellWrite]:
+def fill_cells(report: UnitReport, findings: Sequence[Finding] | None = None) -> list[CellWrite]:
     """Every computed cell of a unit's report: PL01 ratios, totals and assessments; PL02
     source totals, group rows, TỔNG SỐ and the disbursement rate (18).
 

@@ -161,6 +161,7 @@ def read_reports(
     # What the answers unpickle into, imported here rather than raced for by the thread that
     # imports pandas meanwhile (pandas-free: cheap, and the forked workers inherit it).
     from . import validation  # noqa: F401
+
     outcomes = map_isolated(
         _read_one,
         [str(p) for p in paths],

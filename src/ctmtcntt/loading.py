@@ -149,7 +149,8 @@ def read_workbook(path: str | Path) -> UnitReport:
     looked = kind == "xlsx" and sniffed.formulas is not None and not sniffed.formulas
     uncached = _uncached_cells(path, data) if kind == "xlsx" and not looked else {}
     grids = _grids(path, kind, data)
-    report = read_grids(grids, str(path), uncached=uncached)
+    percent = _percent_cells(path, data) if kind == "xlsx" else {}
+    report = read_grids(grids, str(path), uncached=uncached, percent=percent)
     digest = _sha256(path) if data is None else hashlib.sha256(data).hexdigest()
     return _with_hash(report, digest)
 
@@ -297,6 +298,71 @@ def _uncached_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]
         if isinstance(exc, OSError) and exc.filename is not None:
             message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
             raise WorkbookError(path, message) from exc
+    return found
+
+
+# Excel's built-in percentage formats (0%, 0.00%); a custom format is one when it shows a "%"
+# outside quotes and escapes.
+_PERCENT_FORMATS: Final = frozenset({"9", "10"})
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_CELL_STYLE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)/?>")
+_REF = re.compile(rb'\sr="([A-Z]{1,3}[0-9]+)"')
+_STYLE = re.compile(rb'\ss="([0-9]+)"')
+
+
+def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]:
+    """Per sheet name, the cells formatted as a percentage: calamine gives 0.9 for what Excel
+    shows as 90 %, and a percentage in a count cell is a mistake staff must hear of.
+
+    The styles part says which cell formats (``cellXfs``) show a percentage; most workbooks
+    have none, and the sheets are then not looked at. Best effort: any trouble means none.
+    """
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
+            names = {_norm(name): name for name in zf.namelist()}
+            member = names.get("xl/styles.xml")
+            styles = zf.read(member) if member is not None else b""
+            if (
+                b"%" not in styles
+                and b'numFmtId="9"' not in styles
+                and b'numFmtId="10"' not in styles
+            ):
+                return {}
+            formats = _percent_styles(_xml(zf, member) if member is not None else None)
+            if not formats:
+                return {}
+            found: dict[str, set[str]] = {}
+            for sheet, part in _sheet_members(zf, names).items():
+                cells = set()
+                for match in _CELL_STYLE.finditer(zf.read(part)):
+                    attributes = match.group(1)
+                    style = _STYLE.search(attributes)
+                    ref = _REF.search(attributes)
+                    if style and ref and style.group(1).decode() in formats:
+                        cells.add(ref.group(1).decode())
+                if cells:
+                    found[sheet] = cells
+            return found
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+        return {}
+
+
+def _percent_styles(root: Element | None) -> set[str]:
+    """Indexes (as text) of the cell formats that show a percentage."""
+    if root is None:
+        return set()
+    percent = set(_PERCENT_FORMATS)
+    for element in root.iter():
+        if _local(element.tag) == "numFmt":
+            code = _QUOTED.sub("", element.get("formatCode", ""))
+            if "%" in code and element.get("numFmtId"):
+                percent.add(element.get("numFmtId", ""))
+    found: set[str] = set()
+    for element in root.iter():
+        if _local(element.tag) == "cellXfs":
+            for index, xf in enumerate(e for e in element if _local(e.tag) == "xf"):
+                if xf.get("numFmtId", "0") in percent:
+                    found.add(str(index))
     return found
 
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .computation import Scalar
-from .consolidation import Consolidated
+from .consolidation import DEFAULT_NAME, Consolidated
+from .errors import CtmtError
 from .report import count, json_value
 from .spec import load_catalogue
 
@@ -36,16 +37,38 @@ class ConsolidationResult:
     data: Consolidated
     name: str | None = None
     output: str | None = None
+    # The folder consolidated, to name the place covered when the units do not.
+    place: str | None = None
+
+    @property
+    def area(self) -> str | None:
+        """The place the consolidation covers, as its units name it, else its folder's name."""
+        return self.data.area or self.place
 
     @property
     def province(self) -> str:
         """The name written on "Đơn vị báo cáo:" of the province workbook."""
-        return self.name or self.data.province or "Tổng hợp"
+        return self.name or self.data.province or DEFAULT_NAME
+
+    @property
+    def nothing_read(self) -> bool:
+        """No file gave a form to add up (every one refused, or holding no form): a report
+        of zeros would look like a province with nothing to report."""
+        return not any(f.forms for f in self.data.files)
+
+    def nothing_read_message(self) -> str:
+        """What staff read when nothing could be read, in Vietnamese."""
+        count = len(self.data.files)
+        return (
+            f"Không đọc được tệp báo cáo nào ({count} tệp: không mở được hoặc không có Phụ lục"
+            " 01, 02 của Bộ), nên chưa ghi báo cáo tổng hợp. Hãy xem lý do của từng tệp ở trên,"
+            " xin các đơn vị gửi lại tệp Excel đúng biểu mẫu rồi tổng hợp lại."
+        )
 
     @property
     def exit_code(self) -> int:
-        """0 no errors; 1 some error; 3 some file could not be read at all."""
-        if self.data.units["rejected"]:
+        """0 no errors; 1 some error; 3 some file could not be read at all, or none could."""
+        if self.data.units["rejected"] or self.nothing_read:
             return 3
         return 1 if count(self.data.findings)["error"] else 0
 
@@ -184,12 +207,22 @@ class ConsolidationResult:
                 "projects": projects,
             },
             "findings": [f.to_dict() for f in self.data.findings],
+            # Column (8) of PL01: the province's own notes by row (from TINH), and every
+            # unit's note with where it was written.
+            "notes": {
+                "province": dict(self.data.province_notes),
+                "units": [n.to_dict() for n in self.data.notes],
+            },
+            # One level up: a yes/no (*) row as a count of the provinces saying Có, by row.
+            "counts": dict(self.data.counted),
         }
 
     def write(self, path: str | Path) -> Path:
         """Save the province workbook (atomically); returns its path."""
         from .province_book import write_province_book
 
+        if self.nothing_read:
+            raise CtmtError(self.nothing_read_message())
         target = Path(path)
         write_province_book(self, target)
         object.__setattr__(self, "output", str(target))

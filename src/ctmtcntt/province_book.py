@@ -35,6 +35,13 @@ from .layout import (
     plan,
 )
 from .numbers import looks_like_formula, vn_number
+from .reading import (
+    AREA_LABEL,
+    BREAKDOWN_SHEET,
+    BREAKDOWN_TITLE,
+    SOURCES_SHEET,
+    SOURCES_TITLE,
+)
 from .spec import FormSpec, RowSpec, load_catalogue
 from .writing import atomic_save, xml_safe
 
@@ -205,6 +212,10 @@ def _pl01_sheet(
             RATIO_FORMAT,
         )
         _put(grid, line, drawn.columns["assessment"], result.data.pl01.get((row.key, "assessment")))
+        if row.key in result.data.counted:
+            _put(grid, line, drawn.columns["actual"], result.data.counted[row.key])
+        if "note" in drawn.columns:
+            _put(grid, line, drawn.columns["note"], result.data.province_notes.get(row.key))
     _fit(grid, drawn, spec)
     _flush(grid, ws, formats)
 
@@ -275,12 +286,16 @@ def _table(
     ratios: bool = False,
     wrap: tuple[int, ...] = (),
     fit_width: bool = True,
+    subtitle: str | None = None,
 ) -> None:
     """A titled table: a header row (3) and the rows under it, boxed, numbers formatted
     (``ratios``: every cell after the first column, also an empty one, as a ratio). Text in the
     ``wrap`` columns wraps, each row as tall as its longest text; the header row always wraps.
     ``fit_width``: printed one page wide (else the caller sets how it prints)."""
     ws.write_string(0, 0, title, formats(((FONT, 12, True, False), None, False, None, None, False)))
+    if subtitle:
+        plain = formats(((FONT, 11, False, False), None, False, None, None, False))
+        ws.write_string(1, 0, xml_safe(subtitle), plain)
     head = formats(((FONT, 11, True, False), CENTER, True, HEAD_FILL, None, False))
     for column, heading in enumerate(header):
         ws.write_string(2, column, xml_safe(heading), head)
@@ -369,12 +384,21 @@ def _breakdown_sheet(
             values = [result.data.per_unit[u].get((row.key, column)) for u in units]
             province = result.data.pl01.get((row.key, column))
             rows.append([row.key, name, province, *values])
+    # The units' notes (column (8)), one line per row that has any, under the figures.
+    keys = {name: key for key, name in names.items()}
+    written = {(n.row, keys.get(n.unit, n.unit)): n.text for n in result.data.notes}
+    note_column = spec.column_by_key.get("note")
+    for row in spec.rows if note_column is not None and written else ():
+        values = [written.get((row.key, u)) for u in units]
+        if any(v is not None for v in values):
+            name = f"{row.name} – {note_column.header.lower()}"  # type: ignore[union-attr]
+            rows.append([row.key, name, result.data.province_notes.get(row.key), *values])
     header = ["STT", "Chỉ tiêu", "Toàn tỉnh", *(names.get(u, u) for u in units)]
     labels = len(BREAKDOWN_WIDTHS)
     _table(
         ws,
         formats,
-        "CHI TIẾT SỐ LIỆU PHỤ LỤC 01 THEO ĐƠN VỊ",
+        BREAKDOWN_TITLE,
         header,
         rows,
         [*BREAKDOWN_WIDTHS, *([UNIT_WIDTH] * len(units))],
@@ -591,7 +615,7 @@ class _Book:
         formats = _Formats(book)
         _pl01_sheet(book.add_worksheet(forms["PL01"].sheet), formats, forms["PL01"], result)
         _pl02_sheet(book.add_worksheet(forms["PL02"].sheet), formats, forms["PL02"], result)
-        _breakdown_sheet(book.add_worksheet("Chi tiết theo đơn vị"), formats, forms["PL01"], result)
+        _breakdown_sheet(book.add_worksheet(BREAKDOWN_SHEET), formats, forms["PL01"], result)
         _completion_sheet(book.add_worksheet("Tỷ lệ theo đơn vị"), formats, forms["PL01"], result)
         findings = [
             [f.file, f.sheet, f.cell, "Lỗi" if f.is_error else "Cảnh báo", f.code, f.message]
@@ -610,13 +634,14 @@ class _Book:
             [s.path, s.unit_code, s.unit_name, s.sha256, s.status] for s in result.data.sources
         ]
         _table(
-            book.add_worksheet("Nguồn số liệu"),
+            book.add_worksheet(SOURCES_SHEET),
             formats,
-            "CÁC TỆP ĐÃ TỔNG HỢP",
+            SOURCES_TITLE,
             ["Tệp", "Mã đơn vị", "Tên đơn vị", "SHA-256", "Tình trạng"],
             sources,
             [50, 10, 40, 66, 34],
             wrap=(0, 2, 4),
+            subtitle=f"{AREA_LABEL}: {result.area}" if result.area else None,
         )
         missing = [[a.code, a.name] for a in result.data.units["missing"]]
         _table(

@@ -69,6 +69,8 @@ class FormData:
     rows: tuple[Row, ...]
     unit: str | None = None
     unit_cell: str | None = None
+    # Cells of the table formatted as a percentage (the reader gives 0.9 for 90 %).
+    percent_cells: frozenset[str] = frozenset()
     # What is worked out once from the rows (the inputs as understood), kept with the form so
     # that the reading workers work it out, in parallel, for the province's adding up.
     memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
@@ -90,6 +92,7 @@ class FormData:
                 self.unit_cell,
                 _pack_rows(self.rows) if packed is None else packed,
                 self.memo,
+                self.percent_cells,
             ),
         )
 
@@ -167,10 +170,12 @@ def _unpack_form(
     unit_cell: str | None,
     packed: bytes,
     memo: dict[str, object],
+    percent_cells: frozenset[str] = frozenset(),
 ) -> FormData:
     form = FormData.__new__(FormData)
     fields = {"spec": spec, "sheet": sheet, "columns": columns, "unit": unit}
     fields |= {"unit_cell": unit_cell, "memo": memo, "_packed": packed}
+    fields |= {"percent_cells": percent_cells}
     for name, value in fields.items():
         object.__setattr__(form, name, value)  # frozen: as the dataclass's own __init__ does
     return form
@@ -187,6 +192,10 @@ class UnitReport:
     unit_sheet: str | None = None
     unit_cell: str | None = None
     sha256: str | None = field(default=None, compare=False)
+    # Made by a consolidation (it carries the sheet of its sources): a province's (or a
+    # district's) report one level up, and the place it covers, when it says so.
+    consolidated: bool = False
+    area: str | None = None
     # The validation tables of this report, built where it was read (a worker process) so that
     # a province's checking runs in parallel with its reading; validation builds them if absent.
     prepared: object = field(default=None, compare=False, repr=False)
@@ -197,12 +206,14 @@ def read_grids(
     source: str,
     *,
     uncached: Mapping[str, set[str]] | None = None,
+    percent: Mapping[str, set[str]] | None = None,
     catalogue: Catalogue | None = None,
 ) -> UnitReport:
     """Read a unit's report from the values of its sheets (sheet name -> rows from A1).
 
-    ``uncached`` names, per sheet, the cells holding a formula with no calculated value. The
-    sheets may come from a file or from a workbook open in Excel.
+    ``uncached`` names, per sheet, the cells holding a formula with no calculated value;
+    ``percent`` the cells formatted as a percentage. The sheets may come from a file or from a
+    workbook open in Excel.
     """
     catalogue = catalogue or load_catalogue()
     forms: dict[str, FormData] = {}
@@ -213,11 +224,14 @@ def read_grids(
         if located is None or located.form.code in forms:
             continue
         form, notes = _read_form(grid, sheet, located, source, (uncached or {}).get(sheet, set()))
+        if percent and percent.get(sheet):
+            object.__setattr__(form, "percent_cells", frozenset(percent[sheet]))
         forms[form.spec.code] = form
         findings.extend(notes)
         if form.unit_cell is not None:
             units.append((form.unit, sheet, form.unit_cell))
     unit, unit_sheet, unit_cell = _unit(units, source, findings)
+    consolidated, area = _made_by_consolidation(grids) if forms else (False, None)
     return UnitReport(
         path=source,
         unit=unit,
@@ -225,7 +239,34 @@ def read_grids(
         findings=tuple(findings),
         unit_sheet=unit_sheet,
         unit_cell=unit_cell,
+        consolidated=consolidated,
+        area=area,
     )
+
+
+#: The sheets a consolidation writes beside the forms (its sources, with the line naming the
+#: place it covers; its breakdown by unit) and their titles: how a consolidated report is told
+#: from a unit's (see province_book), also when one of the sheets was renamed or deleted.
+SOURCES_SHEET = "Nguồn số liệu"
+SOURCES_TITLE = "CÁC TỆP ĐÃ TỔNG HỢP"
+BREAKDOWN_SHEET = "Chi tiết theo đơn vị"
+BREAKDOWN_TITLE = "CHI TIẾT SỐ LIỆU PHỤ LỤC 01 THEO ĐƠN VỊ"
+AREA_LABEL = "Địa bàn"
+_MARKS = {fold(SOURCES_TITLE), fold(BREAKDOWN_TITLE)}
+
+
+def _made_by_consolidation(grids: Mapping[str, Grid]) -> tuple[bool, str | None]:
+    """Whether the workbook is a consolidation's output, and the place it says it covers."""
+    made, area = False, None
+    for grid in grids.values():
+        if not grid or not grid[0] or fold(text(grid[0][0])) not in _MARKS:
+            continue
+        made = True
+        line = text(grid[1][0]) if len(grid) > 1 and grid[1] else ""
+        label, _, place = line.partition(":")
+        if fold(label) == fold(AREA_LABEL) and place.strip():
+            area = place.strip()
+    return made, area
 
 
 def _unit(

@@ -68,6 +68,8 @@ def _figures(result: ConsolidationResult) -> list[str]:
             continue
         actual, ratio, assessment = row["actual"], row["ratio"], row["assessment"]
         parts = [shown(actual) if actual is not None and actual == actual else "–"]
+        if stt in result.data.counted:
+            parts = [result.data.counted[str(stt)]]  # one level up: "Có: 2/2 tỉnh"
         if ratio is not None and ratio == ratio:
             parts.append(shown(ratio))
         if isinstance(assessment, str):
@@ -122,6 +124,8 @@ def consolidation_text(result: ConsolidationResult, *, strict: bool = False) -> 
                 f'Tên ghi ở "Đơn vị báo cáo": {result.province}. Nên ghi tên tỉnh bằng '
                 '--name "UBND tỉnh …" để cấp trên tổng hợp tiếp.'
             )
+    elif result.nothing_read:
+        lines.append(result.nothing_read_message())
     elif strict and result.has_errors:
         lines.append("Chưa ghi báo cáo tổng hợp vì còn lỗi (--strict).")
     else:

@@ -109,9 +109,11 @@ def make_finding(
     value: Any = None,
     drops: Iterable[tuple[str, str, str]] = (),
     catalogue: Catalogue | None = None,
+    severity: Severity | None = None,
     **context: Any,
 ) -> Finding:
-    """Build a finding from the catalogue entry of ``code``, its message filled in Vietnamese."""
+    """Build a finding from the catalogue entry of ``code``, its message filled in Vietnamese
+    (``severity`` overrides the entry's, for a code whose catalogue text says when)."""
     entry = (catalogue or load_catalogue()).findings[code]
     words: dict[str, Any] = {
         "value": shown(value),
@@ -128,11 +130,14 @@ def make_finding(
         words["other"] = row_text(form, context["other"])
     elif "other" in context and form is not None and context["other"] in form.column_by_key:
         words["other"] = column_text(form, context["other"])
+    message = entry.message.format_map(words)
+    if (severity or entry.severity) == "error" and form is not None and drops:
+        message += _partners(form, tuple(drops))
     return Finding(
         code=code,
-        severity=entry.severity,
+        severity=severity or entry.severity,
         file=file,
-        message=entry.message.format_map(words),
+        message=message,
         sheet=sheet,
         cell=cell,
         row=row,
@@ -141,6 +146,21 @@ def make_finding(
         value=value,
         drops=tuple(drops),
     )
+
+
+def _partners(form: FormSpec, drops: tuple[tuple[str, str, str], ...]) -> str:
+    """What an error takes out with it: the values that count together with the one it is
+    about (a percent row's .a and .b, a district's target and actual), said in the message."""
+    left = {(row, column) for code, row, column in drops if code == form.code}
+    partners = {
+        partner for key in left for partner in form.pairs.get(key, ()) if partner not in left
+    }
+    if not partners:
+        return ""
+    named = ", ".join(
+        f"ô {column_text(form, column)} dòng {row}" for row, column in sorted(partners)
+    )
+    return f" Đi cặp với ô này, {named} của đơn vị cũng không được cộng vào tổng hợp."
 
 
 def count(findings: Iterable[Finding]) -> Mapping[str, int]:

@@ -79,6 +79,7 @@ class _Index:
     names: dict[str, Unit]
     cores: tuple[tuple[frozenset[str], Unit], ...]
     answers: dict[str, Unit | None]
+    provinces: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,7 +99,8 @@ class Roster:
             codes.setdefault(unit.code.upper(), unit)
             names.setdefault(fold(unit.name), unit)
         cores = tuple((_core(unit.name), unit) for unit in self.units)
-        return _Index(codes=codes, names=names, cores=cores, answers={})
+        provinces = sum(unit.is_province for unit in self.units)
+        return _Index(codes=codes, names=names, cores=cores, answers={}, provinces=provinces)
 
     def by_code(self, code: str) -> Unit | None:
         """The unit with this roster code (case-insensitive)."""
@@ -122,7 +124,9 @@ class Roster:
         if exact is not None:
             return exact
         words = set(_words(name))
-        province = any(w in folded for w in _PROVINCE_WORDS)
+        # A province's roster has one province-wide unit, named only by "toàn tỉnh" (Sở TTTT
+        # is S11); a roster of provinces (the Ministry's) is all of them.
+        province = any(w in folded for w in _PROVINCE_WORDS) or self._index.provinces > 1
         best: list[tuple[int, Unit]] = []
         for core, unit in self._index.cores:
             fits = core and core <= words and (not unit.is_province or province)
@@ -166,6 +170,28 @@ def looks_provincial(name: str | None) -> bool:
         return False
     folded = fold(name)
     return any(w in folded for w in _PROVINCE_WORDS) or folded.startswith(("tinh ", "ubnd tinh "))
+
+
+# How a district-level unit's name starts: (UBND) huyện, thị xã, thành phố, quận. Only at the
+# start: "Sở Tài chính thành phố Hồ Chí Minh" is a department, "cơ quan" no quận.
+_DISTRICT_WORDS = re.compile(r"^(?:ubnd |uy ban nhan dan )?(?:huyen|thi xa|thanh pho|quan|tp|tx)\b")
+PROVINCE_LEVEL, DEPARTMENT_LEVEL, DISTRICT_LEVEL = "tinh", "so", "huyen"
+
+
+def level_of(name: str | None, roster: Roster | None = None) -> str:
+    """A unit's level as the roster's ``level`` column says it (``tinh``, ``so``, ``huyen``):
+    from its roster entry, else from its name ("UBND huyện …", "Thị xã …" are districts)."""
+    if roster is not None:
+        unit = roster.match(name)
+        if unit is not None and unit.level:
+            return PROVINCE_LEVEL if unit.is_province else unit.level
+        if unit is not None and unit.is_province:
+            return PROVINCE_LEVEL
+    if looks_provincial(name):
+        return PROVINCE_LEVEL
+    if name and _DISTRICT_WORDS.match(fold(name)):
+        return DISTRICT_LEVEL
+    return DEPARTMENT_LEVEL
 
 
 def load_roster(path: str | Path) -> Roster:

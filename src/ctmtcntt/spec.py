@@ -18,9 +18,11 @@ import yaml
 from .errors import SpecError
 
 RowKind = Literal["section", "yesno", "percent", "count", "money", "total", "group", "project"]
-Who = Literal["all", "district", "province"]
+Who = Literal["all", "district", "province", "department"]
 Aggregate = Literal["sum", "ratio", "province", "none"]
 
+# The roster's columns a row's ``unit_target`` may name (numbers of a unit).
+_ROSTER_COLUMNS = frozenset({"communes"})
 _TARGET = re.compile(r"^\s*(>=|≥|>|<=|≤|<|=)?\s*([0-9]+(?:[.,][0-9]+)?)\s*$")
 
 
@@ -100,6 +102,9 @@ class RowSpec:
     ratio_of: tuple[str, ...] = ()
     parts: tuple[str, ...] = ()
     within: str | None = None
+    # The unit's own target in column (4): a number (row 9: 1) or a roster column (row 10:
+    # "communes"); the unit's actual may not exceed it.
+    unit_target: float | str | None = None
 
     @property
     def province_only(self) -> bool:
@@ -117,6 +122,14 @@ class Limit:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Marks:
+    """Statistics-table marks typed in a number cell instead of a number."""
+
+    zero: frozenset[str] = frozenset()  # "no occurrence": read as 0, with a warning
+    blank: frozenset[str] = frozenset()  # "no figure available": left blank
+
+
+@dataclass(frozen=True, kw_only=True)
 class FormSpec:
     """One appendix form: its layout, columns, rows and checks."""
 
@@ -130,6 +143,9 @@ class FormSpec:
     checks: tuple[str, ...]
     limits: tuple[Limit, ...] = ()
     template_projects: int = 0
+    marks: Marks = Marks()
+    # Who may report a row (a row's ``who``), as the roster levels of the units allowed.
+    reporters: Mapping[str, frozenset[str]] = field(default_factory=dict)
     by_key: Mapping[str, RowSpec] = field(default_factory=dict, compare=False, repr=False)
     column_by_key: Mapping[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
 
@@ -145,6 +161,27 @@ class FormSpec:
     def column(self, key: str) -> ColumnSpec:
         """The column with this key."""
         return self.column_by_key[key]
+
+    def may_report(self, row: RowSpec, level: str | None) -> bool:
+        """Whether a unit of this roster level may report this row; a consolidated report
+        (``level`` None) speaks for every level below it and may report every row."""
+        allowed = self.reporters.get(row.who)
+        return level is None or allowed is None or level in allowed
+
+    @cached_property
+    def pairs(self) -> Mapping[tuple[str, str], tuple[tuple[str, str], ...]]:
+        """(row, column) -> the values that count together with it or not at all: a percent
+        row's .a and .b, and a unit's own target (4) with its actual (5)."""
+        found: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        for row in self.rows:
+            group: tuple[tuple[str, str], ...] = ()
+            if row.ratio_of:
+                group = tuple((key, "actual") for key in row.ratio_of)
+            elif row.unit_target is not None:
+                group = ((row.key, "plan"), (row.key, "actual"))
+            for member in group:
+                found[member] = group
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,6 +293,11 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             checks=tuple(doc["checks"]),
             limits=tuple(Limit(**lim) for lim in doc.get("limits", ())),
             template_projects=int(doc.get("template_projects", 0)),
+            marks=Marks(
+                zero=frozenset(doc.get("marks", {}).get("zero", ())),
+                blank=frozenset(doc.get("marks", {}).get("blank", ())),
+            ),
+            reporters={who: frozenset(levels) for who, levels in doc.get("reporters", {}).items()},
             by_key={r.key: r for r in rows},
             column_by_key={c.key: c for c in columns},
         )
@@ -275,6 +317,13 @@ def _check_references(spec: FormSpec, path: Path) -> None:
         for col in row.inputs:
             if col not in columns:
                 raise SpecError(f"{path.name}: dòng {row.key} nhắc tới cột {col} không có")
+        if spec.reporters and row.kind != "section" and row.who not in spec.reporters:
+            raise SpecError(f"{path.name}: dòng {row.key} ghi who: {row.who}, không có ở reporters")
+        if isinstance(row.unit_target, str) and row.unit_target not in _ROSTER_COLUMNS:
+            raise SpecError(
+                f"{path.name}: dòng {row.key} lấy chỉ tiêu từ cột {row.unit_target!r} của danh"
+                f" sách đơn vị, không có cột này ({', '.join(sorted(_ROSTER_COLUMNS))})"
+            )
     for column in spec.columns:
         for ref in (*column.sum_of, *column.ratio_of):
             if ref not in columns:

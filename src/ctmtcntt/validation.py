@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
 from .numbers import fold
 from .reading import FormData, Row, UnitReport
-from .report import Finding, make_finding
-from .roster import Roster, looks_provincial, same_unit
+from .report import Finding, make_finding, shown
+from .reporters import is_from_province, own_target_findings, reporter_level, roster_unit
+from .roster import PROVINCE_LEVEL, Roster, same_unit
 from .spec import FormSpec, load_schema
 from .values import INPUTS_MEMO, Key, cell_type, inputs, projects, row_roles, understand
 
@@ -62,6 +63,9 @@ CELL_COLUMNS = (
     "uncached",
     "province_only",
     "number",
+    "who",
+    "percent",
+    "zero_mark",
 )
 RELATION_COLUMNS = ("relation", "left", "right", "tolerance")
 
@@ -97,14 +101,6 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def is_from_province(report: UnitReport, roster: Roster | None) -> bool:
-    """Whether a report speaks for the whole province (roster level "tinh", or its wording)."""
-    if roster is not None:
-        unit = roster.match(report.unit)
-        return unit is not None and unit.is_province
-    return looks_provincial(report.unit)
-
-
 def validate_reports(
     reports: Sequence[UnitReport],
     *,
@@ -115,13 +111,20 @@ def validate_reports(
     results: list[list[Finding]] = []
     prepared: list[_Frames] = []
     flags: list[bool] = []
+    levels: list[str | None] = []
     for report in reports:
         results.append(list(report.findings) + _unit_findings(report, roster))
         flags.append(province(report) if province else is_from_province(report, roster))
+        level = reporter_level(report, roster)
+        if province is not None and level is not None:
+            level = PROVINCE_LEVEL if flags[-1] else level
+        levels.append(level)
         ready = report.prepared
         prepared.append(ready if isinstance(ready, _Frames) else unit_frames(report))
-    for source, finding in _run(prepared, flags, reports):
+    for source, finding in _run(prepared, flags, reports, levels):
         results[source].append(finding)
+    for source, report in enumerate(reports):
+        results[source].extend(own_target_findings(report, roster, levels[source]))
     return [sorted(found, key=_order) for found in results]
 
 
@@ -146,13 +149,17 @@ def _unit_findings(report: UnitReport, roster: Roster | None) -> list[Finding]:
     file, sheet, cell = report.path, report.unit_sheet, report.unit_cell
     if not report.unit:
         return [make_finding("missing-unit-name", file=file, sheet=sheet, cell=cell)]
-    if roster is not None and roster.match(report.unit) is None:
+    if roster is not None and roster_unit(report, roster) is None:
         return [
             make_finding("unit-not-in-roster", file=file, sheet=sheet, cell=cell, value=report.unit)
         ]
     found = []
     for form in report.forms.values():
-        if form.unit and not same_unit(form.unit, report.unit, roster):
+        if (
+            form.unit
+            and fold(form.unit) != fold(report.unit)
+            and not same_unit(form.unit, report.unit, roster)
+        ):
             found.append(
                 make_finding(
                     "units-differ",
@@ -190,11 +197,15 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 if value.uncached:
                     continue  # the template's own formula, never calculated: recomputed anyway
             type_ = cell_type(spec, row_spec, column)
-            reading = understand(value, type_)
+            reading = understand(value, type_, spec.marks)
             if reading.ok and reading.value is None and not value.uncached:
-                continue  # a lone dash: units write it to mean "nothing to report"
+                continue  # dots: "no figure available", as if left blank
+            if kind == "computed" and reading.mark is not None:
+                computed.pop()  # a dash in a cell we compute: "nothing here", never a figure
+                continue
             if understood is not None and kind == "input" and reading.ok:
                 understood[row.key, key] = reading.value
+            formatted = _number(value.raw) and value.cell in form.percent_cells
             meta = _Meta(
                 form=spec,
                 sheet=form.sheet,
@@ -203,6 +214,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 column=key,
                 value=value.raw,
                 drops=((spec.code, row.key, key),),
+                context=_percent_words(formatted) if formatted or reading.percent_sign else None,
             )
             number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
             # A formula without a value is formula-without-value, not unreadable text: parsed.
@@ -219,6 +231,10 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     value.uncached,
                     bool(row_spec and row_spec.province_only),
                     number,
+                    row_spec.who if row_spec else "all",
+                    # A percentage typed ("15%") or shown by the cell's format (0.9 as 90 %).
+                    reading.percent_sign or formatted,
+                    reading.mark == "zero",
                 ),
             )
     if understood is not None:
@@ -229,14 +245,20 @@ def _add_form(frames: _Frames, form: FormData) -> None:
         _pl01_relations(frames, form, typed)
 
 
+def _percent_words(formatted: bool) -> dict[str, str]:
+    """What a percentage-in-a-count finding adds: whether the cell's format shows it."""
+    return {"detail": ", ô đang định dạng phần trăm" if formatted else ""}
+
+
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
     if row is None or column not in row.values:
         return None, None
     value = row.values[column]
     if not value.present:
         return None, value.cell
-    row_spec = form.spec.by_key.get(row.key)
-    reading = understand(value, cell_type(form.spec, row_spec, form.spec.column_by_key[column]))
+    spec = form.spec
+    row_spec = spec.by_key.get(row.key)
+    reading = understand(value, cell_type(spec, row_spec, spec.column_by_key[column]), spec.marks)
     if column == "assessment" and isinstance(value.raw, str):
         return _ASSESSMENT.get(fold(value.raw)), value.cell
     return (reading.value if reading.ok else None), value.cell
@@ -272,6 +294,11 @@ def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
             left, cell = _typed(form, top, "actual")
             right, bottom_cell = _typed(form, bottom, "actual")
             _incomplete_pair(frames, form, row_spec.ratio_of, (left, cell), (right, bottom_cell))
+            if row is not None and "actual" in typed.get(row_spec.key, ()):
+                parts = [form.row(k) for k in row_spec.ratio_of]
+                if not (_number(left) or _number(right)):  # neither part gives a figure
+                    _ratio_without_parts(frames, form, row, row_spec.ratio_of, parts)
+                    typed[row_spec.key] = [k for k in typed[row_spec.key] if k != "actual"]
             if cell:
                 drops = tuple((spec.code, k, "actual") for k in row_spec.ratio_of)
                 m = meta(
@@ -311,6 +338,32 @@ def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
                 )
                 tol = _tolerance(spec, row_spec.kind, column)
                 frames.add_relation(m, "computed", left, want, tol)
+
+
+def _ratio_without_parts(
+    frames: _Frames, form: FormData, row: Row, keys: tuple[str, ...], parts: list[Row | None]
+) -> None:
+    """A percentage typed without its .a and .b: the province's rate is Σb/Σa, so a unit's own
+    rate cannot enter it; the cells to fill are named."""
+    value, cell = _typed(form, row, "actual")
+    if cell is None or value is None:
+        return
+    cells = ", ".join(
+        p.values["actual"].cell if p is not None and "actual" in p.values else k
+        for k, p in sorted(zip(keys, parts, strict=True), key=lambda pair: pair[0])
+    )
+    spec = form.spec
+    meta = _Meta(
+        form=spec,
+        sheet=form.sheet,
+        cell=cell,
+        row=row.key,
+        column="actual",
+        value=row.raw("actual"),
+        drops=tuple((spec.code, k, "actual") for k in keys),
+        context={"detail": cells},
+    )
+    frames.add_relation(meta, "ratio-parts", value, None, 0.0)
 
 
 def _incomplete_pair(
@@ -370,7 +423,6 @@ def _tolerance(spec: FormSpec, row_kind: str, column: str) -> float:
 
 
 def _expected_text(value: Scalar) -> str:
-    from .report import shown
 
     if value is None:
         return "(không tính được vì thiếu số liệu chi tiết)"
@@ -411,6 +463,12 @@ def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
                     frames.add_relation(
                         m, "sources", typed[column.key], right[column.key], _TOLERANCE["money"]
                     )
+                elif not any(k in row.values and row.values[k].present for k in column.sum_of):
+                    # Only the total: the province's total is always the sum of its sources,
+                    # so this one cannot enter it.
+                    named = ", ".join(f"({spec.column_by_key[k].number})" for k in column.sum_of)
+                    m = meta(row.key, column.key, cell, typed[column.key], detail=named)
+                    frames.add_relation(m, "unsplit", typed[column.key], None, 0.0)
             if column.computed and column.key in row.values and row.values[column.key].present:
                 left, _ = _typed(form, row, column.key)
                 want = computed.get(column.key)
@@ -454,7 +512,10 @@ def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
 
 
 def _run(
-    prepared: Sequence[_Frames], flags: Sequence[bool], reports: Sequence[UnitReport]
+    prepared: Sequence[_Frames],
+    flags: Sequence[bool],
+    reports: Sequence[UnitReport],
+    levels: Sequence[str | None] | None = None,
 ) -> list[tuple[int, Finding]]:
 
     found: list[tuple[int, Finding]] = []
@@ -481,6 +542,8 @@ def _run(
             continue
         province = [flags[s] for s in sources] if rows_name == "cells" else None
         frame = _frame(rows, columns, index, names, province)
+        if province is not None:
+            frame["allowed"] = _allowed(frame, [levels[s] if levels else None for s in sources])
         failures = _failures(load_schema(schema_name), frame)
         if not failures:
             continue
@@ -510,12 +573,32 @@ def _frame(
     return frame
 
 
+def _allowed(frame: pd.DataFrame, levels: list[str | None]) -> pd.Series:
+    """Per cell, whether its unit may report its row (the form's ``reporters``), column-wise."""
+    import pandas as pd
+
+    from .spec import load_catalogue
+
+    level = pd.Series(levels, index=frame.index, dtype=object)
+    allowed = level.isna() | (frame["who"] == "all")
+    reporters: dict[str, frozenset[str]] = {}
+    for form in load_catalogue().forms.values():
+        reporters.update(form.reporters)
+    for who, accepted in reporters.items():
+        allowed |= (frame["who"] == who) & level.isin(sorted(accepted))
+    return allowed.astype(bool)
+
+
+_WARM = ("all", False, False)  # who, percent, zero_mark of the made-up cell
+
+
 def warm_up() -> list[tuple[str, Any]]:
     """Check one made-up valid cell and relation: pandas and pandera do their first-call work
     (lazy imports, dtype tables) here, run while the workers read, rather than after. Returns
     the failures, which should be none."""
-    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0)
+    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0, *_WARM)
     frame = _frame([cell], CELL_COLUMNS, [(0, "", "A1")], ["source", "sheet", "cell"], [False])
+    frame["allowed"] = _allowed(frame, [None])
     found = _failures(load_schema("cells.pandera.yaml"), frame)
     relation = ("within", 1.0, 2.0, 0.0)
     names = ["source", "sheet", "cell", "relation_at"]

@@ -8,9 +8,9 @@ from functools import cache
 from typing import Any
 
 from .computation import Scalar, Table, computed_columns
-from .numbers import parse_number, parse_yesno_detailed
+from .numbers import normalize_text, parse_number, parse_yesno_detailed
 from .reading import FormData, Row, Value
-from .spec import ColumnSpec, FormSpec, RowSpec
+from .spec import ColumnSpec, FormSpec, Marks, RowSpec
 
 Key = tuple[str, str, str]  # form, row, column
 
@@ -23,6 +23,8 @@ class Reading:
     value: Scalar
     ok: bool
     percent_sign: bool = False
+    # A statistics mark typed instead of a number: "zero" (a dash, read as 0) or "blank" (dots).
+    mark: str | None = None
 
 
 def cell_type(form: FormSpec, row: RowSpec | None, column: ColumnSpec) -> str:
@@ -32,16 +34,35 @@ def cell_type(form: FormSpec, row: RowSpec | None, column: ColumnSpec) -> str:
     return {"yesno": "yesno", "percent": "percent", "money": "money"}.get(row.kind, "number")
 
 
-def understand(value: Value, type_: str) -> Reading:
-    """Read a cell's raw content as its type wants it."""
+def understand(value: Value, type_: str, marks: Marks | None = None) -> Reading:
+    """Read a cell's raw content as its type wants it; ``marks`` are the form's statistics
+    marks: a dash is 0 in a number cell (no answer in a yes/no one), dots are blank."""
     if type_ == "yesno":
-        yes = parse_yesno_detailed(value.raw)
+        raw = value.raw
+        # "..." is no answer, as a dash is.
+        if _mark(raw, marks) == "blank":
+            return Reading(type=type_, value=None, ok=True, mark="blank")
+        yes = parse_yesno_detailed(raw)
         return Reading(type=type_, value=yes.value, ok=yes.ok)
     if type_ in ("number", "money", "percent", "rate"):
-        number = parse_number(value.raw)
+        raw = value.raw
+        mark = _mark(raw, marks)
+        if mark is not None:
+            return Reading(type=type_, value=0.0 if mark == "zero" else None, ok=True, mark=mark)
+        number = parse_number(raw)
         return Reading(type=type_, value=number.value, ok=number.ok, percent_sign=number.percent)
     raw = value.raw
     return Reading(type=type_, value=None if raw in (None, "") else str(raw), ok=True)
+
+
+def _mark(raw: object, marks: Marks | None) -> str | None:
+    """ "zero" for a dash, "blank" for dots (the form's marks), None for anything else."""
+    if marks is None or not isinstance(raw, str) or not raw or len(raw) > 5:
+        return None  # most cells: a number, or text too long to be a mark
+    text = normalize_text(raw)
+    if text in marks.zero:
+        return "zero"
+    return "blank" if text in marks.blank else None
 
 
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
@@ -125,7 +146,7 @@ def _inputs(form: FormData) -> Table:
             column = spec.column_by_key[key]
             if role(spec, row, column) != "input":
                 continue
-            reading = understand(value, cell_type(spec, row_spec, column))
+            reading = understand(value, cell_type(spec, row_spec, column), spec.marks)
             if reading.ok and reading.value is not None:
                 table[row.key, key] = reading.value
     return table
@@ -137,7 +158,7 @@ def projects(form: FormData, drops: Iterable[Key] = ()) -> list[tuple[str, Row, 
     code = form.spec.code
     return [
         (group, form.rows[position], _kept(values, code, key, dropped))
-        for group, position, key, _, values in _project_table(form)
+        for group, position, key, _, values, _ in _project_table(form)
     ]
 
 
@@ -151,12 +172,18 @@ def project_entries(
     code = form.spec.code
     return [
         (group, texts, _kept(values, code, key, dropped))
-        for group, _, key, texts, values in _project_table(form)
+        for group, _, key, texts, values, _ in _project_table(form)
     ]
 
 
+def project_places(form: FormData) -> list[tuple[str, str | None]]:
+    """A PL02's projects as (row key, the A1 cell of its name), in the order of
+    ``project_entries``: where a finding about the whole project row is pinned."""
+    return [(key, cell) for _, _, key, _, _, cell in _project_table(form)]
+
+
 _TEXT_KEYS = ("name", "investor", "period", "decision", "note")
-_ProjectTable = list[tuple[str, int, str, dict[str, str], dict[str, Scalar]]]
+_ProjectTable = list[tuple[str, int, str, dict[str, str], dict[str, Scalar], str | None]]
 
 
 def _kept(values: dict[str, Scalar], code: str, row: str, dropped: set[Key]) -> dict[str, Scalar]:
@@ -166,7 +193,8 @@ def _kept(values: dict[str, Scalar], code: str, row: str, dropped: set[Key]) -> 
 
 
 def _project_table(form: FormData) -> _ProjectTable:
-    """(group, position in rows, row key, texts, readable money inputs) of every project,
+    """(group, position in rows, row key, texts, readable money inputs, name cell) of every
+    project,
     worked out once per form (where it was read) and kept in ``form.memo``."""
     table: _ProjectTable = _memo(form, "projects", _projects)
     return table
@@ -179,6 +207,30 @@ def work_out(form: FormData) -> None:
         _project_table(form)
     else:
         _memo(form, INPUTS_MEMO, _inputs)
+        notes(form)
+
+
+def notes(form: FormData) -> dict[str, tuple[str, str]]:
+    """A PL01's notes (column "Ghi chú") by row: (text, cell). Kept in ``form.memo``."""
+    found: dict[str, tuple[str, str]] = _memo(form, "notes", _notes)
+    return found
+
+
+def _notes(form: FormData) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    if "note" not in form.columns:
+        return found
+    for row in form.rows:
+        value = row.values.get("note")
+        if value is None or row.key not in form.spec.by_key:
+            continue
+        raw = value.raw
+        if raw is None or raw == "" or value.uncached:
+            continue
+        text = str(raw).strip()
+        if text:
+            found.setdefault(row.key, (text, value.cell))
+    return found
 
 
 def _memo(form: FormData, name: str, compute: Callable[[FormData], Any]) -> Any:
@@ -200,7 +252,7 @@ def _projects(form: FormData) -> _ProjectTable:
             wanted = role(spec, row, column) == "input" or bool(column.sum_of)
             if not wanted or value.uncached:
                 continue
-            reading = understand(value, column.type)
+            reading = understand(value, column.type, spec.marks)
             if reading.ok and reading.value is not None:
                 values[key] = reading.value
         texts = {
@@ -209,5 +261,8 @@ def _projects(form: FormData) -> _ProjectTable:
             # A formula never calculated has no text to show (its value is None, not "None").
             if key in _TEXT_KEYS and not (value.raw is None or value.raw == "")
         }
-        result.append((row.group or "", position, row.key, texts, values))
+        name = row.values.get("name")
+        result.append(
+            (row.group or "", position, row.key, texts, values, name.cell if name else None)
+        )
     return result

@@ -174,4 +174,5 @@ def consolidate(
     from .consolidation import consolidate_reports
     from .outcome import ConsolidationResult
 
-    return ConsolidationResult(consolidate_reports(read, chosen), name=name)
+    place = items[0].resolve().name if len(items) == 1 and items[0].is_dir() else None
+    return ConsolidationResult(consolidate_reports(read, chosen), name=name, place=place)
