@@ -12,6 +12,7 @@ what to do: the file's bytes are judged first (:func:`sniff.sniff`), then what t
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import os
 import posixpath
@@ -19,7 +20,8 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 from xml.etree.ElementTree import Element
@@ -31,7 +33,8 @@ from .locate import Grid
 from .numbers import normalize_text
 from .numbers import vn_number as _vn
 from .reading import UnitReport, read_grids
-from .sniff import holds_formula, sniff, sniff_data
+from .report import Finding, make_finding
+from .sniff import foreign_encoding, holds_error, holds_formula, sniff, sniff_data
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -43,7 +46,7 @@ IN_MEMORY_BYTES: Final = 16 * 1024 * 1024
 MAX_GRID_CELLS: Final = 5_000_000
 
 _UNCACHED = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]+)"[^>]*>'
+    rb"""<(?:\w+:)?c\b[^>]*?\sr=["']([A-Z]{1,3}[0-9]+)["'][^>]*>"""
     rb"\s*<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)"
     rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
@@ -145,13 +148,39 @@ def read_workbook(path: str | Path) -> UnitReport:
     if not sniffed.readable:
         raise WorkbookError(path, sniffed.message or "Không phải tệp Excel.")
     kind = sniffed.kind
-    # Sniffing looked into the sheets already: most reports hold no formula at all.
-    looked = kind == "xlsx" and sniffed.formulas is not None and not sniffed.formulas
-    uncached = _uncached_cells(path, data) if kind == "xlsx" and not looked else {}
-    grids = _grids(path, kind, data)
-    report = read_grids(grids, str(path), uncached=uncached)
     digest = _sha256(path) if data is None else hashlib.sha256(data).hexdigest()
-    return _with_hash(report, digest)
+    fixes: list[Finding] = []
+    if kind == "xlsx" and sniffed.recode:
+        # Legal XML in UTF-16 (or a declared legacy encoding) that the reader refuses: read
+        # from a copy in memory, in UTF-8; the file itself is left as it is.
+        data = _rewritten(path, data, recode=sniffed.recode)
+    book, names = _open(path, kind, data)
+    if kind == "xlsx" and len(set(names)) < len(names):
+        # Two sheets of one name (a damaged or forged file): the reader would read the first
+        # twice. A copy with the second renamed reads both; the unit is told.
+        data, renamed = _renamed(path, data)
+        book, names = _open(path, kind, data)
+        fixes.extend(
+            make_finding("duplicate-sheet-name", file=str(path), sheet=new, value=old, detail=new)
+            for old, new in renamed
+        )
+    # Sniffing looked into the sheets already: most reports hold no formula, no error value.
+    looked = (
+        kind == "xlsx"
+        and data is not None
+        and not fixes
+        and not sniffed.recode
+        and sniffed.formulas is not None
+        and sniffed.errors is not None
+        and not sniffed.formulas
+        and not sniffed.errors
+    )
+    marks = _Marks() if kind != "xlsx" or looked else _marks(path, data)
+    grids = _grids(path, kind, book, names, data, marks)
+    report = read_grids(grids, str(path), uncached=marks.uncached, errors=marks.errors)
+    if fixes:
+        report = replace(report, findings=(*fixes, *report.findings))
+    return replace(report, sha256=digest)
 
 
 def _small_file(path: Path) -> bytes | None:
@@ -180,18 +209,13 @@ def _sha256(path: Path) -> str:
         raise WorkbookError(path, f"Không đọc được tệp (lỗi hệ thống: {exc.strerror}).") from exc
 
 
-def _with_hash(report: UnitReport, digest: str) -> UnitReport:
-    from dataclasses import replace
-
-    return replace(report, sha256=digest)
-
-
 def _is_panic(exc: BaseException) -> bool:
     # pyo3's PanicException derives from BaseException, so that `except Exception` misses it.
     return not isinstance(exc, (Exception, KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
-def _grids(path: Path, kind: str, data: bytes | None = None) -> dict[str, Grid]:
+def _open(path: Path, kind: str, data: bytes | None) -> tuple[Any, list[str]]:
+    """The reader's workbook and its sheets' names, in order."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -205,43 +229,75 @@ def _grids(path: Path, kind: str, data: bytes | None = None) -> dict[str, Grid]:
             # A renamed file (.xls saved as .xlsx): let the reader go by the content instead.
             with path.open("rb") as stream:
                 book = CalamineWorkbook.from_filelike(stream)
-        names = _worksheet_names(book)
+        names: list[str] = list(book.sheet_names)
     except MemoryError:
         raise  # the isolation layer reports it as such and replaces the worker
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
         raise WorkbookError(path, _reader_message(kind, exc)) from exc
+    return book, names
+
+
+def _grids(
+    path: Path, kind: str, book: Any, names: list[str], data: bytes | None, marks: _Marks
+) -> dict[str, Grid]:
     grids: dict[str, Grid] = {}
+    worksheets = _worksheet_names(book, names)
     for name in names:
         # A name with control characters (a forged file) is kept readable, and writable.
         key = normalize_text(name) if _NOT_XML.search(name) else name
         try:
-            sheet = book.get_sheet_by_name(name)
-            end = sheet.end
-            if end is not None:
-                rows, columns = end[0] + 1, end[1] + 1
-                if rows * columns > MAX_GRID_CELLS:
-                    raise WorkbookError(path, _msg_too_big(kind, key, rows, columns))
-            grids[key] = sheet.to_python(skip_empty_area=False)
-        except (MemoryError, WorkbookError):
-            raise
-        except BaseException as exc:
-            if not isinstance(exc, Exception) and not _is_panic(exc):
+            grid = _sheet(path, kind, book, name, key)
+        except _UnsupportedError:
+            # An error value this reader does not know (#SPILL!, #CALC!, …): read a copy in
+            # which those cells say #N/A; the cells' own values are known from the XML.
+            data = _rewritten(path, data, errors=True)
+            book, _ = _open(path, kind, data)
+            grid = _sheet(path, kind, book, name, key)
+        except WorkbookError:
+            if name in worksheets:
                 raise
-            message = _reader_message(kind, exc)
-            raise WorkbookError(path, f'Không đọc được trang tính "{key}". {message}') from exc
+            continue  # a chart or dialog sheet: nothing to read there
+        if grid or name in worksheets:
+            # A chart sheet reads empty; a worksheet filed as one (a damaged or forged
+            # relationship) is read all the same.
+            grids[key] = grid
     return grids
 
 
-def _worksheet_names(book: Any) -> list[str]:
-    """Names of the sheets that can hold a table: chart and dialog sheets are left out."""
-    names: list[str] = list(book.sheet_names)
+class _UnsupportedError(Exception):
+    """The reader met an Excel error value it does not know."""
+
+
+def _sheet(path: Path, kind: str, book: Any, name: str, key: str) -> list[list[object]]:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        end = sheet.end
+        if end is not None:
+            rows, columns = end[0] + 1, end[1] + 1
+            if rows * columns > MAX_GRID_CELLS:
+                raise WorkbookError(path, _msg_too_big(kind, key, rows, columns))
+        grid: list[list[object]] = sheet.to_python(skip_empty_area=False)
+    except (MemoryError, WorkbookError):
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
+        if kind == "xlsx" and "unsupported cell error value" in str(exc).lower():
+            raise _UnsupportedError from exc
+        message = _reader_message(kind, exc)
+        raise WorkbookError(path, f'Không đọc được trang tính "{key}". {message}') from exc
+    return grid
+
+
+def _worksheet_names(book: Any, names: list[str]) -> set[str]:
+    """Names of the sheets filed as worksheets (not chart or dialog sheets)."""
     try:
         kinds = {meta.name: str(meta.typ) for meta in book.sheets_metadata}
     except Exception:
-        return names
-    return [n for n in names if kinds.get(n, "WorkSheet").rsplit(".", 1)[-1] == "WorkSheet"]
+        return set(names)
+    return {n for n in names if kinds.get(n, "WorkSheet").rsplit(".", 1)[-1] == "WorkSheet"}
 
 
 def _reader_message(kind: str, exc: BaseException) -> str:
@@ -256,40 +312,43 @@ def _reader_message(kind: str, exc: BaseException) -> str:
     return _msg_unreadable(kind, text)
 
 
-# --- formulas without a value ------------------------------------------------------------------
+# --- formulas without a value, error values ---------------------------------------------------
 
 
-def _uncached_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]:
-    """Per sheet name, the cells whose formula carries no calculated value (``data``: the
-    file's bytes, when already read).
+@dataclass(frozen=True)
+class _Marks:
+    """What the values alone do not tell, per sheet name: the cells holding a formula without
+    a calculated value, and the cells holding an Excel error value (#REF!, …) with its text."""
+
+    uncached: dict[str, set[str]] = field(default_factory=dict)
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _marks(path: Path, data: bytes | None = None) -> _Marks:
+    """The formulas without a value and the error values of every sheet (``data``: the
+    package's bytes, when already read).
 
     Best effort on the package's structure: a part the reader does not need for values
     (relationships it can do without, odd part names) only means fewer hints here. Member data
     that does not inflate is corrupt, and refused.
     """
-    found: dict[str, set[str]] = {}
+    found = _Marks()
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             names = {_norm(name): name for name in zf.namelist()}
-            if not any(
-                holds_formula(zf.read(name))
-                for key, name in names.items()
-                if key.startswith("xl/worksheets/") and key.endswith(".xml")
-            ):
-                # The usual case (the Ministry's forms hold no formula): no need to map sheet
-                # names to parts, which costs more than the check itself.
-                return found
-            members = _sheet_members(zf, names)
-            for sheet, member in members.items():
+            for sheet, member in _sheet_members(zf, names).items():
                 # sniff() checked every XML part of this package for a DTD before any parser ran.
                 xml = zf.read(member)
-                if not holds_formula(xml):
-                    # No formula element at all (the Ministry's forms hold none): no need for
-                    # the scan, which costs more than reading the sheet's values does.
-                    continue
-                cells = {m.group(1).decode() for m in _UNCACHED.finditer(xml)}
-                if cells:
-                    found[sheet] = cells
+                # The scans cost more than reading the sheet's values: only where a formula or
+                # an error cell may be (the Ministry's forms hold neither).
+                if holds_formula(xml):
+                    cells = {m.group(1).decode() for m in _UNCACHED.finditer(xml)}
+                    if cells:
+                        found.uncached[sheet] = cells
+                if holds_error(xml):
+                    errors = {ref: text for ref, text, _, _ in _error_cells(xml) if text}
+                    if errors:
+                        found.errors[sheet] = errors
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise WorkbookError(path, _MSG_BAD_ZIP_MEMBER) from exc
     except (OSError, NotImplementedError, RuntimeError) as exc:
@@ -298,6 +357,130 @@ def _uncached_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]
             message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
             raise WorkbookError(path, message) from exc
     return found
+
+
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_END = re.compile(rb"</(?:\w+:)?c\s*>")
+_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
+_CACHED = re.compile(rb"<((?:\w+:)?v)\s*>([^<]*)</\1\s*>")
+#: The error values python-calamine reads (as blank); it refuses the whole sheet on any other.
+_KNOWN_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def _error_cells(xml: bytes) -> list[tuple[str, str, int, int]]:
+    """The cells of type error (``t="e"``): (A1, the error's text, where the text starts and
+    ends in ``xml``); the text is "" for a formula with no value."""
+    found: list[tuple[str, str, int, int]] = []
+    for match in _ERROR_TYPE.finditer(xml):
+        start = xml.rfind(b"<", 0, match.start())
+        close = xml.find(b">", match.end())
+        if start < 0 or close < 0 or not _CELL_START.match(xml, start):
+            continue  # t="e" in another element, or in text
+        ref = _REF.search(xml, start, close)
+        if ref is None or xml[close - 1 : close] == b"/":
+            continue  # no address (a rare writer), or no content
+        end = _CELL_END.search(xml, close)
+        value = _CACHED.search(xml, close, end.start() if end else len(xml))
+        if value is None:
+            continue
+        text = html.unescape(value.group(2).decode("utf-8", "replace")).strip()
+        found.append((ref.group(1).decode(), text, value.start(2), value.end(2)))
+    return found
+
+
+# --- reading a repaired copy --------------------------------------------------------------------
+
+_DECLARATION = re.compile(r"""^(<\?xml[^>]*?\sencoding\s*=\s*["'])[^"']*(["'])""")
+_SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_NAME_ATTRIBUTE = re.compile(rb"""(\sname\s*=\s*)(["'])(.*?)\2""", re.DOTALL)
+
+
+def _rewritten(
+    path: Path,
+    data: bytes | None,
+    *,
+    recode: frozenset[str] = frozenset(),
+    errors: bool = False,
+    workbook: Callable[[bytes], bytes] | None = None,
+) -> bytes:
+    """A copy of the package, in memory, that the reader can read: the parts in ``recode``
+    in UTF-8, error values it does not know as #N/A (``errors``), the workbook part through
+    ``workbook``. The file itself is never changed."""
+    out = io.BytesIO()
+    try:
+        with (
+            zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf,
+            zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy,
+        ):
+            names = {_norm(name): name for name in zf.namelist()}
+            main = _workbook_part(zf, names) if workbook is not None else None
+            for info in zf.infolist():
+                part = zf.read(info)
+                if info.filename in recode:
+                    part = _to_utf8(path, info.filename, part)
+                if errors and holds_error(part):
+                    part = _known_errors(part)
+                if workbook is not None and info.filename == main:
+                    part = workbook(part)
+                copy.writestr(info.filename, part)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise WorkbookError(path, _MSG_BAD_ZIP_MEMBER) from exc
+    return out.getvalue()
+
+
+def _to_utf8(path: Path, member: str, xml: bytes) -> bytes:
+    encoding = foreign_encoding(xml[:256]) or "utf-8"
+    if encoding == "utf-16" and xml[:2] in (b"<\x00", b"\x00<"):
+        encoding = "utf-16-le" if xml[:1] == b"<" else "utf-16-be"  # no byte order mark
+    try:
+        text = xml.decode(encoding).lstrip("\ufeff")
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise WorkbookError(
+            path,
+            f'Phần "{member}" của tệp ghi bằng bảng mã {encoding} mà chương trình không đọc'
+            f" được: {_RESAVE['xlsx']}.",
+        ) from exc
+    return _DECLARATION.sub(r"\1UTF-8\2", text, count=1).encode("utf-8")
+
+
+def _known_errors(xml: bytes) -> bytes:
+    parts: list[bytes] = []
+    at = 0
+    for _, text, start, end in _error_cells(xml):
+        if text and text not in _KNOWN_ERRORS:
+            parts += (xml[at:start], b"#N/A")
+            at = end
+    return b"".join((*parts, xml[at:]))
+
+
+def _renamed(path: Path, data: bytes | None) -> tuple[bytes, list[tuple[str, str]]]:
+    """A copy of the package whose sheets of one name get names of their own, with the
+    (old, new) names."""
+    renamed: list[tuple[str, str]] = []
+
+    def rename(xml: bytes) -> bytes:
+        seen: set[str] = set()
+        parts: list[bytes] = []
+        at = 0
+        for element in _SHEET_ELEMENT.finditer(xml):
+            attribute = _NAME_ATTRIBUTE.search(element.group(0))
+            if attribute is None:
+                continue
+            name = html.unescape(attribute.group(3).decode("utf-8", "replace"))
+            new, number = name, 1
+            while new in seen:
+                number += 1
+                new = f"{name} ({number})"
+            seen.add(new)
+            if new != name:
+                renamed.append((name, new))
+                start = element.start() + attribute.start(3)
+                parts += (xml[at:start], html.escape(new).encode("utf-8"))
+                at = element.start() + attribute.end(3)
+        return b"".join((*parts, xml[at:]))
+
+    return _rewritten(path, data, workbook=rename), renamed
 
 
 def _norm(name: str) -> str:
@@ -340,18 +523,27 @@ def _resolve(base_dir: str, target: str) -> str:
     return _norm(posixpath.normpath(joined))
 
 
+def _workbook_path(zf: zipfile.ZipFile, names: dict[str, str]) -> str:
+    """The workbook part's name (normalised), as the package's relationships give it."""
+    for rel in _relationships(zf, names, "_rels/.rels"):
+        if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
+            return _resolve("", rel.get("Target", ""))
+    return _DEFAULT_WORKBOOK
+
+
+def _workbook_part(zf: zipfile.ZipFile, names: dict[str, str]) -> str | None:
+    """The workbook part's member name, None when the package lacks it."""
+    return names.get(_workbook_path(zf, names))
+
+
 def _sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
     """Sheet name -> zip member of its XML, from the package, workbook and their relationships.
 
     Transitional and strict OOXML alike (namespaces are matched by local name); sheets whose
     part cannot be found are left out.
     """
-    workbook = _DEFAULT_WORKBOOK
-    for rel in _relationships(zf, names, "_rels/.rels"):
-        if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
-            workbook = _resolve("", rel.get("Target", ""))
-            break
-    member = names.get(_norm(workbook))
+    workbook = _workbook_path(zf, names)
+    member = names.get(workbook)
     root = None if member is None else _xml(zf, member)
     if root is None:
         return {}

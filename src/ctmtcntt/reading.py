@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
-from .cells import a1, column_letter
-from .locate import Grid, Located, find_unit, locate, text
+from .cells import a1, column_letter, parse_a1
+from .locate import Grid, Located, find_unit, locate, named_form, text
 from .numbers import detect_legacy, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
@@ -197,22 +197,46 @@ def read_grids(
     source: str,
     *,
     uncached: Mapping[str, set[str]] | None = None,
+    errors: Mapping[str, Mapping[str, str]] | None = None,
     catalogue: Catalogue | None = None,
 ) -> UnitReport:
     """Read a unit's report from the values of its sheets (sheet name -> rows from A1).
 
-    ``uncached`` names, per sheet, the cells holding a formula with no calculated value. The
-    sheets may come from a file or from a workbook open in Excel.
+    ``uncached`` names, per sheet, the cells holding a formula with no calculated value;
+    ``errors`` the cells holding an Excel error value (#REF!, …), with its text, which
+    readers return as blank. The sheets may come from a file or from a workbook open in Excel.
     """
     catalogue = catalogue or load_catalogue()
+    specs = list(catalogue.forms.values())
     forms: dict[str, FormData] = {}
     findings: list[Finding] = []
     units: list[tuple[str | None, str, str]] = []
     for sheet, grid in grids.items():
-        located = locate(grid, list(catalogue.forms.values()))
-        if located is None or located.form.code in forms:
+        if errors and sheet in errors:
+            grid = _with_errors(grid, errors[sheet])
+        located = locate(grid, specs)
+        if located is None:
+            named = named_form(sheet, specs)
+            if named is not None:
+                # A sheet called "Phụ lục 02" whose table is not found is never passed over.
+                findings.append(
+                    make_finding("form-not-found", file=source, sheet=sheet, detail=named.sheet)
+                )
             continue
         form, notes = _read_form(grid, sheet, located, source, (uncached or {}).get(sheet, set()))
+        first = forms.get(form.spec.code)
+        if first is not None:
+            if _content(first) != _content(form):
+                findings.append(
+                    make_finding(
+                        "form-repeated",
+                        file=source,
+                        sheet=sheet,
+                        detail=form.spec.sheet,
+                        other_value=first.sheet,
+                    )
+                )
+            continue
         forms[form.spec.code] = form
         findings.extend(notes)
         if form.unit_cell is not None:
@@ -225,6 +249,29 @@ def read_grids(
         findings=tuple(findings),
         unit_sheet=unit_sheet,
         unit_cell=unit_cell,
+    )
+
+
+def _with_errors(grid: Grid, errors: Mapping[str, str]) -> Grid:
+    """The grid with each error value's text where the reader left the cell blank."""
+    rows = [list(line) for line in grid]
+    for ref, error in errors.items():
+        row, column = parse_a1(ref)
+        if row > len(rows) or row < 1:
+            continue
+        line = rows[row - 1]
+        if column > len(line):
+            line.extend([""] * (column - len(line)))
+        if line[column - 1] in (None, ""):
+            line[column - 1] = error
+    return rows
+
+
+def _content(form: FormData) -> tuple[object, ...]:
+    """What a form says, wherever its table sits: its unit and its rows' values."""
+    return (
+        form.unit,
+        tuple((row.key, tuple(v.raw for v in row.values.values())) for row in form.rows),
     )
 
 

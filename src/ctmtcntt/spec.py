@@ -124,11 +124,16 @@ class FormSpec:
     period: str
     sheet: str
     recognise: tuple[str, ...]
+    #: Other names a sheet holding this form is given ("PL01"), besides ``sheet``.
+    aliases: tuple[str, ...] = ()
     layout: Layout
     columns: tuple[ColumnSpec, ...]
     rows: tuple[RowSpec, ...]
     checks: tuple[str, ...]
     limits: tuple[Limit, ...] = ()
+    #: The largest magnitude a typed number of each cell type ("number", "money", …) can
+    #: plausibly have; past it, the value is a mistake.
+    plausible: Mapping[str, float] = field(default_factory=dict)
     template_projects: int = 0
     by_key: Mapping[str, RowSpec] = field(default_factory=dict, compare=False, repr=False)
     column_by_key: Mapping[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
@@ -244,6 +249,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             period=str(doc["period"]),
             sheet=doc["sheet"],
             recognise=tuple(doc["recognise"]),
+            aliases=tuple(doc.get("aliases", ())),
             layout=Layout(
                 last_column=layout["last_column"],
                 widths={int(k): float(v) for k, v in layout["widths"].items()},
@@ -255,6 +261,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             rows=rows,
             checks=tuple(doc["checks"]),
             limits=tuple(Limit(**lim) for lim in doc.get("limits", ())),
+            plausible={str(k): float(v) for k, v in (doc.get("plausible") or {}).items()},
             template_projects=int(doc.get("template_projects", 0)),
             by_key={r.key: r for r in rows},
             column_by_key={c.key: c for c in columns},

@@ -7,15 +7,17 @@ level in the index costs ~0.1 ms per sheet and failures still map back to unit, 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
-from .numbers import fold
+from .numbers import excel_error, fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding
+from .report import shown as shown_value
 from .roster import Roster, looks_provincial, same_unit
 from .spec import FormSpec, load_schema
 from .values import INPUTS_MEMO, Key, cell_type, inputs, projects, row_roles, understand
@@ -62,6 +64,8 @@ CELL_COLUMNS = (
     "uncached",
     "province_only",
     "number",
+    "error_value",
+    "limit",
 )
 RELATION_COLUMNS = ("relation", "left", "right", "tolerance")
 
@@ -195,16 +199,27 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 continue  # a lone dash: units write it to mean "nothing to report"
             if understood is not None and kind == "input" and reading.ok:
                 understood[row.key, key] = reading.value
+            number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
+            parsed, error_value, displayed = reading.ok, False, value.raw
+            if not parsed:
+                # Not text after all: an Excel error value (#REF!), or a number no cell can
+                # mean (inf, NaN), each with its own finding.
+                error_value = excel_error(value.raw)
+                if not error_value and (unbounded := _unbounded(value.raw)) is not None:
+                    number, displayed = math.inf, unbounded
+                parsed = error_value or number == math.inf
+            limit = spec.plausible.get(type_, math.nan)
             meta = _Meta(
                 form=spec,
                 sheet=form.sheet,
                 cell=value.cell,
                 row=row.key,
                 column=key,
-                value=value.raw,
-                drops=((spec.code, row.key, key),),
+                value=displayed,
+                drops=_cell_drops(spec, row.key, key),
+                # The limit, for the finding of a value past it (rare: no dict for the others).
+                context={"detail": f"tối đa {shown_value(limit)}"} if abs(number) > limit else None,
             )
-            number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
             # A formula without a value is formula-without-value, not unreadable text: parsed.
             frames.add_cell(
                 meta,
@@ -215,10 +230,12 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     type_,
                     kind,
                     True,
-                    reading.ok,
+                    parsed,
                     value.uncached,
                     bool(row_spec and row_spec.province_only),
                     number,
+                    error_value,
+                    limit,
                 ),
             )
     if understood is not None:
@@ -227,6 +244,33 @@ def _add_form(frames: _Frames, form: FormData) -> None:
         _pl02_relations(frames, form, typed)
     else:
         _pl01_relations(frames, form, typed)
+
+
+def _unbounded(raw: object) -> str | None:
+    """How to show a number no cell can mean (an infinity or NaN, as a number or as text),
+    None for anything else."""
+    if isinstance(raw, float):
+        return None if math.isfinite(raw) else str(raw)
+    if isinstance(raw, str) and raw[:1] in "+-−iInN" and len(raw) < 12:
+        try:
+            number = float(raw.replace("−", "-"))
+        except ValueError:
+            return None
+        return None if math.isfinite(number) else raw
+    return None
+
+
+def _cell_drops(spec: FormSpec, row: str, column: str) -> tuple[Key, ...]:
+    """The values an error on a cell keeps out of the sums: the cell's own, and for a
+    percentage's .a or .b the other one too (Σb/Σa with one of them alone would be biased)."""
+    pairs: dict[str, tuple[str, ...]] | None = spec.__dict__.get("_pairs")
+    if pairs is None:
+        pairs = {part: r.ratio_of for r in spec.rows for part in r.ratio_of}
+        object.__setattr__(spec, "_pairs", pairs)
+    pair = pairs.get(row) if column == "actual" else None
+    if pair is None:
+        return ((spec.code, row, column),)
+    return tuple((spec.code, part, column) for part in pair)
 
 
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
@@ -514,7 +558,7 @@ def warm_up() -> list[tuple[str, Any]]:
     """Check one made-up valid cell and relation: pandas and pandera do their first-call work
     (lazy imports, dtype tables) here, run while the workers read, rather than after. Returns
     the failures, which should be none."""
-    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0)
+    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0, False, 9.0)
     frame = _frame([cell], CELL_COLUMNS, [(0, "", "A1")], ["source", "sheet", "cell"], [False])
     found = _failures(load_schema("cells.pandera.yaml"), frame)
     relation = ("within", 1.0, 2.0, 0.0)
