@@ -20,6 +20,7 @@ import pytest
 
 import ctmtcntt
 from builders import EXAMPLE
+from ctmtcntt.errors import WorkbookError
 from ctmtcntt.spec import load_catalogue
 from hostile import VIETNAMESE, in_member, rewrite_zip
 
@@ -276,6 +277,26 @@ def test_two_sheets_of_one_name_are_both_read_and_the_file_is_not_valid(
     assert example["PL01"] == document["PL01"]
 
 
+def test_fill_refuses_two_sheets_of_one_name_by_name(tmp_path: Path) -> None:
+    """``fill`` cannot write to a sheet the file does not name: it says what to do instead."""
+    same = ("Phụ lục 02".encode(), "Phụ lục 01".encode())
+    _, path = folder_with(tmp_path, TINH, replacing("xl/workbook.xml", same))
+    with pytest.raises(WorkbookError, match="hai trang tính cùng tên"):
+        ctmtcntt.fill(path, tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_fill_of_a_utf16_sheet_writes_a_valid_workbook(tmp_path: Path) -> None:
+    """A workbook with a sheet in UTF-16 is filled, and the result reads as valid."""
+    _, path = folder_with(tmp_path, TINH, in_member(SHEET1, utf16))
+    output = tmp_path / "out.xlsx"
+    result = ctmtcntt.fill(path, output)
+    assert result.changed
+    item = checked(output)
+    assert item["valid"], item["findings"]
+    assert ["PL01", "PL02"] == item["forms"]
+
+
 def test_a_worksheet_filed_as_a_chart_sheet_is_read(
     tmp_path: Path, example: dict[str, Any]
 ) -> None:
@@ -429,3 +450,27 @@ def test_a_sheet_part_outside_the_usual_folder_is_looked_into(tmp_path: Path) ->
     item = checked(path)
     assert ["PL01", "PL02"] == item["forms"]
     assert ["E15"] == [f["cell"] for f in errors(item, "formula-without-value")]
+
+
+def test_a_project_of_formulas_never_calculated_is_told(tmp_path: Path) -> None:
+    """A project row whose amounts are formulas without a value (its name left empty) is not
+    taken for a blank row of the template: each formula is told."""
+    blank = b'<c r="H12" s="19" t="n" />'
+    formula = b'<c r="H12" s="19"><f>1000+2000</f></c>'
+    _, path = folder_with(tmp_path, TINH, replacing(SHEET2, (blank, formula)))
+    item = checked(path)
+    assert ["H12"] == [f["cell"] for f in errors(item, "formula-without-value")]
+
+
+def test_an_error_value_as_a_project_name_is_an_error(tmp_path: Path) -> None:
+    """A project named by a broken formula (#REF!): an error at the name, and no "#REF!"
+    listed among the province's projects."""
+    source = zipfile.ZipFile(EXAMPLE / TINH).read(SHEET2)
+    old = re.search(rb'<c r="B11" [^>]*><is><t>[^<]*</t></is></c>', source)
+    assert old is not None
+    new = b'<c r="B11" s="20" t="e"><f>#REF!</f><v>#REF!</v></c>'
+    folder, path = folder_with(tmp_path, TINH, replacing(SHEET2, (old.group(0), new)))
+    [found] = errors(checked(path), "excel-error-value")
+    assert ("Phụ lục 02", "B11", "#REF!") == (found["sheet"], found["cell"], found["value"])
+    projects = ctmtcntt.consolidate(folder).to_dict()["PL02"]["projects"]
+    assert "#REF!" not in str(projects)

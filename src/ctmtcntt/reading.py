@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from .cells import a1, column_letter, parse_a1
 from .locate import Grid, Located, find_unit, locate, named_form, text
-from .numbers import detect_legacy, fold, normalize_text
+from .numbers import detect_legacy, excel_error, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
 
@@ -302,7 +302,21 @@ def _read_form(
     lines = _table_lines(grid, located)
     if spec.has_projects:
         filled = [c for k, c in located.columns.items() if k != "stt"]
-        rows = _assign_projects(lines, spec, lambda line: _blank(grid, line, filled))
+        # A formula never calculated reads as empty: in a cell units type (not one of the
+        # template's totals), it makes the row a project all the same, to be told about.
+        typed = [
+            _letter(located.columns[c.key])
+            for c in spec.columns
+            if c.key in located.columns and c.type == "money" and not (c.computed or c.sum_of)
+        ]
+        rows = _assign_projects(
+            lines,
+            spec,
+            lambda line: (
+                _blank(grid, line, filled)
+                and not (uncached and any(f"{t}{line + 1}" in uncached for t in typed))
+            ),
+        )
     else:
         rows = _assign_fixed(lines, spec, sheet, source, findings)
     letters = tuple(
@@ -462,13 +476,32 @@ def _build(
         raw = cells[column] if column < width else None
         if isinstance(raw, str) and raw:  # most cells are empty ("") or numbers
             raw = normalize_text(raw)
-            if is_text and raw:
+            if is_text and raw[:1] == "#" and excel_error(raw):
+                # A name or note that is a broken formula: no text to carry to the province.
+                findings.append(_error_in_text(located, sheet, ref, key, column_key, raw, source))
+                raw = None
+            elif is_text and raw:
                 raw = _converted(raw, source, sheet, ref, findings)
         # A formula without its value reads as empty: the sheet's XML says which ones.
         values[column_key] = _new_value((ref, raw, bool(uncached and not raw and ref in uncached)))
     stt = located.columns.get("stt", 0)
     label = text(cells[stt]) if stt < width else ""
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
+
+
+def _error_in_text(
+    located: Located, sheet: str, ref: str, row: str, column: str, raw: str, source: str
+) -> Finding:
+    return make_finding(
+        "excel-error-value",
+        file=source,
+        form=located.form,
+        sheet=sheet,
+        cell=ref,
+        row=row,
+        column=column,
+        value=raw,
+    )
 
 
 def _find_legacy_unit(
