@@ -362,7 +362,7 @@ def _marks(path: Path, data: bytes | None = None) -> _Marks:
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _CELL_END = re.compile(rb"</(?:\w+:)?c\s*>")
-_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3}[0-9]{1,7})["']""")
 _CACHED = re.compile(rb"<((?:\w+:)?v)\s*>([^<]*)</\1\s*>")
 #: The error values python-calamine reads (as blank); it refuses the whole sheet on any other.
 _KNOWN_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
@@ -377,7 +377,7 @@ def _error_cells(xml: bytes) -> list[tuple[str, str, int, int]]:
         close = xml.find(b">", match.end())
         if start < 0 or close < 0 or not _CELL_START.match(xml, start):
             continue  # t="e" in another element, or in text
-        ref = _REF.search(xml, start, close)
+        ref = _CELL_REF.search(xml, start, close)
         if ref is None or xml[close - 1 : close] == b"/":
             continue  # no address (a rare writer), or no content
         end = _CELL_END.search(xml, close)

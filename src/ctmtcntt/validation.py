@@ -179,6 +179,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     # Per row, the computed cells the unit typed (or left a formula in): the relations check
     # those against what they should be.
     typed: list[list[str]] = []
+    pairs, plausible = _pairs(spec), spec.plausible
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         roles = row_roles(spec, row)
@@ -208,7 +209,10 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 if not error_value and (unbounded := _unbounded(value.raw)) is not None:
                     number, displayed = math.inf, unbounded
                 parsed = error_value or number == math.inf
-            limit = spec.plausible.get(type_, math.nan)
+            limit = plausible.get(type_, math.nan)
+            # An error on a percentage's .a or .b keeps both out of the sums: Σb/Σa with one
+            # of them alone would be biased.
+            pair = pairs.get(row.key) if key == "actual" else None
             meta = _Meta(
                 form=spec,
                 sheet=form.sheet,
@@ -216,7 +220,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 row=row.key,
                 column=key,
                 value=displayed,
-                drops=_cell_drops(spec, row.key, key),
+                drops=((spec.code, row.key, key),) if pair is None else pair,
                 # The limit, for the finding of a value past it (rare: no dict for the others).
                 context={"detail": f"tối đa {shown_value(limit)}"} if abs(number) > limit else None,
             )
@@ -260,17 +264,17 @@ def _unbounded(raw: object) -> str | None:
     return None
 
 
-def _cell_drops(spec: FormSpec, row: str, column: str) -> tuple[Key, ...]:
-    """The values an error on a cell keeps out of the sums: the cell's own, and for a
-    percentage's .a or .b the other one too (Σb/Σa with one of them alone would be biased)."""
-    pairs: dict[str, tuple[str, ...]] | None = spec.__dict__.get("_pairs")
+def _pairs(spec: FormSpec) -> dict[str, tuple[Key, ...]]:
+    """A percentage's .a and .b rows, each to the values of both ("actual")."""
+    pairs: dict[str, tuple[Key, ...]] | None = spec.__dict__.get("_pairs")
     if pairs is None:
-        pairs = {part: r.ratio_of for r in spec.rows for part in r.ratio_of}
+        pairs = {
+            part: tuple((spec.code, key, "actual") for key in r.ratio_of)
+            for r in spec.rows
+            for part in r.ratio_of
+        }
         object.__setattr__(spec, "_pairs", pairs)
-    pair = pairs.get(row) if column == "actual" else None
-    if pair is None:
-        return ((spec.code, row, column),)
-    return tuple((spec.code, part, column) for part in pair)
+    return pairs
 
 
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
