@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 import ctmtcntt
-from builders import EXAMPLE
+from builders import EXAMPLE, libreoffice_resave
 from ctmtcntt.errors import WorkbookError
 from ctmtcntt.spec import load_catalogue
 from hostile import VIETNAMESE, in_member, rewrite_zip
@@ -474,3 +474,20 @@ def test_an_error_value_as_a_project_name_is_an_error(tmp_path: Path) -> None:
     assert ("Phụ lục 02", "B11", "#REF!") == (found["sheet"], found["cell"], found["value"])
     projects = ctmtcntt.consolidate(folder).to_dict()["PL02"]["projects"]
     assert "#REF!" not in str(projects)
+
+
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_error_values_of_xls_and_ods_are_told(tmp_path: Path, soffice: str, fmt: str) -> None:
+    """The same cached #DIV/0! and #N/A in a workbook LibreOffice saved as .xls or .ods."""
+    pairs = (
+        (E12, b'<c r="E12" s="8" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
+        (E15, b'<c r="E15" s="8" t="e"><f>NA()</f><v>#N/A</v></c>'),
+    )
+    source = tmp_path / "S05.xlsx"
+    rewrite_zip(EXAMPLE / S05, source, replacing(SHEET1, *pairs))
+    [converted] = libreoffice_resave([source], tmp_path / fmt, fmt).values()
+    item = checked(converted)
+    assert ["PL01", "PL02"] == item["forms"]
+    found = {(f["cell"], f["value"]) for f in errors(item, "excel-error-value")}
+    assert {("E12", "#DIV/0!"), ("E15", "#N/A")} == found
+    assert not errors(item, "incomplete-pair")

@@ -41,6 +41,7 @@ __all__ = [
     "holds_formula",
     "sniff",
     "sniff_data",
+    "xls_workbook_stream",
 ]
 
 # --- limits -----------------------------------------------------------------------------------
@@ -1065,6 +1066,20 @@ def _sniff_ole(f: IO[bytes], size: int) -> Sniffed:
     if _biff_has_filepass(start):
         return _no("encrypted", _MSG_ENCRYPTED_XLS)
     return _ok("xls")
+
+
+def xls_workbook_stream(f: IO[bytes], limit: int) -> bytes | None:
+    """The Workbook (or Book) stream of an .xls, its first ``limit`` bytes at most; None when
+    the compound file has none or cannot be walked (sniffing says why)."""
+    size = f.seek(0, 2)
+    try:
+        ole = _Ole(f, size)
+        entries = ole.entries()
+        top = {e.name.lower(): e for e in ole.top_level(entries) if e.type == 2}
+        book = top.get("workbook") or top.get("book")
+        return None if book is None else ole.read_start(entries, book, limit)
+    except (_OleError, struct.error):
+        return None
 
 
 def _sniff_ole_by_names(f: IO[bytes]) -> Sniffed:
