@@ -491,3 +491,18 @@ def test_error_values_of_xls_and_ods_are_told(tmp_path: Path, soffice: str, fmt:
     found = {(f["cell"], f["value"]) for f in errors(item, "excel-error-value")}
     assert {("E12", "#DIV/0!"), ("E15", "#N/A")} == found
     assert not errors(item, "incomplete-pair")
+
+
+def test_a_formula_without_a_value_in_an_ods_is_told(tmp_path: Path, soffice: str) -> None:
+    """An .ods written by a program that does not calculate: a formula with no value."""
+    [ods] = libreoffice_resave([EXAMPLE / S05], tmp_path / "ods", "ods").values()
+    cell = re.compile(rb'<table:table-cell [^>]*office:value="2693"[^>]*>.*?</table:table-cell>')
+
+    def change(data: bytes) -> bytes:
+        assert cell.search(data) is not None
+        return cell.sub(b'<table:table-cell table:formula="of:=[.E16]+[.E17]"/>', data, 1)
+
+    path = tmp_path / "S05.ods"
+    rewrite_zip(ods, path, in_member("content.xml", change))
+    item = checked(path)
+    assert ["E15"] == [f["cell"] for f in errors(item, "formula-without-value")]

@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -117,8 +118,9 @@ _MAX_MARKS = 10_000
 
 
 def ods_marks(path: Path, data: bytes | None = None) -> Marks:
-    """The error values of an .ods (LibreOffice marks them ``calcext:value-type="error"``,
-    and the reader returns them as blank), per sheet and cell."""
+    """The error values of an .ods (LibreOffice marks them ``calcext:value-type="error"``)
+    and its formulas with no value (written by a program that does not calculate): the
+    reader returns both as blank."""
     found = Marks()
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
@@ -126,9 +128,10 @@ def ods_marks(path: Path, data: bytes | None = None) -> Marks:
             content = b"" if member is None else zf.read(member)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
-    if b'value-type="error"' not in content:
+    if b'value-type="error"' not in content and b"formula=" not in content:
         return found  # the usual case, without parsing anything
     errors: dict[str, str] = {}
+    uncached: set[str] = set()
     row = column = 0
     rows = 1
     try:
@@ -137,18 +140,26 @@ def ods_marks(path: Path, data: bytes | None = None) -> Marks:
             tag = element.tag
             if event == "start":
                 if tag == f"{_TABLE}table":
-                    errors = found.errors.setdefault(element.get(f"{_TABLE}name", ""), {})
+                    name = element.get(f"{_TABLE}name", "")
+                    errors = found.errors.setdefault(name, {})
+                    uncached = found.uncached.setdefault(name, set())
                     row = 0
                 elif tag == f"{_TABLE}table-row":
                     column = 0
                     rows = _repeat(element.get(f"{_TABLE}number-rows-repeated"))
             elif tag in _ODS_CELLS:
                 columns = _repeat(element.get(f"{_TABLE}number-columns-repeated"))
+                cells = (
+                    a1(row + r + 1, column + c + 1)
+                    for r in range(min(rows, _MAX_MARKS))
+                    for c in range(min(columns, _MAX_MARKS))
+                )
                 if element.get(f"{_CALCEXT}value-type") == "error":
                     text = "".join(element.itertext()).strip() or "#VALUE!"
-                    for r in range(min(rows, _MAX_MARKS - len(errors))):
-                        for c in range(min(columns, _MAX_MARKS - len(errors))):
-                            errors[a1(row + r + 1, column + c + 1)] = text
+                    errors.update((cell, text) for cell in islice(cells, _MAX_MARKS))
+                elif f"{_TABLE}formula" in element.attrib and not _has_value(element):
+                    # Written by a program that does not calculate: no value, no text.
+                    uncached.update(islice(cells, _MAX_MARKS))
                 column += columns
                 element.clear()
             elif tag == f"{_TABLE}table-row":
@@ -156,9 +167,24 @@ def ods_marks(path: Path, data: bytes | None = None) -> Marks:
                 element.clear()
     except (ValueError, SyntaxError):
         pass  # the reader says what is wrong with it
-    for sheet in [k for k, v in found.errors.items() if not v]:
-        del found.errors[sheet]
+    for marks in (found.errors, found.uncached):
+        for sheet in [k for k, v in marks.items() if not v]:
+            del marks[sheet]
     return found
+
+
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_VALUES = tuple(
+    f"{_OFFICE}{name}"
+    for name in ("value", "string-value", "boolean-value", "date-value", "time-value")
+)
+
+
+def _has_value(cell: object) -> bool:
+    attributes: dict[str, str] = getattr(cell, "attrib", {})
+    if any(name in attributes for name in _ODS_VALUES):
+        return True
+    return bool("".join(getattr(cell, "itertext", lambda: ())()).strip())
 
 
 def _repeat(value: str | None) -> int:
