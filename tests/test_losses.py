@@ -506,3 +506,42 @@ def test_a_formula_without_a_value_in_an_ods_is_told(tmp_path: Path, soffice: st
     rewrite_zip(ods, path, in_member("content.xml", change))
     item = checked(path)
     assert ["E15"] == [f["cell"] for f in errors(item, "formula-without-value")]
+
+
+def test_a_blank_copy_of_a_form_beside_the_filled_one_is_no_matter(tmp_path: Path) -> None:
+    """The template's sheet left blank, the unit's figures on a copy after it: the copy is
+    read, and the file is valid."""
+    book = openpyxl.load_workbook(EXAMPLE / S05)
+    filled = book.copy_worksheet(book["Phụ lục 01"])
+    filled.title = "PL01 (đã điền)"
+    for row in book["Phụ lục 01"].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, (int, float)):
+                cell.value = None
+    path = tmp_path / "S05.xlsx"
+    book.save(path)
+    item = checked(path)
+    assert item["valid"], item["findings"]
+    report = ctmtcntt.read_workbook(path)
+    assert "PL01 (đã điền)" == report.forms["PL01"].sheet
+    assert ctmtcntt.read_workbook(EXAMPLE / S05).forms["PL01"].rows == report.forms["PL01"].rows
+
+
+def test_an_unreadable_chart_sheet_named_as_a_form_is_an_error(tmp_path: Path) -> None:
+    """A sheet filed as a chart sheet that the reader cannot read, named "Phụ lục 02": its
+    form is not read, and the file says so."""
+
+    def change(member: str, data: bytes) -> bytes:
+        if member == "xl/_rels/workbook.xml.rels":
+            return data.replace(
+                b'relationships/worksheet" Target="/xl/worksheets/sheet2.xml"',
+                b'relationships/chartsheet" Target="/xl/worksheets/sheet2.xml"',
+            )
+        if member == SHEET2:
+            return data[: len(data) // 2]  # cut short: not XML the reader can parse
+        return data
+
+    _, path = folder_with(tmp_path, TINH, change)
+    item = checked(path)
+    assert ["PL01"] == item["forms"]
+    assert ["Phụ lục 02"] == [f["sheet"] for f in errors(item, "form-not-found")]

@@ -24,12 +24,13 @@ from ._marks import Marks, ods_marks, xls_marks, xlsx_marks
 from ._package import RESAVE
 from ._repair import renamed, rewritten
 from .errors import WorkbookError
-from .locate import Grid
+from .locate import Grid, named_form
 from .numbers import normalize_text
 from .numbers import vn_number as _vn
 from .reading import UnitReport, read_grids
 from .report import Finding, make_finding
 from .sniff import sniff, sniff_data
+from .spec import load_catalogue
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -251,7 +252,11 @@ def _grids(
         except WorkbookError:
             if name in worksheets:
                 raise
-            continue  # a chart or dialog sheet: nothing to read there
+            # A chart or dialog sheet the reader cannot read: nothing there, unless its name
+            # says it is a form (then reading says that its table was not found).
+            if named_form(key, list(load_catalogue().forms.values())):
+                grids[key] = []
+            continue
         if grid or name in worksheets:
             # A chart sheet reads empty; a worksheet filed as one (a damaged or forged
             # relationship) is read all the same.

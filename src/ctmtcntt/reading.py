@@ -209,6 +209,7 @@ def read_grids(
     catalogue = catalogue or load_catalogue()
     specs = list(catalogue.forms.values())
     forms: dict[str, FormData] = {}
+    copies: dict[str, list[tuple[FormData, list[Finding]]]] = {}
     findings: list[Finding] = []
     units: list[tuple[str | None, str, str]] = []
     for sheet, grid in grids.items():
@@ -224,23 +225,27 @@ def read_grids(
                 )
             continue
         form, notes = _read_form(grid, sheet, located, source, (uncached or {}).get(sheet, set()))
-        first = forms.get(form.spec.code)
-        if first is not None:
-            if _content(first) != _content(form):
+        copies.setdefault(form.spec.code, []).append((form, notes))
+    for code, read in copies.items():
+        # A form on two sheets: the one holding more figures is read (a blank copy of the
+        # template beside the filled one is no matter); another one with figures of its own
+        # is an error, never silently passed over.
+        form, notes = max(read, key=lambda copy: _figures(copy[0]))
+        for other, _ in read:
+            if other is not form and _figures(other) and _content(other) != _content(form):
                 findings.append(
                     make_finding(
                         "form-repeated",
                         file=source,
-                        sheet=sheet,
+                        sheet=other.sheet,
                         detail=form.spec.sheet,
-                        other_value=first.sheet,
+                        other_value=form.sheet,
                     )
                 )
-            continue
-        forms[form.spec.code] = form
+        forms[code] = form
         findings.extend(notes)
         if form.unit_cell is not None:
-            units.append((form.unit, sheet, form.unit_cell))
+            units.append((form.unit, form.sheet, form.unit_cell))
     unit, unit_sheet, unit_cell = _unit(units, source, findings)
     return UnitReport(
         path=source,
@@ -265,6 +270,17 @@ def _with_errors(grid: Grid, errors: Mapping[str, str]) -> Grid:
         if line[column - 1] in (None, ""):
             line[column - 1] = error
     return rows
+
+
+def _figures(form: FormData) -> int:
+    """How many numbers a form's table holds outside its text columns."""
+    text = {c.key for c in form.spec.columns if c.type == "text"}
+    return sum(
+        1
+        for row in form.rows
+        for key, value in row.values.items()
+        if key not in text and isinstance(value.raw, (int, float))
+    )
 
 
 def _content(form: FormData) -> tuple[object, ...]:
