@@ -241,6 +241,28 @@ def test_a_part_in_utf16_is_read(tmp_path: Path, example: dict[str, Any], member
     assert zipfile.ZipFile(path).read(member).startswith(b"\xff\xfe"), "the input is untouched"
 
 
+def declared(codec: str, name: str) -> Callable[[bytes], bytes]:
+    """The same XML in ``codec`` (characters it lacks as character references), declared."""
+
+    def change(data: bytes) -> bytes:
+        text = f'<?xml version="1.0" encoding="{name}"?>' + data.decode("utf-8")
+        return text.encode(codec, "xmlcharrefreplace")
+
+    return change
+
+
+ENCODINGS = [("cp1258", "windows-1258"), ("latin-1", "ISO-8859-1"), ("utf-16-be", "UTF-16BE")]
+
+
+@pytest.mark.parametrize(("codec", "name"), ENCODINGS)
+def test_a_sheet_in_a_declared_encoding_is_read(tmp_path: Path, codec: str, name: str) -> None:
+    """Legal XML in another encoding than UTF-8, declared as such, reads as the original."""
+    _, path = folder_with(tmp_path, S05, in_member(SHEET1, declared(codec, name)))
+    item = checked(path)
+    assert item["valid"], item["findings"]
+    assert ctmtcntt.read_workbook(EXAMPLE / S05).forms == ctmtcntt.read_workbook(path).forms
+
+
 def test_a_sheet_in_utf16_with_an_error_value_and_a_formula(tmp_path: Path) -> None:
     """The error values and formulas without a value of a UTF-16 sheet are found too."""
     pairs = (
