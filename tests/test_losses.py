@@ -319,6 +319,32 @@ def test_fill_of_a_utf16_sheet_writes_a_valid_workbook(tmp_path: Path) -> None:
     assert ["PL01", "PL02"] == item["forms"]
 
 
+ORPHANS = {
+    # the second sheet refers to the first one's part: Phụ lục 02's part is read by no one
+    "two sheets, one part": lambda member, data: (
+        data.replace(b'r:id="rId2"', b'r:id="rId1"') if member == "xl/workbook.xml" else data
+    ),
+    # Phụ lục 02's part is there, but no sheet of the workbook refers to it
+    "a part no sheet refers to": lambda member, data: (
+        re.sub(rb'<sheet name="Ph[^"]*02"[^>]*/>', b"", data)
+        if member == "xl/workbook.xml"
+        else data
+    ),
+}
+
+
+@pytest.mark.parametrize("change", ORPHANS.values(), ids=ORPHANS.keys())
+def test_a_sheet_part_no_sheet_refers_to_is_an_error(tmp_path: Path, change: Change) -> None:
+    """A worksheet part in the package that no sheet of the workbook shows (a damaged or
+    forged file): an error naming the part, never a valid file without its Phụ lục 02."""
+    _, path = folder_with(tmp_path, TINH, change)
+    item = checked(path)
+    assert "PL02" not in item["forms"]
+    assert not item["valid"]
+    [found] = errors(item, "sheet-part-not-read")
+    assert "xl/worksheets/sheet2.xml" in found["message"]
+
+
 def test_a_worksheet_filed_as_a_chart_sheet_is_read(
     tmp_path: Path, example: dict[str, Any]
 ) -> None:

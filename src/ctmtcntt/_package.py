@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Final
 from xml.etree.ElementTree import Element
 
@@ -93,6 +93,12 @@ def workbook_part(zf: zipfile.ZipFile, names: dict[str, str]) -> str | None:
     return names.get(workbook_path(zf, names))
 
 
+def workbook_relationships(zf: zipfile.ZipFile, names: dict[str, str]) -> str:
+    """The normalised name of the workbook part's relationships part."""
+    folder, base = posixpath.split(workbook_path(zf, names))
+    return norm(posixpath.join(folder, "_rels", f"{base}.rels"))
+
+
 def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
     """Sheet name -> zip member of its XML, from the package, workbook and their relationships.
 
@@ -118,3 +124,25 @@ def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
         if part is not None and part in names:
             members[sheet.get("name", "")] = names[part]
     return members
+
+
+def unread_parts(zf: zipfile.ZipFile, is_sheet: Callable[[str], bool]) -> list[str]:
+    """The members that may be sheets (``is_sheet`` of their normalised name) but that no
+    sheet of the workbook refers to: whatever they hold, no reader reads it."""
+    names = {norm(name): name for name in zf.namelist()}
+    used = {norm(member) for member in sheet_members(zf, names).values()}
+    return sorted(
+        name
+        for key, name in names.items()
+        if is_sheet(key) and key not in used and _is_worksheet(zf, name)
+    )
+
+
+def _is_worksheet(zf: zipfile.ZipFile, member: str) -> bool:
+    """Whether a part's root element is a worksheet (any prefix), from its first bytes."""
+    try:
+        with zf.open(member) as stream:
+            head = stream.read(2048)
+    except (KeyError, OSError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError):
+        return False
+    return b"<worksheet" in head or b":worksheet" in head

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ._marks import KNOWN_ERRORS, error_cells
-from ._package import MSG_BAD_ZIP_MEMBER, RESAVE, norm, workbook_part
+from ._package import MSG_BAD_ZIP_MEMBER, RESAVE, norm, workbook_part, workbook_relationships
 from .errors import WorkbookError
 from .sniff import foreign_encoding, holds_error
 
@@ -32,10 +32,12 @@ def rewritten(
     recode: frozenset[str] = frozenset(),
     errors: bool = False,
     workbook: Callable[[bytes], bytes] | None = None,
+    relationships: Callable[[bytes], bytes] | None = None,
 ) -> bytes:
     """A copy of the package, in memory, that the reader can read: the parts in ``recode``
-    in UTF-8, error values it does not know as #N/A (``errors``), the workbook part through
-    ``workbook``. The file itself is never changed."""
+    in UTF-8, error values it does not know as #N/A (``errors``), the workbook part and its
+    relationships through ``workbook`` and ``relationships``. The file itself is never
+    changed."""
     out = io.BytesIO()
     try:
         with (
@@ -43,15 +45,19 @@ def rewritten(
             zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy,
         ):
             names = {norm(name): name for name in zf.namelist()}
-            main = workbook_part(zf, names) if workbook is not None else None
+            changes: dict[str | None, Callable[[bytes], bytes]] = {}
+            if workbook is not None:
+                changes[workbook_part(zf, names)] = workbook
+            if relationships is not None:
+                changes[names.get(workbook_relationships(zf, names))] = relationships
             for info in zf.infolist():
                 part = zf.read(info)
                 if info.filename in recode:
                     part = _to_utf8(path, info.filename, part)
                 if errors and holds_error(part):
                     part = _known_errors(part)
-                if workbook is not None and info.filename == main:
-                    part = workbook(part)
+                if info.filename in changes:
+                    part = changes[info.filename](part)
                 copy.writestr(info.filename, part)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
@@ -110,3 +116,40 @@ def renamed(path: Path, data: bytes | None) -> tuple[bytes, list[tuple[str, str]
         return b"".join((*parts, xml[at:]))
 
     return rewritten(path, data, workbook=rename), renamed
+
+
+_SHEETS_END = re.compile(rb"</((?:\w+:)?)sheets\s*>")
+_RELATIONSHIPS_END = re.compile(rb"</(?:\w+:)?Relationships\s*>")
+_WORKSHEET = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_R = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def with_sheets(path: Path, data: bytes | None, members: list[str]) -> tuple[bytes, list[str]]:
+    """A copy of the package in which each part of ``members`` is a sheet of its own, so that
+    the reader reads what it holds; with the names given to those sheets."""
+    names = [f"ctmt-{number}" for number in range(1, len(members) + 1)]
+
+    def sheets(xml: bytes) -> bytes:
+        end = _SHEETS_END.search(xml)
+        if end is None:
+            return xml
+        prefix = end.group(1)
+        added = b"".join(
+            b'<%ssheet xmlns:ctmt="%s" name="%s" sheetId="%d" ctmt:id="ctmt%d"/>'
+            % (prefix, _R, name.encode(), 60000 + number, number)
+            for number, name in enumerate(names, start=1)
+        )
+        return xml[: end.start()] + added + xml[end.start() :]
+
+    def relationships(xml: bytes) -> bytes:
+        end = _RELATIONSHIPS_END.search(xml)
+        if end is None:
+            return xml
+        added = b"".join(
+            b'<Relationship Id="ctmt%d" Type="%s" Target="/%s"/>'
+            % (number, _WORKSHEET, html.escape(member).encode("utf-8"))
+            for number, member in enumerate(members, start=1)
+        )
+        return xml[: end.start()] + added + xml[end.start() :]
+
+    return rewritten(path, data, workbook=sheets, relationships=relationships), names

@@ -16,20 +16,22 @@ import io
 import os
 import re
 import stat
+import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
 from ._marks import Marks, ods_marks, xls_marks, xlsx_marks
-from ._package import RESAVE
-from ._repair import renamed, rewritten
+from ._package import MSG_BAD_ZIP_MEMBER, RESAVE, unread_parts
+from ._repair import renamed, rewritten, with_sheets
 from .errors import WorkbookError
-from .locate import Grid, named_form
+from .locate import Grid, locate, named_form
 from .numbers import normalize_text
 from .numbers import vn_number as _vn
 from .reading import UnitReport, read_grids
 from .report import Finding, make_finding
-from .sniff import sniff, sniff_data
+from .sniff import is_sheet_part, sniff, sniff_data
 from .spec import load_catalogue
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
@@ -160,10 +162,46 @@ def read_workbook(path: str | Path) -> UnitReport:
     else:
         marks = Marks()
     grids = _grids(path, kind, book, names, data, marks)
+    if kind == "xlsx" and (_twins(grids) or (sniffed.sheet_parts or 0) > len(names)):
+        # Two sheets showing one part, or more sheet parts than sheets: a part no sheet
+        # refers to (a damaged or forged workbook) holds what no reader reads.
+        fixes.extend(
+            make_finding("sheet-part-not-read", file=str(path), detail=member)
+            for member in _unread_forms(path, kind, data)
+        )
     report = read_grids(grids, str(path), uncached=marks.uncached, errors=marks.errors)
     if fixes:
         report = replace(report, findings=(*fixes, *report.findings))
     return replace(report, sha256=digest)
+
+
+def _twins(grids: dict[str, Grid]) -> bool:
+    """Whether two sheets read alike (quick: sheets differ in their first rows)."""
+    seen = [grid for grid in grids.values() if grid]
+    return any(a == b for i, a in enumerate(seen) for b in seen[i + 1 :])
+
+
+def _unread_forms(path: Path, kind: str, data: bytes | None) -> list[str]:
+    """The worksheet parts no sheet refers to that hold a form's table: read through a copy
+    in which they are sheets (leftovers of other writers, holding no form, are no matter)."""
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
+            members = unread_parts(zf, is_sheet_part)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
+    if not members:
+        return []
+    copy, names = with_sheets(path, data, members)
+    forms = list(load_catalogue().forms.values())
+    found: list[str] = []
+    try:
+        book, _ = _open(path, kind, copy)
+        for member, name in zip(members, names, strict=True):
+            if locate(_sheet(path, kind, book, name, name), forms) is not None:
+                found.append(member)
+    except (WorkbookError, _UnsupportedError):
+        return members  # unreadable even so: what they hold is not known, so not passed over
+    return found
 
 
 def _by_position(sheets: list[tuple[str, dict[str, str]]], names: list[str]) -> Marks:

@@ -39,6 +39,7 @@ __all__ = [
     "foreign_encoding",
     "holds_error",
     "holds_formula",
+    "is_sheet_part",
     "sniff",
     "sniff_data",
     "xls_workbook_stream",
@@ -128,6 +129,9 @@ class Sniffed:
     #: XML parts (member names) in another encoding than UTF-8 (UTF-16 with its byte order
     #: mark, or a declared legacy encoding): legal XML, but the reader refuses it.
     recode: frozenset[str] = field(default=frozenset(), compare=False)
+    #: For an xlsx: how many of its XML parts may be sheets (every part but the workbook,
+    #: styles, themes, drawings…); more than the workbook names means some are not read.
+    sheet_parts: int | None = field(default=None, compare=False)
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -439,7 +443,13 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
             # The zip is open and checked: say which sheets have formulas or error values,
             # so that the reader need not open it again to find out (most reports have none).
             formulas, errors = _marked_parts(f, infos, recode)
-            return replace(kind, formulas=formulas, errors=errors, recode=frozenset(recode))
+            return replace(
+                kind,
+                formulas=formulas,
+                errors=errors,
+                recode=frozenset(recode),
+                sheet_parts=sum(1 for i in infos if is_sheet_part(_norm(i.filename))),
+            )
         return kind
 
 
@@ -461,16 +471,23 @@ def holds_error(xml: bytes) -> bool:
     return b"#" in xml and (b't="e"' in xml or b"t='e'" in xml)
 
 
-# The parts of a workbook that are not worksheets; any other XML part may be one (a writer
-# may put its sheets outside xl/worksheets/, where only the workbook's relationships say so).
+# The parts of a workbook that are not worksheets; any other XML part under xl/ may be one (a
+# writer may put its sheets outside xl/worksheets/, where only the workbook's relationships
+# say so).
 _NOT_SHEETS: Final = re.compile(
     r"(?:\[content_types\]\.xml|.*\.rels|docprops/.*|customxml/.*"
     r"|xl/(?:workbook|styles|sharedstrings|calcchain|connections|metadata|volatiledependencies)\.xml"
     r"|xl/(?:theme|drawings|charts|chartsheets|printersettings|externallinks|pivottables"
     r"|pivotcache|tables|querytables|richdata|persons|threadedcomments|comments\d*|ctrlprops"
     r"|slicers|slicercaches|timelines|timelinecaches|media|activex|embeddings|model"
-    r"|diagrams|webextensions|customdata|featurepropertybag)/.*|xl/comments\d*\.xml)",
+    r"|diagrams|webextensions|customdata|featurepropertybag|revisions|namedsheetviews)/.*"
+    r"|xl/(?:comments\d*|usernames)\.xml)",
 )
+
+
+def is_sheet_part(name: str) -> bool:
+    """Whether a package member (its name lower case, with forward slashes) may be a sheet."""
+    return name.startswith("xl/") and name.endswith(".xml") and _NOT_SHEETS.fullmatch(name) is None
 
 
 def _marked_parts(
@@ -481,8 +498,7 @@ def _marked_parts(
     formulas: set[str] = set()
     errors: set[str] = set()
     for info in infos:
-        name = _norm(info.filename)
-        if not name.endswith(".xml") or _NOT_SHEETS.fullmatch(name):
+        if not is_sheet_part(_norm(info.filename)):
             continue
         if info.file_size > _FORMULA_SCAN_LIMIT or info.filename in recode:
             return None, None
