@@ -105,6 +105,8 @@ ERROR_CASES = {
     # typed or pasted as text
     "#VALUE! typed in 2.b": ((E13, b'<c r="E13" s="8" t="inlineStr"><is><t>#VALUE!</t></is></c>'),),
     "#NAME? pasted in 3.a": ((E15, b'<c r="E15" s="8" t="str"><v> #NAME? </v></c>'),),
+    "#REF! in 3.a, a cell without address": ((E15, b'<c s="8" t="e"><v>#REF!</v></c>'),),
+    "#SPILL! in 3.a, a cell without address": ((E15, b'<c s="8" t="e"><v>#SPILL!</v></c>'),),
 }
 
 
@@ -119,7 +121,7 @@ def test_an_excel_error_value_is_an_error_at_its_cell_left_out_with_its_pair(
     assert ["PL01", "PL02"] == item["forms"]
     assert not item["valid"]
     found = errors(item, "excel-error-value")
-    cells = {re.search(rb"r=.(E\d+)", new).group(1).decode() for _, new in pairs}  # type: ignore[union-attr]
+    cells = {re.search(rb"r=.(E\d+)", old).group(1).decode() for old, _ in pairs}  # type: ignore[union-attr]
     assert cells == {f["cell"] for f in found}
     for finding in found:
         assert finding["sheet"] == "Phụ lục 01"
@@ -456,6 +458,7 @@ UNCACHED = {
     "text formula": b'<c r="E15" s="8" t="str"><f>A1</f><v></v></c>',
     "error-typed formula": b'<c r="E15" s="8" t="e"><f>1/0</f></c>',
     "single quotes": b"<c r='E15' s='8'><f>1+1</f></c>",
+    "no address (placed after D15)": b'<c s="8"><f>1+1</f></c>',
 }
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ._package import MSG_BAD_ZIP_MEMBER, norm, sheet_members
-from .cells import a1
+from .cells import a1, parse_a1
 from .errors import WorkbookError
 from .sniff import holds_error, holds_formula, xls_workbook_stream
 
@@ -58,16 +58,11 @@ def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
             for sheet, member in sheet_members(zf, names).items():
                 # sniff() checked every XML part of this package for a DTD before any parser ran.
                 xml = zf.read(member)
-                # The scans cost more than reading the sheet's values: only where a formula or
-                # an error cell may be (the Ministry's forms hold neither).
-                if holds_formula(xml):
-                    cells = {m.group(1).decode() for m in UNCACHED.finditer(xml)}
-                    if cells:
-                        found.uncached[sheet] = cells
-                if holds_error(xml):
-                    errors = {ref: text for ref, text, _, _ in error_cells(xml) if text}
-                    if errors:
-                        found.errors[sheet] = errors
+                cells, texts = _sheet_marks(xml)
+                if cells:
+                    found.uncached[sheet] = cells
+                if texts:
+                    found.errors[sheet] = texts
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
     except (OSError, NotImplementedError, RuntimeError) as exc:
@@ -76,6 +71,60 @@ def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
             message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
             raise WorkbookError(path, message) from exc
     return found
+
+
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ADDRESSED_CELL = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=""")
+_ROW_OR_CELL = re.compile(
+    rb"<(?:\w+:)?row\b([^>]*?)/?>|<((?:\w+:)?)c\b([^>]*?)(?:/>|>(.*?)</\2c\s*>)", re.DOTALL
+)
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']([0-9]{1,7})["']""")
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s/>]")
+
+
+def _sheet_marks(xml: bytes) -> tuple[set[str], dict[str, str]]:
+    """A sheet's formulas without a value, and its error values with their text."""
+    # The scans cost more than reading the sheet's values: only where a formula or an error
+    # cell may be (the Ministry's forms hold neither).
+    formulas, errors = holds_formula(xml), holds_error(xml)
+    if (formulas or errors) and _unaddressed(xml):
+        return _walk(xml)  # cells without their address (a rare writer): walked in order
+    cells = {m.group(1).decode() for m in UNCACHED.finditer(xml)} if formulas else set()
+    texts = {ref: text for ref, text, _, _ in error_cells(xml) if text and ref} if errors else {}
+    return cells, texts
+
+
+def _unaddressed(xml: bytes) -> bool:
+    """Whether some cell of the sheet lacks its ``r`` address."""
+    return len(_ANY_CELL.findall(xml)) != len(_ADDRESSED_CELL.findall(xml))
+
+
+def _walk(xml: bytes) -> tuple[set[str], dict[str, str]]:
+    """Formulas without a value and error values, each cell placed as readers place it: at
+    its address, or after the cell (or row) before it."""
+    uncached: set[str] = set()
+    errors: dict[str, str] = {}
+    row = column = 0
+    for match in _ROW_OR_CELL.finditer(xml):
+        if match.group(2) is None:  # a row
+            number = _ROW_NUMBER.search(match.group(1))
+            row, column = (int(number.group(1)) if number else row + 1), 0
+            continue
+        attributes, content = match.group(3), match.group(4) or b""
+        address = _CELL_REF.search(b" " + attributes)
+        if address is not None:
+            ref = address.group(1).decode()
+            row, column = parse_a1(ref)
+        else:
+            column += 1
+            ref = a1(row, column)
+        value = _CACHED.search(content)
+        text = "" if value is None else html.unescape(value.group(2).decode("utf-8", "replace"))
+        if _FORMULA_ELEMENT.search(content) and not text.strip():
+            uncached.add(ref)
+        elif _ERROR_TYPE.search(b" " + attributes) and text.strip():
+            errors[ref] = text.strip()
+    return uncached, errors
 
 
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
@@ -89,7 +138,8 @@ KNOWN_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!
 
 def error_cells(xml: bytes) -> list[tuple[str, str, int, int]]:
     """The cells of type error (``t="e"``): (A1, the error's text, where the text starts and
-    ends in ``xml``); the text is "" for a formula with no value."""
+    ends in ``xml``); the text is "" for a formula with no value, the address "" for a cell
+    written without one."""
     found: list[tuple[str, str, int, int]] = []
     for match in _ERROR_TYPE.finditer(xml):
         start = xml.rfind(b"<", 0, match.start())
@@ -97,14 +147,15 @@ def error_cells(xml: bytes) -> list[tuple[str, str, int, int]]:
         if start < 0 or close < 0 or not _CELL_START.match(xml, start):
             continue  # t="e" in another element, or in text
         ref = _CELL_REF.search(xml, start, close)
-        if ref is None or xml[close - 1 : close] == b"/":
-            continue  # no address (a rare writer), or no content
+        if xml[close - 1 : close] == b"/":
+            continue  # no content
         end = _CELL_END.search(xml, close)
         value = _CACHED.search(xml, close, end.start() if end else len(xml))
         if value is None:
             continue
         text = html.unescape(value.group(2).decode("utf-8", "replace")).strip()
-        found.append((ref.group(1).decode(), text, value.start(2), value.end(2)))
+        address = "" if ref is None else ref.group(1).decode()  # "": a rare writer's
+        found.append((address, text, value.start(2), value.end(2)))
     return found
 
 

@@ -93,6 +93,13 @@ def _msg_too_big(kind: str, sheet: str | None, rows: int | None, columns: int | 
     )
 
 
+def _msg_unknown_error(sheet: str) -> str:
+    return (
+        f'Trang tính "{sheet}" có ô lỗi công thức mà trình đọc không hiểu: hãy sửa các ô báo'
+        f" lỗi (#...) trong Excel, {RESAVE['xlsx']}."
+    )
+
+
 def _msg_reader_crash(kind: str) -> str:
     return (
         "Trình đọc gặp lỗi nội bộ khi mở tệp (tệp quá lớn, bị hỏng hoặc có cấu trúc bất"
@@ -286,7 +293,10 @@ def _grids(
             # which those cells say #N/A; the cells' own values are known from the XML.
             data = rewritten(path, data, errors=True)
             book, _ = _open(path, kind, data)
-            grid = _sheet(path, kind, book, name, key)
+            try:
+                grid = _sheet(path, kind, book, name, key)
+            except _UnsupportedError as exc:
+                raise WorkbookError(path, _msg_unknown_error(key)) from exc
         except WorkbookError:
             if name in worksheets:
                 raise
