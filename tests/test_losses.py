@@ -596,3 +596,63 @@ def test_an_unreadable_chart_sheet_named_as_a_form_is_an_error(tmp_path: Path) -
     item = checked(path)
     assert ["PL01"] == item["forms"]
     assert ["Phụ lục 02"] == [f["sheet"] for f in errors(item, "form-not-found")]
+
+
+def stacked(blank_on_top: bool, change_below: bool) -> Callable[[Path, Path], None]:
+    """A Phụ lục 01 sheet holding the form twice, one table under the other."""
+
+    def build(source: Path, target: Path) -> None:
+        book = openpyxl.load_workbook(source)
+        sheet = book["Phụ lục 01"]
+        height = sheet.max_row
+        for row in sheet.iter_rows(min_row=1, max_row=height):
+            for cell in row:
+                copy = sheet.cell(row=cell.row + height + 20, column=cell.column)
+                copy.value = cell.value
+                if blank_on_top and isinstance(cell.value, (int, float)):
+                    cell.value = None
+        if change_below:
+            sheet.cell(row=12 + height + 20, column=5).value = 7
+        book.save(target)
+
+    return build
+
+
+def test_a_filled_table_under_the_templates_blank_one_is_read(tmp_path: Path) -> None:
+    """The template's table left blank, the unit's filled copy pasted under it on the same
+    sheet: the filled one is read, and the file is valid."""
+    path = tmp_path / "S05.xlsx"
+    stacked(blank_on_top=True, change_below=False)(EXAMPLE / S05, path)
+    item = checked(path)
+    assert item["valid"], item["findings"]
+    rows = ctmtcntt.read_workbook(path).forms["PL01"].rows
+    original = ctmtcntt.read_workbook(EXAMPLE / S05).forms["PL01"].rows
+    assert [(r.key, r.raw("actual")) for r in original] == [(r.key, r.raw("actual")) for r in rows]
+
+
+def test_two_tables_of_one_form_with_other_figures_are_an_error(tmp_path: Path) -> None:
+    """Two filled tables of Phụ lục 01 on one sheet that differ: an error at the other one."""
+    path = tmp_path / "S05.xlsx"
+    stacked(blank_on_top=False, change_below=True)(EXAMPLE / S05, path)
+    item = checked(path)
+    [found] = errors(item, "form-repeated")
+    assert "Phụ lục 01" == found["sheet"]
+    assert int(found["cell"][1:]) > 48, "the table below the first"
+
+
+def test_both_forms_on_one_sheet_are_read(tmp_path: Path, example: dict[str, Any]) -> None:
+    """Phụ lục 02 pasted under Phụ lục 01 on one sheet (its own sheet deleted): both read."""
+    book = openpyxl.load_workbook(EXAMPLE / TINH)
+    first, second = book["Phụ lục 01"], book["Phụ lục 02"]
+    below = first.max_row + 5
+    for row in second.iter_rows():
+        for cell in row:
+            first.cell(row=cell.row + below, column=cell.column).value = cell.value
+    book.remove(second)
+    folder = tmp_path / "units"
+    shutil.copytree(EXAMPLE, folder)
+    book.save(folder / TINH)
+    item = checked(folder / TINH)
+    assert ["PL01", "PL02"] == item["forms"]
+    assert item["valid"], item["findings"]
+    assert example["PL02"] == ctmtcntt.consolidate(folder).to_dict()["PL02"]

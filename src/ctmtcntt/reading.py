@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
@@ -224,8 +224,12 @@ def read_grids(
                     make_finding("form-not-found", file=source, sheet=sheet, detail=named.sheet)
                 )
             continue
-        form, notes = _read_form(grid, sheet, located, source, (uncached or {}).get(sheet, set()))
-        copies.setdefault(form.spec.code, []).append((form, notes))
+        table: Located | None = located
+        while table is not None:
+            marks = (uncached or {}).get(sheet, set())
+            form, notes, end = _read_form(grid, sheet, table, source, marks)
+            copies.setdefault(form.spec.code, []).append((form, notes))
+            table = _below(grid, end, specs)
     for code, read in copies.items():
         # A form on two sheets: the one holding more figures is read (a blank copy of the
         # template beside the filled one is no matter); another one with figures of its own
@@ -238,6 +242,7 @@ def read_grids(
                         "form-repeated",
                         file=source,
                         sheet=other.sheet,
+                        cell=a1(min(r.sheet_row for r in other.rows), 1),
                         detail=form.spec.sheet,
                         other_value=form.sheet,
                     )
@@ -255,6 +260,20 @@ def read_grids(
         unit_sheet=unit_sheet,
         unit_cell=unit_cell,
     )
+
+
+# Below a table, its notes and signatures take about this many rows: a sheet longer than that
+# is looked at again, for a second table (a unit's filled copy under the template's).
+_SIGNATURE_ROWS = 12
+
+
+def _below(grid: Grid, end: int, forms: list[FormSpec]) -> Located | None:
+    """Another table under the one ending at grid row ``end`` (a unit's filled copy under the
+    template's), None when the rest of the sheet is only notes and signatures."""
+    if len(grid) - end <= _SIGNATURE_ROWS:
+        return None
+    below = locate(grid[end:], forms)
+    return None if below is None else replace(below, numbering_row=below.numbering_row + end)
 
 
 def _with_errors(grid: Grid, errors: Mapping[str, str]) -> Grid:
@@ -303,7 +322,9 @@ def _unit(
 
 def _read_form(
     grid: Grid, sheet: str, located: Located, source: str, uncached: set[str]
-) -> tuple[FormData, list[Finding]]:
+) -> tuple[FormData, list[Finding], int]:
+    """A form's table read from its grid, what reading noticed, and the grid row after the
+    table's last line."""
     spec = located.form
     findings: list[Finding] = []
     unit_name: str | None = None
@@ -316,6 +337,7 @@ def _read_form(
         unit_cell = a1(row + 1, column + 1)
         unit_name = _converted(name, source, sheet, unit_cell, findings) if name else None
     lines = _table_lines(grid, located)
+    end = (lines[-1][0] if lines else located.numbering_row) + 1
     if spec.has_projects:
         filled = [c for k, c in located.columns.items() if k != "stt"]
         # A formula never calculated reads as empty: in a cell units type (not one of the
@@ -362,7 +384,7 @@ def _read_form(
         unit=unit_name,
         unit_cell=unit_cell,
     )
-    return data, findings
+    return data, findings, end
 
 
 def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
