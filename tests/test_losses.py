@@ -206,6 +206,25 @@ def test_a_sheet_named_as_a_form_without_its_table_is_an_error(tmp_path: Path, n
     assert "Phụ lục 02" in found["message"]
 
 
+def test_a_sheet_headed_as_a_form_without_its_table_is_an_error(tmp_path: Path) -> None:
+    """A sheet renamed "Dự án" whose numbering row and STT header are gone (the table cannot
+    be found) still carries the form's headers: an error naming it, not a silent omission."""
+
+    def change(member: str, data: bytes) -> bytes:
+        if member == SHEET2:
+            data = re.sub(rb"<t>\((\d+)\)[^<]*</t>", rb"<t>c\1</t>", data)
+            return data.replace(b"<t>STT</t>", b"<t>x</t>")
+        if member == "xl/workbook.xml":
+            return data.replace("Phụ lục 02".encode(), "Dự án".encode())
+        return data
+
+    _, path = folder_with(tmp_path, TINH, change)
+    item = checked(path)
+    assert ["PL01"] == item["forms"]
+    [found] = errors(item, "form-not-found")
+    assert "Dự án" == found["sheet"]
+
+
 def test_a_sheet_of_other_notes_is_not_taken_for_a_form(tmp_path: Path) -> None:
     """A sheet whose name names no form, without a table, is no finding."""
     path = tmp_path / "S05.xlsx"

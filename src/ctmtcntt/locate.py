@@ -154,6 +154,22 @@ def named_form(sheet: str, forms: Sequence[FormSpec]) -> FormSpec | None:
     return None
 
 
+def headed_like(grid: Grid, forms: Sequence[FormSpec], rows: int = 200) -> FormSpec | None:
+    """The form whose header texts ("Mục tiêu, chỉ tiêu", "Chỉ tiêu kế hoạch đến năm 2020"…)
+    a sheet holds, two of them at least, in its first ``rows`` rows: for a sheet whose table
+    could not be found, whether it still looks like a form."""
+    texts = {
+        fold(value)
+        for line in grid[:rows]
+        for value in line
+        if isinstance(value, str) and 3 < len(value) < 200
+    }
+    for form in forms:
+        if len(texts & {fold(t) for t in form.recognise}) >= 2:
+            return form
+    return None
+
+
 def _name_patterns(form: FormSpec) -> tuple[re.Pattern[str], ...]:
     found: tuple[re.Pattern[str], ...] | None = form.__dict__.get("_name_patterns")
     if found is None:

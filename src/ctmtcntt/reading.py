@@ -10,7 +10,7 @@ from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
 from .cells import a1, column_letter, parse_a1
-from .locate import Grid, Located, find_unit, locate, named_form, text
+from .locate import Grid, Located, find_unit, headed_like, locate, named_form, text
 from .numbers import detect_legacy, excel_error, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
@@ -217,9 +217,10 @@ def read_grids(
             grid = _with_errors(grid, errors[sheet])
         located = locate(grid, specs)
         if located is None:
-            named = named_form(sheet, specs)
+            named = named_form(sheet, specs) or headed_like(grid, specs)
             if named is not None:
-                # A sheet called "Phụ lục 02" whose table is not found is never passed over.
+                # A sheet called "Phụ lục 02", or headed as a form, whose table is not found
+                # is never passed over.
                 findings.append(
                     make_finding("form-not-found", file=source, sheet=sheet, detail=named.sheet)
                 )
