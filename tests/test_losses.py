@@ -675,3 +675,33 @@ def test_both_forms_on_one_sheet_are_read(tmp_path: Path, example: dict[str, Any
     assert ["PL01", "PL02"] == item["forms"]
     assert item["valid"], item["findings"]
     assert example["PL02"] == ctmtcntt.consolidate(folder).to_dict()["PL02"]
+
+
+def test_a_project_above_every_group_row_is_an_error(tmp_path: Path) -> None:
+    """The group row I deleted, the project left above group II: it belongs to no group, and
+    its figures are not added up without a word."""
+    book = openpyxl.load_workbook(EXAMPLE / TINH)
+    sheet = book["Phụ lục 02"]
+    [group] = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "I"]
+    sheet.delete_rows(group)
+    path = tmp_path / "TINH.xlsx"
+    book.save(path)
+    item = checked(path)
+    [found] = errors(item, "project-outside-group")
+    assert ("Phụ lục 02", f"B{group}") == (found["sheet"], found["cell"])
+
+
+def test_a_table_of_no_known_row_is_an_error(tmp_path: Path) -> None:
+    """Phụ lục 01 found by its headers, but its STT and names all retyped: nothing of it can
+    be read, and the file says so instead of reading as empty."""
+    book = openpyxl.load_workbook(EXAMPLE / S05)
+    sheet = book["Phụ lục 01"]
+    for row in range(9, 41):
+        if sheet.cell(row, 1).value not in (None, ""):
+            sheet.cell(row, 1).value = f"x{row}"
+            sheet.cell(row, 2).value = f"chỉ tiêu {row}"
+    path = tmp_path / "S05.xlsx"
+    book.save(path)
+    item = checked(path)
+    [found] = errors(item, "rows-not-recognised")
+    assert "Phụ lục 01" == found["sheet"]

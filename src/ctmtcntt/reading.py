@@ -348,7 +348,7 @@ def _read_form(
             for c in spec.columns
             if c.key in located.columns and c.type == "money" and not (c.computed or c.sum_of)
         ]
-        rows = _assign_projects(
+        rows, outside = _assign_projects(
             lines,
             spec,
             lambda line: (
@@ -356,8 +356,31 @@ def _read_form(
                 and not (uncached and any(f"{t}{line + 1}" in uncached for t in typed))
             ),
         )
+        name_column = located.columns.get("name", located.columns.get("stt", 0))
+        findings.extend(
+            make_finding(
+                "project-outside-group",
+                file=source,
+                form=spec,
+                sheet=sheet,
+                cell=a1(line + 1, name_column + 1),
+            )
+            for line in outside
+        )
     else:
         rows = _assign_fixed(lines, spec, sheet, source, findings)
+        if not rows and any(stt or name for _, stt, name in lines):
+            # A table whose every line is foreign: nothing of it would be read.
+            findings.append(
+                make_finding(
+                    "rows-not-recognised",
+                    file=source,
+                    form=spec,
+                    sheet=sheet,
+                    cell=a1(located.numbering_row + 1, 1),
+                    detail=spec.sheet,
+                )
+            )
     letters = tuple(
         (key, column, _letter(column), key in _TEXT_COLUMNS)
         for key, column in located.columns.items()
@@ -465,16 +488,18 @@ def _stt_key(stt: str, parent: str) -> str | None:
 
 def _assign_projects(
     lines: list[tuple[int, str, str]], spec: FormSpec, blank: Callable[[int], bool]
-) -> list[Assigned]:
+) -> tuple[list[Assigned], list[int]]:
     """PL02: the total row, the groups, and every project under the group above it, numbered
     within its group. The template's blank project rows (empty but for their STT and formulas
-    never calculated: most rows of a PL02) are left out."""
+    never calculated: most rows of a PL02) are left out. Also the grid rows of projects
+    above every group row, which belong to none."""
     groups = {r.label: r.key for r in spec.rows if r.kind == "group"}
     names = {fold(r.name): r.key for r in spec.rows if r.kind in ("group", "total")}
     total_name = next(fold(r.name) for r in spec.rows if r.kind == "total")
     result: list[Assigned] = []
     group: str | None = None
     counters: dict[str, int] = {}
+    outside: list[int] = []
     for row, stt, name in lines:
         folded = fold(name)
         key = names.get(folded) or groups.get(stt.upper())
@@ -485,11 +510,14 @@ def _assign_projects(
             group = key if kind == "group" else group
             result.append((row, key, kind, None))
             continue
-        if group is None or blank(row):
+        if blank(row):
+            continue
+        if group is None:
+            outside.append(row)
             continue
         counters[group] = counters.get(group, 0) + 1
         result.append((row, f"{group}.{counters[group]}", "project", group))
-    return result
+    return result, outside
 
 
 def _build(
