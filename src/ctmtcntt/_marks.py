@@ -95,8 +95,14 @@ def _sheet_marks(xml: bytes) -> tuple[set[str], dict[str, str]]:
 
 
 def _unaddressed(xml: bytes) -> bool:
-    """Whether some cell of the sheet lacks its ``r`` address."""
-    return len(_ANY_CELL.findall(xml)) != len(_ADDRESSED_CELL.findall(xml))
+    """Whether some cell of the sheet may lack its ``r`` address (never a miss; a row without
+    one only sends the sheet to the slower walk, which is right all the same)."""
+    cells = xml.count(b"<c ") + xml.count(b"<c>")
+    if not cells:  # elements with a prefix (<x:c>), or no cell: counted by pattern
+        return len(_ANY_CELL.findall(xml)) != len(_ADDRESSED_CELL.findall(xml))
+    # Counting bytes is ten times faster than matching; an r="..." is a row's or a cell's.
+    addresses = xml.count(b' r="') + xml.count(b" r='")
+    return addresses - xml.count(b"<row ") < cells
 
 
 def _walk(xml: bytes) -> tuple[set[str], dict[str, str]]:
