@@ -8,6 +8,7 @@ not read is never called valid.
 from __future__ import annotations
 
 import math
+import random
 import re
 import shutil
 import zipfile
@@ -705,3 +706,79 @@ def test_a_table_of_no_known_row_is_an_error(tmp_path: Path) -> None:
     item = checked(path)
     [found] = errors(item, "rows-not-recognised")
     assert "Phụ lục 01" == found["sheet"]
+
+
+# --- seeded mutants --------------------------------------------------------------------------
+
+# What a writer, a unit or a damaged file may leave in a cell units type: each either reads as
+# the same figure or must be an error on the file, never a figure changed in silence.
+MUTANTS = (
+    *(b'<c r="%%s" s="%%s" t="e"><v>%s</v></c>' % e for e in (b"#REF!", b"#N/A", b"#SPILL!")),
+    *(b'<c r="%%s" s="%%s"><v>%s</v></c>' % v for v in (b"1e308", b"NaN", b"-inf", b"3e12")),
+    *(
+        b'<c r="%%s" s="%%s" t="inlineStr"><is><t>%s</t></is></c>' % t.encode()
+        for t in ("#DIV/0!", "Err:502", "Infinity", "∞")
+    ),
+    b'<c r="%s" s="%s"><f>1+1</f></c>',
+    b'<c r="%s" s="%s" t="str"><f>A1</f><v></v></c>',
+    b'<c r="%s" s="%s" t="e"><f>1/0</f></c>',
+    b'<c r="%s" s="%s" t="str"><f>A1</f><v>abc</v></c>',
+)
+
+
+def typed_cells(path: Path) -> list[tuple[str, str]]:
+    """(sheet member, A1) of every cell a unit types that holds a number in ``path``."""
+    from ctmtcntt.values import row_roles
+
+    report = ctmtcntt.read_workbook(path)
+    members = {"Phụ lục 01": SHEET1, "Phụ lục 02": SHEET2}
+    return [
+        (members[form.sheet], value.cell)
+        for form in report.forms.values()
+        for row in form.rows
+        for key, value in row.values.items()
+        if row_roles(form.spec, row).get(key) == "input" and isinstance(value.raw, float)
+    ]
+
+
+def figures(path: Path) -> tuple[Any, list[str]]:
+    """What a file adds to the province (its readable inputs, less what errors keep out),
+    and its errors."""
+    from ctmtcntt.validation import validate_reports
+    from ctmtcntt.values import inputs, project_entries
+
+    report = ctmtcntt.read_workbook(path)
+    [found] = validate_reports([report])
+    drops = {key for f in found if f.is_error for key in f.drops}
+    added: dict[str, Any] = {}
+    for code, form in report.forms.items():
+        if form.spec.has_projects:
+            added[code] = [values for _, _, values in project_entries(form, drops)]
+        else:
+            added[code] = inputs(form, drops)
+    return added, [f.code for f in found if f.is_error]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seeded_mutants_of_typed_cells_never_change_a_figure_silently(
+    tmp_path: Path, seed: int
+) -> None:
+    """Forty mutants per seed over the example's typed cells (error values, absurd numbers,
+    formulas without a value…): each is refused, or its figures are the original's, or it
+    carries an error."""
+    rng = random.Random(seed)
+    for count in range(40):
+        unit = rng.choice((S05, TINH))
+        member, cell = rng.choice(typed_cells(EXAMPLE / unit))
+        xml = zipfile.ZipFile(EXAMPLE / unit).read(member)
+        found = re.search(rb'<c r="%s"( s="(\d+)")?[^>]*?(?:/>|>.*?</c>)' % cell.encode(), xml)
+        assert found is not None, cell
+        new = rng.choice(MUTANTS) % (cell.encode(), found.group(2) or b"0")
+        path = tmp_path / f"{count}.xlsx"
+        rewrite_zip(EXAMPLE / unit, path, replacing(member, (found.group(0), new)))
+        try:
+            added, errors_ = figures(path)
+        except WorkbookError:
+            continue  # refused by name
+        original, _ = figures(EXAMPLE / unit)
+        assert added == original or errors_, (unit, cell, new)
