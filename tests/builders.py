@@ -563,8 +563,9 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def libreoffice_resave(paths: Iterable[Path], outdir: Path) -> dict[Path, Path]:
-    """Open and save every file with LibreOffice Calc in one ``soffice`` run (it recalculates).
+def libreoffice_resave(paths: Iterable[Path], outdir: Path, fmt: str = "xlsx") -> dict[Path, Path]:
+    """Open and save every file with LibreOffice Calc in one ``soffice`` run (it recalculates),
+    as ``fmt`` (xlsx, xls, ods).
 
     Returns each input's converted file in ``outdir``. The input names must be distinct.
     """
@@ -581,7 +582,7 @@ def libreoffice_resave(paths: Iterable[Path], outdir: Path) -> dict[Path, Path]:
                 "--headless",
                 "--norestore",
                 "--convert-to",
-                "xlsx",
+                fmt,
                 "--outdir",
                 str(outdir),
                 *map(str, sources),
@@ -590,7 +591,7 @@ def libreoffice_resave(paths: Iterable[Path], outdir: Path) -> dict[Path, Path]:
             capture_output=True,
             timeout=240,
         )
-    converted = {source: outdir / source.name for source in sources}
+    converted = {source: outdir / f"{source.stem}.{fmt}" for source in sources}
     missing = [str(p) for p in converted.values() if not p.is_file()]
     if missing:
         raise RuntimeError(f"LibreOffice wrote no file for {missing}")

@@ -78,6 +78,19 @@ def formula_has_value(df: pd.DataFrame, *, roles: list[str]) -> pd.Series:
     return ~(df["uncached"] & df["role"].isin(roles))
 
 
+@extensions.register_check_method(statistics=["roles"], supported_types=pd.DataFrame)
+def no_error_value(df: pd.DataFrame, *, roles: list[str]) -> pd.Series:
+    """A typed cell holds no Excel error value (#REF!, #DIV/0!, #N/A, …)."""
+    return ~(df["error_value"] & df["role"].isin(roles))
+
+
+@extensions.register_check_method(statistics=["roles"], supported_types=pd.DataFrame)
+def plausible(df: pd.DataFrame, *, roles: list[str]) -> pd.Series:
+    """A typed number's magnitude is within its cell's plausible limit (empty cells, and
+    cells without a limit, pass)."""
+    return ~((df["number"].abs() > df["limit"]) & df["role"].isin(roles))
+
+
 @extensions.register_check_method(statistics=["relations"], supported_types=pd.DataFrame)
 def not_above(df: pd.DataFrame, *, relations: list[str]) -> pd.Series:
     """In these relations the left value does not exceed the right one (missing values pass)."""
@@ -106,6 +119,8 @@ REGISTERED = (
     "no_percent",
     "zero_mark_noted",
     "formula_has_value",
+    "no_error_value",
+    "plausible",
     "not_above",
     "agrees",
 )

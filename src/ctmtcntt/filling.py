@@ -691,6 +691,15 @@ def fill(
     report = read_workbook(source)
     if not report.forms:
         raise UsageError(f"{source}: không có Phụ lục 01 hay Phụ lục 02 để điền.")
+    renamed = next((f for f in report.findings if f.code == "duplicate-sheet-name"), None)
+    if renamed is not None:
+        # The sheets were read under names of our own, which the file does not have.
+        raise WorkbookError(
+            source,
+            f'Sổ làm việc có hai trang tính cùng tên "{renamed.value}" (tệp bị lỗi cấu trúc):'
+            " hãy mở bằng Excel, đồng ý sửa chữa, đặt cho mỗi trang một tên riêng, Lưu rồi"
+            " điền lại.",
+        )
     from .validation import validate_reports
 
     [findings] = validate_reports([report])

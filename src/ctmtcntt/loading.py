@@ -1,9 +1,9 @@
-"""Opening a workbook file: its sheets' values with a fast reader, and the formulas without values.
+"""Opening a workbook file: its sheets' values with a fast reader, and what they do not tell.
 
-python-calamine reads cached values quickly but cannot tell a formula that was never calculated
-(a file written by a program and never opened in Excel) from an empty cell; every reader returns
-None or "" there, silently. A regex over the raw sheet XML finds those cells in well under a
-millisecond, so staff are told to open and save the file instead of us reading the cell as 0.
+python-calamine reads cached values quickly; what it cannot tell (formulas never calculated,
+Excel error values) comes from the file itself (``_marks``), and the rare files it refuses
+although they are legal (UTF-16 parts, error values it does not know, two sheets of one name)
+are read from a mended copy in memory (``_repair``).
 
 Every refusal is a :class:`WorkbookError` whose reason says, in Vietnamese, what is wrong and
 what to do: the file's bytes are judged first (:func:`sniff.sniff`), then what the reader says.
@@ -14,24 +14,34 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import posixpath
 import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree
-
+from ._marks import Marks, ods_marks, xls_marks, xlsx_marks
+from ._package import (
+    MSG_BAD_ZIP_MEMBER,
+    RESAVE,
+    local,
+    norm,
+    part_xml,
+    sheet_members,
+    unread_parts,
+)
+from ._repair import renamed, rewritten, with_sheets
 from .errors import WorkbookError
-from .locate import Grid
+from .locate import Grid, locate, named_form
 from .numbers import normalize_text
 from .numbers import vn_number as _vn
 from .reading import UnitReport, read_grids
-from .sniff import holds_formula, sniff, sniff_data
+from .report import Finding, make_finding
+from .sniff import is_sheet_part, sniff, sniff_data
+from .spec import load_catalogue
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -42,15 +52,8 @@ IN_MEMORY_BYTES: Final = 16 * 1024 * 1024
 #: and would cost gigabytes to read.
 MAX_GRID_CELLS: Final = 5_000_000
 
-_UNCACHED = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3}[0-9]+)"[^>]*>'
-    rb"\s*<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)"
-    rb"\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
-)
 # Characters no XML may hold: a sheet name carrying one could not be written in any report.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_OFFICE_DOCUMENT = "/officeDocument"
-_DEFAULT_WORKBOOK = "xl/workbook.xml"
 
 # Which extensions python-calamine's from_path trusts for which format.
 _SUFFIX_KIND: Final = {
@@ -68,15 +71,6 @@ _SUFFIX_KIND: Final = {
 
 # --- messages (the caller names the file) ---------------------------------------------------
 
-_RESAVE: Final = {
-    "xlsx": "hãy mở bằng Excel (Excel thường tự sửa được), Lưu thành Sổ làm việc Excel (.xlsx)"
-    " mới rồi gửi lại",
-    "xls": "hãy mở bằng Excel hoặc LibreOffice, chọn Lưu thành > Sổ làm việc Excel (.xlsx)"
-    " rồi gửi lại",
-    "xlsb": "hãy mở bằng Excel, chọn Lưu thành > Sổ làm việc Excel (.xlsx) rồi gửi lại",
-    "ods": "hãy mở bằng LibreOffice Calc, chọn Tệp > Lưu thành > Excel 2007-365 (.xlsx)"
-    " rồi gửi lại",
-}
 _WHAT: Final = {
     "xlsx": "Tệp Excel (.xlsx)",
     "xls": "Tệp Excel 97–2003 (.xls)",
@@ -87,10 +81,6 @@ _MSG_ENCRYPTED: Final = (
     "Tệp được bảo vệ bằng mật khẩu (mã hóa): hãy mở bằng Excel, bỏ mật khẩu (Tệp > Thông tin"
     " > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, xóa trống mật khẩu), lưu lại rồi gửi lại."
 )
-_MSG_BAD_ZIP_MEMBER: Final = (
-    "Tệp bị hỏng (dữ liệu nén bên trong không giải nén được, thường do tải về hoặc sao chép"
-    " chưa hết): hãy tải lại tệp hoặc xin đơn vị gửi lại."
-)
 
 
 def _msg_unreadable(kind: str, detail: str) -> str:
@@ -98,7 +88,7 @@ def _msg_unreadable(kind: str, detail: str) -> str:
     if len(detail) > 160:
         detail = detail[:157] + "…"
     what = _WHAT.get(kind, "Tệp bảng tính")
-    advice = _RESAVE.get(kind, _RESAVE["xlsx"])
+    advice = RESAVE.get(kind, RESAVE["xlsx"])
     return f"{what} bị hỏng hoặc có cấu trúc trình đọc không hiểu (lỗi: {detail}): {advice}."
 
 
@@ -108,14 +98,21 @@ def _msg_too_big(kind: str, sheet: str | None, rows: int | None, columns: int | 
     return (
         f"{where}{size}: vùng dữ liệu quá lớn (giới hạn {_vn(MAX_GRID_CELLS)} ô), thường do có"
         " ô bị gõ nhầm ở rất xa bảng hoặc tệp bị hỏng. Hãy xóa các dòng, cột thừa bên dưới và"
-        f" bên phải bảng, {_RESAVE.get(kind, _RESAVE['xlsx'])}."
+        f" bên phải bảng, {RESAVE.get(kind, RESAVE['xlsx'])}."
+    )
+
+
+def _msg_unknown_error(sheet: str) -> str:
+    return (
+        f'Trang tính "{sheet}" có ô lỗi công thức mà trình đọc không hiểu: hãy sửa các ô báo'
+        f" lỗi (#...) trong Excel, {RESAVE['xlsx']}."
     )
 
 
 def _msg_reader_crash(kind: str) -> str:
     return (
         "Trình đọc gặp lỗi nội bộ khi mở tệp (tệp quá lớn, bị hỏng hoặc có cấu trúc bất"
-        f" thường): {_RESAVE.get(kind, _RESAVE['xlsx'])}."
+        f" thường): {RESAVE.get(kind, RESAVE['xlsx'])}."
     )
 
 
@@ -145,14 +142,96 @@ def read_workbook(path: str | Path) -> UnitReport:
     if not sniffed.readable:
         raise WorkbookError(path, sniffed.message or "Không phải tệp Excel.")
     kind = sniffed.kind
-    # Sniffing looked into the sheets already: most reports hold no formula at all.
-    looked = kind == "xlsx" and sniffed.formulas is not None and not sniffed.formulas
-    uncached = _uncached_cells(path, data) if kind == "xlsx" and not looked else {}
-    grids = _grids(path, kind, data)
-    percent = _percent_cells(path, data) if kind == "xlsx" else {}
-    report = read_grids(grids, str(path), uncached=uncached, percent=percent)
     digest = _sha256(path) if data is None else hashlib.sha256(data).hexdigest()
-    return _with_hash(report, digest)
+    fixes: list[Finding] = []
+    if kind == "xlsx" and sniffed.recode:
+        # Legal XML in UTF-16 (or a declared legacy encoding) that the reader refuses: read
+        # from a copy in memory, in UTF-8; the file itself is left as it is.
+        data = rewritten(path, data, recode=sniffed.recode)
+    book, names = _open(path, kind, data)
+    if kind == "xlsx" and len(set(names)) < len(names):
+        # Two sheets of one name (a damaged or forged file): the reader would read the first
+        # twice. A copy with the second renamed reads both; the unit is told.
+        data, names_changed = renamed(path, data)
+        book, names = _open(path, kind, data)
+        fixes.extend(
+            make_finding("duplicate-sheet-name", file=str(path), sheet=new, value=old, detail=new)
+            for old, new in names_changed
+        )
+    # Sniffing looked into the sheets already: most reports hold no formula, no error value.
+    looked = (
+        kind == "xlsx"
+        and data is not None
+        and not fixes
+        and not sniffed.recode
+        and sniffed.formulas is not None
+        and sniffed.errors is not None
+        and not sniffed.formulas
+        and not sniffed.errors
+    )
+    if kind == "xlsx":
+        marks = Marks() if looked else xlsx_marks(path, data)
+    elif kind == "ods":
+        marks = ods_marks(path, data)
+    elif kind == "xls":
+        marks = _by_position(xls_marks(path, data), names)
+    else:
+        marks = Marks()
+    grids = _grids(path, kind, book, names, data, marks)
+    if kind == "xlsx" and (_twins(grids) or (sniffed.sheet_parts or 0) > len(names)):
+        # Two sheets showing one part, or more sheet parts than sheets: a part no sheet
+        # refers to (a damaged or forged workbook) holds what no reader reads.
+        fixes.extend(
+            make_finding("sheet-part-not-read", file=str(path), detail=member)
+            for member in _unread_forms(path, kind, data)
+        )
+    percent = _percent_cells(path, data) if kind == "xlsx" else {}
+    report = read_grids(
+        grids, str(path), uncached=marks.uncached, errors=marks.errors, percent=percent
+    )
+    if fixes:
+        report = replace(report, findings=(*fixes, *report.findings))
+    return replace(report, sha256=digest)
+
+
+def _twins(grids: dict[str, Grid]) -> bool:
+    """Whether two sheets read alike (quick: sheets differ in their first rows)."""
+    seen = [grid for grid in grids.values() if grid]
+    return any(a == b for i, a in enumerate(seen) for b in seen[i + 1 :])
+
+
+def _unread_forms(path: Path, kind: str, data: bytes | None) -> list[str]:
+    """The worksheet parts no sheet refers to that hold a form's table: read through a copy
+    in which they are sheets (leftovers of other writers, holding no form, are no matter)."""
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
+            members = unread_parts(zf, is_sheet_part)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
+    if not members:
+        return []
+    copy, names = with_sheets(path, data, members)
+    forms = list(load_catalogue().forms.values())
+    found: list[str] = []
+    try:
+        book, _ = _open(path, kind, copy)
+        for member, name in zip(members, names, strict=True):
+            if locate(_sheet(path, kind, book, name, name), forms) is not None:
+                found.append(member)
+    except (WorkbookError, _UnsupportedError):
+        return members  # unreadable even so: what they hold is not known, so not passed over
+    return found
+
+
+def _by_position(sheets: list[tuple[str, dict[str, str]]], names: list[str]) -> Marks:
+    """Error values of an .xls keyed by the reader's names: by position when the sheets
+    match one to one (names in an old code page may be decoded otherwise), else by name."""
+    found = Marks()
+    keys = names if len(sheets) == len(names) else [name for name, _ in sheets]
+    for key, (_, errors) in zip(keys, sheets, strict=True):
+        if errors:
+            found.errors[key] = errors
+    return found
 
 
 def _small_file(path: Path) -> bytes | None:
@@ -181,18 +260,13 @@ def _sha256(path: Path) -> str:
         raise WorkbookError(path, f"Không đọc được tệp (lỗi hệ thống: {exc.strerror}).") from exc
 
 
-def _with_hash(report: UnitReport, digest: str) -> UnitReport:
-    from dataclasses import replace
-
-    return replace(report, sha256=digest)
-
-
 def _is_panic(exc: BaseException) -> bool:
     # pyo3's PanicException derives from BaseException, so that `except Exception` misses it.
     return not isinstance(exc, (Exception, KeyboardInterrupt, SystemExit, GeneratorExit))
 
 
-def _grids(path: Path, kind: str, data: bytes | None = None) -> dict[str, Grid]:
+def _open(path: Path, kind: str, data: bytes | None) -> tuple[Any, list[str]]:
+    """The reader's workbook and its sheets' names, in order."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -206,43 +280,82 @@ def _grids(path: Path, kind: str, data: bytes | None = None) -> dict[str, Grid]:
             # A renamed file (.xls saved as .xlsx): let the reader go by the content instead.
             with path.open("rb") as stream:
                 book = CalamineWorkbook.from_filelike(stream)
-        names = _worksheet_names(book)
+        names: list[str] = list(book.sheet_names)
     except MemoryError:
         raise  # the isolation layer reports it as such and replaces the worker
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
         raise WorkbookError(path, _reader_message(kind, exc)) from exc
+    return book, names
+
+
+def _grids(
+    path: Path, kind: str, book: Any, names: list[str], data: bytes | None, marks: Marks
+) -> dict[str, Grid]:
     grids: dict[str, Grid] = {}
+    worksheets = _worksheet_names(book, names)
     for name in names:
         # A name with control characters (a forged file) is kept readable, and writable.
         key = normalize_text(name) if _NOT_XML.search(name) else name
         try:
-            sheet = book.get_sheet_by_name(name)
-            end = sheet.end
-            if end is not None:
-                rows, columns = end[0] + 1, end[1] + 1
-                if rows * columns > MAX_GRID_CELLS:
-                    raise WorkbookError(path, _msg_too_big(kind, key, rows, columns))
-            grids[key] = sheet.to_python(skip_empty_area=False)
-        except (MemoryError, WorkbookError):
-            raise
-        except BaseException as exc:
-            if not isinstance(exc, Exception) and not _is_panic(exc):
+            grid = _sheet(path, kind, book, name, key)
+        except _UnsupportedError:
+            # An error value this reader does not know (#SPILL!, #CALC!, …): read a copy in
+            # which those cells say #N/A; the cells' own values are known from the XML.
+            data = rewritten(path, data, errors=True)
+            book, _ = _open(path, kind, data)
+            try:
+                grid = _sheet(path, kind, book, name, key)
+            except _UnsupportedError as exc:
+                raise WorkbookError(path, _msg_unknown_error(key)) from exc
+        except WorkbookError:
+            if name in worksheets:
                 raise
-            message = _reader_message(kind, exc)
-            raise WorkbookError(path, f'Không đọc được trang tính "{key}". {message}') from exc
+            # A chart or dialog sheet the reader cannot read: nothing there, unless its name
+            # says it is a form (then reading says that its table was not found).
+            if named_form(key, list(load_catalogue().forms.values())):
+                grids[key] = []
+            continue
+        if grid or name in worksheets:
+            # A chart sheet reads empty; a worksheet filed as one (a damaged or forged
+            # relationship) is read all the same.
+            grids[key] = grid
     return grids
 
 
-def _worksheet_names(book: Any) -> list[str]:
-    """Names of the sheets that can hold a table: chart and dialog sheets are left out."""
-    names: list[str] = list(book.sheet_names)
+class _UnsupportedError(Exception):
+    """The reader met an Excel error value it does not know."""
+
+
+def _sheet(path: Path, kind: str, book: Any, name: str, key: str) -> list[list[object]]:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        end = sheet.end
+        if end is not None:
+            rows, columns = end[0] + 1, end[1] + 1
+            if rows * columns > MAX_GRID_CELLS:
+                raise WorkbookError(path, _msg_too_big(kind, key, rows, columns))
+        grid: list[list[object]] = sheet.to_python(skip_empty_area=False)
+    except (MemoryError, WorkbookError):
+        raise
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
+        if kind == "xlsx" and "unsupported cell error value" in str(exc).lower():
+            raise _UnsupportedError from exc
+        message = _reader_message(kind, exc)
+        raise WorkbookError(path, f'Không đọc được trang tính "{key}". {message}') from exc
+    return grid
+
+
+def _worksheet_names(book: Any, names: list[str]) -> set[str]:
+    """Names of the sheets filed as worksheets (not chart or dialog sheets)."""
     try:
         kinds = {meta.name: str(meta.typ) for meta in book.sheets_metadata}
     except Exception:
-        return names
-    return [n for n in names if kinds.get(n, "WorkSheet").rsplit(".", 1)[-1] == "WorkSheet"]
+        return set(names)
+    return {n for n in names if kinds.get(n, "WorkSheet").rsplit(".", 1)[-1] == "WorkSheet"}
 
 
 def _reader_message(kind: str, exc: BaseException) -> str:
@@ -257,52 +370,8 @@ def _reader_message(kind: str, exc: BaseException) -> str:
     return _msg_unreadable(kind, text)
 
 
-# --- formulas without a value ------------------------------------------------------------------
-
-
-def _uncached_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]:
-    """Per sheet name, the cells whose formula carries no calculated value (``data``: the
-    file's bytes, when already read).
-
-    Best effort on the package's structure: a part the reader does not need for values
-    (relationships it can do without, odd part names) only means fewer hints here. Member data
-    that does not inflate is corrupt, and refused.
-    """
-    found: dict[str, set[str]] = {}
-    try:
-        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = {_norm(name): name for name in zf.namelist()}
-            if not any(
-                holds_formula(zf.read(name))
-                for key, name in names.items()
-                if key.startswith("xl/worksheets/") and key.endswith(".xml")
-            ):
-                # The usual case (the Ministry's forms hold no formula): no need to map sheet
-                # names to parts, which costs more than the check itself.
-                return found
-            members = _sheet_members(zf, names)
-            for sheet, member in members.items():
-                # sniff() checked every XML part of this package for a DTD before any parser ran.
-                xml = zf.read(member)
-                if not holds_formula(xml):
-                    # No formula element at all (the Ministry's forms hold none): no need for
-                    # the scan, which costs more than reading the sheet's values does.
-                    continue
-                cells = {m.group(1).decode() for m in _UNCACHED.finditer(xml)}
-                if cells:
-                    found[sheet] = cells
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise WorkbookError(path, _MSG_BAD_ZIP_MEMBER) from exc
-    except (OSError, NotImplementedError, RuntimeError) as exc:
-        # Unsupported compression or encryption: sniff refuses those first; the reader decides.
-        if isinstance(exc, OSError) and exc.filename is not None:
-            message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
-            raise WorkbookError(path, message) from exc
-    return found
-
-
-# Excel's built-in percentage formats (0%, 0.00%); a custom format is one when it shows a "%"
-# outside quotes and escapes.
+# Cell formats that show a percentage: Excel's built-in 0% and 0.00%, and any custom format
+# holding a "%" outside quotes, escapes and [colour] brackets.
 _PERCENT_FORMATS: Final = frozenset({"9", "10"})
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _CELL_STYLE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)/?>")
@@ -319,7 +388,7 @@ def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]
     """
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = {_norm(name): name for name in zf.namelist()}
+            names = {norm(name): name for name in zf.namelist()}
             member = names.get("xl/styles.xml")
             styles = zf.read(member) if member is not None else b""
             if (
@@ -328,11 +397,11 @@ def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]
                 and b'numFmtId="10"' not in styles
             ):
                 return {}
-            formats = _percent_styles(_xml(zf, member) if member is not None else None)
+            formats = _percent_styles(part_xml(zf, member) if member is not None else None)
             if not formats:
                 return {}
             found: dict[str, set[str]] = {}
-            for sheet, part in _sheet_members(zf, names).items():
+            for sheet, part in sheet_members(zf, names).items():
                 cells = set()
                 for match in _CELL_STYLE.finditer(zf.read(part)):
                     attributes = match.group(1)
@@ -353,85 +422,14 @@ def _percent_styles(root: Element | None) -> set[str]:
         return set()
     percent = set(_PERCENT_FORMATS)
     for element in root.iter():
-        if _local(element.tag) == "numFmt":
+        if local(element.tag) == "numFmt":
             code = _QUOTED.sub("", element.get("formatCode", ""))
             if "%" in code and element.get("numFmtId"):
                 percent.add(element.get("numFmtId", ""))
     found: set[str] = set()
     for element in root.iter():
-        if _local(element.tag) == "cellXfs":
-            for index, xf in enumerate(e for e in element if _local(e.tag) == "xf"):
+        if local(element.tag) == "cellXfs":
+            for index, xf in enumerate(e for e in element if local(e.tag) == "xf"):
                 if xf.get("numFmtId", "0") in percent:
                     found.add(str(index))
     return found
-
-
-def _norm(name: str) -> str:
-    # Some writers store Windows separators, a leading slash or other capitals; readers cope.
-    return name.replace("\\", "/").lstrip("/").lower()
-
-
-def _xml(zf: zipfile.ZipFile, member: str) -> Element | None:
-    """A small package part parsed safely, None when it is unsafe, missing or not XML."""
-    try:
-        # sniff() checked every XML part for a DTD; defusedxml refuses one all the same.
-        root: Element = ElementTree.fromstring(zf.read(member))
-    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, zlib.error, EOFError):
-        # ParseError is a SyntaxError; defusedxml's refusals are ValueErrors.
-        return None
-    return root
-
-
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _attribute(element: Element, local: str) -> str | None:
-    for key, value in element.attrib.items():
-        if _local(key) == local:
-            return value
-    return None
-
-
-def _relationships(zf: zipfile.ZipFile, names: dict[str, str], rels: str) -> Iterator[Element]:
-    member = names.get(_norm(rels))
-    root = None if member is None else _xml(zf, member)
-    if root is not None:
-        yield from (e for e in root.iter() if _local(e.tag) == "Relationship")
-
-
-def _resolve(base_dir: str, target: str) -> str:
-    target = target.replace("\\", "/")
-    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(base_dir, target)
-    return _norm(posixpath.normpath(joined))
-
-
-def _sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
-    """Sheet name -> zip member of its XML, from the package, workbook and their relationships.
-
-    Transitional and strict OOXML alike (namespaces are matched by local name); sheets whose
-    part cannot be found are left out.
-    """
-    workbook = _DEFAULT_WORKBOOK
-    for rel in _relationships(zf, names, "_rels/.rels"):
-        if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
-            workbook = _resolve("", rel.get("Target", ""))
-            break
-    member = names.get(_norm(workbook))
-    root = None if member is None else _xml(zf, member)
-    if root is None:
-        return {}
-    folder, base = posixpath.split(_norm(workbook))
-    targets = {
-        rel.get("Id"): _resolve(folder, rel.get("Target", ""))
-        for rel in _relationships(zf, names, posixpath.join(folder, "_rels", f"{base}.rels"))
-        if rel.get("Target")
-    }
-    members: dict[str, str] = {}
-    for sheet in root.iter():
-        if _local(sheet.tag) != "sheet":
-            continue
-        part = targets.get(_attribute(sheet, "id"))
-        if part is not None and part in names:
-            members[sheet.get("name", "")] = names[part]
-    return members

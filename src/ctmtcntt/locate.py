@@ -17,6 +17,8 @@ from .spec import FormSpec
 Grid = Sequence[Sequence[object]]
 
 _NUMBERING = re.compile(r"^\(\s*(\d{1,2})\s*\)")
+# Once a table is found, rows this far below it are still looked at for a better match (a
+# unit may keep an old copy of the header above the real one); before that, every row is.
 _SCAN_ROWS = 80
 _UNIT_LABEL = "don vi bao cao"
 
@@ -94,7 +96,11 @@ def locate(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
     The numbering row gives the columns; the header texts above it tell which form it is.
     """
     best: Located | None = None
-    for row in range(min(len(grid), _SCAN_ROWS)):
+    # The table may start anywhere (units add titles, notes or whole letters above it): every
+    # row is looked at until one is found, within the reader's bound on the sheet's size.
+    for row in range(len(grid)):
+        if best is not None and row > best.numbering_row + _SCAN_ROWS:
+            break
         numbers = _numbering(grid, row)
         if len(numbers) < 3 or 1 not in numbers or 2 not in numbers:
             continue
@@ -120,10 +126,11 @@ def _complete(found: Located) -> bool:
 
 def _locate_by_headers(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
     """No numbering row (a unit deleted it): map columns by their header texts in order."""
-    for row in range(min(len(grid), _SCAN_ROWS)):
-        texts = [fold(text(v)) for v in grid[row]]
-        if "stt" not in texts:
+    for row in range(len(grid)):
+        # Most rows hold no "STT" cell: a cheap look before folding every text of the row.
+        if not any(isinstance(v, str) and 0 < len(v) < 8 and fold(v) == "stt" for v in grid[row]):
             continue
+        texts = [fold(text(v)) for v in grid[row]]
         below = [fold(text(v)) for v in grid[row + 1]] if row + 1 < len(grid) else []
         for form in forms:
             headers = [fold(t) for t in form.recognise]
@@ -135,6 +142,50 @@ def _locate_by_headers(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
             last = row + 1 if any(fold(c.header) in below for c in form.columns) else row
             return Located(form=form, numbering_row=last, columns=columns, score=0)
     return None
+
+
+def named_form(sheet: str, forms: Sequence[FormSpec]) -> FormSpec | None:
+    """The form a sheet's name says it holds ("Phụ lục 02", "PL02", "PL 2", "Copy of PL01"),
+    None when it names none: such a sheet whose table cannot be found is not passed over."""
+    folded = fold(sheet)
+    for form in forms:
+        if any(pattern.search(folded) for pattern in _name_patterns(form)):
+            return form
+    return None
+
+
+def headed_like(grid: Grid, forms: Sequence[FormSpec], rows: int = 200) -> FormSpec | None:
+    """The form whose header texts ("Mục tiêu, chỉ tiêu", "Chỉ tiêu kế hoạch đến năm 2020"…)
+    a sheet holds, two of them at least, in its first ``rows`` rows: for a sheet whose table
+    could not be found, whether it still looks like a form."""
+    texts = {
+        fold(value)
+        for line in grid[:rows]
+        for value in line
+        if isinstance(value, str) and 3 < len(value) < 200
+    }
+    for form in forms:
+        if len(texts & {fold(t) for t in form.recognise}) >= 2:
+            return form
+    return None
+
+
+def _name_patterns(form: FormSpec) -> tuple[re.Pattern[str], ...]:
+    found: tuple[re.Pattern[str], ...] | None = form.__dict__.get("_name_patterns")
+    if found is None:
+        found = tuple(_name_pattern(name) for name in (form.sheet, *form.aliases))
+        object.__setattr__(form, "_name_patterns", found)
+    return found
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    # Words and numbers of the name, any spacing between them, a number with or without its
+    # leading zeros, and no letter before it nor digit after it.
+    pieces = [
+        "0*" + piece.lstrip("0") if piece.isdigit() else re.escape(piece)
+        for piece in re.findall(r"[0-9]+|[^\W\d_]+", fold(name))
+    ]
+    return re.compile(r"(?<![^\W\d_])" + r"\s*".join(pieces) + r"(?![0-9])")
 
 
 def find_unit(grid: Grid, before_row: int) -> tuple[str | None, int, int] | None:

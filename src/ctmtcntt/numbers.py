@@ -40,6 +40,7 @@ __all__ = [
     "ParsedNumber",
     "ParsedYesNo",
     "detect_legacy",
+    "excel_error",
     "fold",
     "looks_like_formula",
     "normalize_text",
@@ -247,6 +248,24 @@ def vn_number(value: float, places: int = 6) -> str:
 
 
 _VN_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
+# Excel's error values (and LibreOffice's "Err:502"): what a formula shows when it fails, never
+# a figure, whether Excel stored it as an error or a unit typed or pasted it as text.
+_EXCEL_ERROR = re.compile(
+    r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!"
+    r"|CONNECT!|BUSY!|UNKNOWN!|PYTHON!|EXTERNAL!)|ERR:[0-9]{3}",
+    re.IGNORECASE,
+)
+
+
+def excel_error(raw: object) -> bool:
+    """Whether a cell holds an Excel error value (#REF!, #DIV/0!, #N/A, …) as its text."""
+    return (
+        isinstance(raw, str)
+        and raw[:1] in "#Ee"
+        and _EXCEL_ERROR.fullmatch(normalize_text(raw)) is not None
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pickle
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
-from .cells import a1, column_letter
-from .locate import Grid, Located, find_unit, locate, text
-from .numbers import detect_legacy, fold, normalize_text
+from .cells import a1, column_letter, parse_a1
+from .locate import Grid, Located, find_unit, headed_like, locate, named_form, text
+from .numbers import detect_legacy, excel_error, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
 
@@ -207,29 +207,64 @@ def read_grids(
     *,
     uncached: Mapping[str, set[str]] | None = None,
     percent: Mapping[str, set[str]] | None = None,
+    errors: Mapping[str, Mapping[str, str]] | None = None,
     catalogue: Catalogue | None = None,
 ) -> UnitReport:
     """Read a unit's report from the values of its sheets (sheet name -> rows from A1).
 
     ``uncached`` names, per sheet, the cells holding a formula with no calculated value;
-    ``percent`` the cells formatted as a percentage. The sheets may come from a file or from a
-    workbook open in Excel.
+    ``percent`` the cells formatted as a percentage; ``errors`` the cells holding an Excel error
+    value (#REF!, …), with its text, which readers return as blank. The sheets may come from a
+    file or from a workbook open in Excel.
     """
     catalogue = catalogue or load_catalogue()
+    specs = list(catalogue.forms.values())
     forms: dict[str, FormData] = {}
+    copies: dict[str, list[tuple[FormData, list[Finding]]]] = {}
     findings: list[Finding] = []
     units: list[tuple[str | None, str, str]] = []
     for sheet, grid in grids.items():
-        located = locate(grid, list(catalogue.forms.values()))
-        if located is None or located.form.code in forms:
+        if errors and sheet in errors:
+            grid = _with_errors(grid, errors[sheet])
+        located = locate(grid, specs)
+        if located is None:
+            named = named_form(sheet, specs) or headed_like(grid, specs)
+            if named is not None:
+                # A sheet called "Phụ lục 02", or headed as a form, whose table is not found
+                # is never passed over.
+                findings.append(
+                    make_finding("form-not-found", file=source, sheet=sheet, detail=named.sheet)
+                )
             continue
-        form, notes = _read_form(grid, sheet, located, source, (uncached or {}).get(sheet, set()))
-        if percent and percent.get(sheet):
-            object.__setattr__(form, "percent_cells", frozenset(percent[sheet]))
-        forms[form.spec.code] = form
+        table: Located | None = located
+        while table is not None:
+            marks = (uncached or {}).get(sheet, set())
+            form, notes, end = _read_form(grid, sheet, table, source, marks)
+            if percent and percent.get(sheet):
+                object.__setattr__(form, "percent_cells", frozenset(percent[sheet]))
+            copies.setdefault(form.spec.code, []).append((form, notes))
+            table = _below(grid, end, specs)
+    for code, read in copies.items():
+        # A form on two sheets: the one holding more figures is read (a blank copy of the
+        # template beside the filled one is no matter); another one with figures of its own
+        # is an error, never silently passed over.
+        form, notes = max(read, key=lambda copy: _figures(copy[0]))
+        for other, _ in read:
+            if other is not form and _figures(other) and _content(other) != _content(form):
+                findings.append(
+                    make_finding(
+                        "form-repeated",
+                        file=source,
+                        sheet=other.sheet,
+                        cell=a1(min(r.sheet_row for r in other.rows), 1),
+                        detail=form.spec.sheet,
+                        other_value=form.sheet,
+                    )
+                )
+        forms[code] = form
         findings.extend(notes)
         if form.unit_cell is not None:
-            units.append((form.unit, sheet, form.unit_cell))
+            units.append((form.unit, form.sheet, form.unit_cell))
     unit, unit_sheet, unit_cell = _unit(units, source, findings)
     consolidated, area = _made_by_consolidation(grids) if forms else (False, None)
     return UnitReport(
@@ -269,6 +304,54 @@ def _made_by_consolidation(grids: Mapping[str, Grid]) -> tuple[bool, str | None]
     return made, area
 
 
+# Below a table, its notes and signatures take about this many rows: a sheet longer than that
+# is looked at again, for a second table (a unit's filled copy under the template's).
+_SIGNATURE_ROWS = 12
+
+
+def _below(grid: Grid, end: int, forms: list[FormSpec]) -> Located | None:
+    """Another table under the one ending at grid row ``end`` (a unit's filled copy under the
+    template's), None when the rest of the sheet is only notes and signatures."""
+    if len(grid) - end <= _SIGNATURE_ROWS:
+        return None
+    below = locate(grid[end:], forms)
+    return None if below is None else replace(below, numbering_row=below.numbering_row + end)
+
+
+def _with_errors(grid: Grid, errors: Mapping[str, str]) -> Grid:
+    """The grid with each error value's text where the reader left the cell blank."""
+    rows = [list(line) for line in grid]
+    for ref, error in errors.items():
+        row, column = parse_a1(ref)
+        if row > len(rows) or row < 1:
+            continue
+        line = rows[row - 1]
+        if column > len(line):
+            line.extend([""] * (column - len(line)))
+        if line[column - 1] in (None, ""):
+            line[column - 1] = error
+    return rows
+
+
+def _figures(form: FormData) -> int:
+    """How many numbers a form's table holds outside its text columns."""
+    text = {c.key for c in form.spec.columns if c.type == "text"}
+    return sum(
+        1
+        for row in form.rows
+        for key, value in row.values.items()
+        if key not in text and isinstance(value.raw, (int, float))
+    )
+
+
+def _content(form: FormData) -> tuple[object, ...]:
+    """What a form says, wherever its table sits: its unit and its rows' values."""
+    return (
+        form.unit,
+        tuple((row.key, tuple(v.raw for v in row.values.values())) for row in form.rows),
+    )
+
+
 def _unit(
     units: list[tuple[str | None, str, str]], source: str, findings: list[Finding]
 ) -> tuple[str | None, str | None, str | None]:
@@ -281,7 +364,9 @@ def _unit(
 
 def _read_form(
     grid: Grid, sheet: str, located: Located, source: str, uncached: set[str]
-) -> tuple[FormData, list[Finding]]:
+) -> tuple[FormData, list[Finding], int]:
+    """A form's table read from its grid, what reading noticed, and the grid row after the
+    table's last line."""
     spec = located.form
     findings: list[Finding] = []
     unit_name: str | None = None
@@ -294,11 +379,49 @@ def _read_form(
         unit_cell = a1(row + 1, column + 1)
         unit_name = _converted(name, source, sheet, unit_cell, findings) if name else None
     lines = _table_lines(grid, located)
+    end = (lines[-1][0] if lines else located.numbering_row) + 1
     if spec.has_projects:
         filled = [c for k, c in located.columns.items() if k != "stt"]
-        rows = _assign_projects(lines, spec, lambda line: _blank(grid, line, filled))
+        # A formula never calculated reads as empty: in a cell units type (not one of the
+        # template's totals), it makes the row a project all the same, to be told about.
+        typed = [
+            _letter(located.columns[c.key])
+            for c in spec.columns
+            if c.key in located.columns and c.type == "money" and not (c.computed or c.sum_of)
+        ]
+        rows, outside = _assign_projects(
+            lines,
+            spec,
+            lambda line: (
+                _blank(grid, line, filled)
+                and not (uncached and any(f"{t}{line + 1}" in uncached for t in typed))
+            ),
+        )
+        name_column = located.columns.get("name", located.columns.get("stt", 0))
+        findings.extend(
+            make_finding(
+                "project-outside-group",
+                file=source,
+                form=spec,
+                sheet=sheet,
+                cell=a1(line + 1, name_column + 1),
+            )
+            for line in outside
+        )
     else:
         rows = _assign_fixed(lines, spec, sheet, source, findings)
+        if not rows and any(stt or name for _, stt, name in lines):
+            # A table whose every line is foreign: nothing of it would be read.
+            findings.append(
+                make_finding(
+                    "rows-not-recognised",
+                    file=source,
+                    form=spec,
+                    sheet=sheet,
+                    cell=a1(located.numbering_row + 1, 1),
+                    detail=spec.sheet,
+                )
+            )
     letters = tuple(
         (key, column, _letter(column), key in _TEXT_COLUMNS)
         for key, column in located.columns.items()
@@ -326,7 +449,7 @@ def _read_form(
         unit=unit_name,
         unit_cell=unit_cell,
     )
-    return data, findings
+    return data, findings, end
 
 
 def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
@@ -406,16 +529,18 @@ def _stt_key(stt: str, parent: str) -> str | None:
 
 def _assign_projects(
     lines: list[tuple[int, str, str]], spec: FormSpec, blank: Callable[[int], bool]
-) -> list[Assigned]:
+) -> tuple[list[Assigned], list[int]]:
     """PL02: the total row, the groups, and every project under the group above it, numbered
     within its group. The template's blank project rows (empty but for their STT and formulas
-    never calculated: most rows of a PL02) are left out."""
+    never calculated: most rows of a PL02) are left out. Also the grid rows of projects
+    above every group row, which belong to none."""
     groups = {r.label: r.key for r in spec.rows if r.kind == "group"}
     names = {fold(r.name): r.key for r in spec.rows if r.kind in ("group", "total")}
     total_name = next(fold(r.name) for r in spec.rows if r.kind == "total")
     result: list[Assigned] = []
     group: str | None = None
     counters: dict[str, int] = {}
+    outside: list[int] = []
     for row, stt, name in lines:
         folded = fold(name)
         key = names.get(folded) or groups.get(stt.upper())
@@ -426,11 +551,14 @@ def _assign_projects(
             group = key if kind == "group" else group
             result.append((row, key, kind, None))
             continue
-        if group is None or blank(row):
+        if blank(row):
+            continue
+        if group is None:
+            outside.append(row)
             continue
         counters[group] = counters.get(group, 0) + 1
         result.append((row, f"{group}.{counters[group]}", "project", group))
-    return result
+    return result, outside
 
 
 def _build(
@@ -456,13 +584,32 @@ def _build(
         raw = cells[column] if column < width else None
         if isinstance(raw, str) and raw:  # most cells are empty ("") or numbers
             raw = normalize_text(raw)
-            if is_text and raw:
+            if is_text and raw[:1] == "#" and excel_error(raw):
+                # A name or note that is a broken formula: no text to carry to the province.
+                findings.append(_error_in_text(located, sheet, ref, key, column_key, raw, source))
+                raw = None
+            elif is_text and raw:
                 raw = _converted(raw, source, sheet, ref, findings)
         # A formula without its value reads as empty: the sheet's XML says which ones.
         values[column_key] = _new_value((ref, raw, bool(uncached and not raw and ref in uncached)))
     stt = located.columns.get("stt", 0)
     label = text(cells[stt]) if stt < width else ""
     return Row(key=key, label=label, sheet_row=line + 1, kind=kind, values=values, group=group)
+
+
+def _error_in_text(
+    located: Located, sheet: str, ref: str, row: str, column: str, raw: str, source: str
+) -> Finding:
+    return make_finding(
+        "excel-error-value",
+        file=source,
+        form=located.form,
+        sheet=sheet,
+        cell=ref,
+        row=row,
+        column=column,
+        value=raw,
+    )
 
 
 def _find_legacy_unit(

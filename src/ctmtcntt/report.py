@@ -65,7 +65,12 @@ def shown(value: Any) -> str:
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, float):
-        return vn_number(value) if math.isfinite(value) else ""
+        if not math.isfinite(value):
+            return ""
+        if abs(value) >= 1e15:
+            # Past what anyone counts: digits by the hundred would hide the mistake.
+            return f"{value:.6g}".replace(".", ",")
+        return vn_number(value)
     if isinstance(value, int):
         return vn_number(value)
     return "" if value is None else str(value)

@@ -36,8 +36,13 @@ __all__ = [
     "Kind",
     "Sniffed",
     "check_xml_safety",
+    "foreign_encoding",
+    "holds_error",
+    "holds_formula",
+    "is_sheet_part",
     "sniff",
     "sniff_data",
+    "xls_workbook_stream",
 ]
 
 # --- limits -----------------------------------------------------------------------------------
@@ -117,6 +122,16 @@ class Sniffed:
     #: must then look into for formulas never calculated; None when not looked at (another
     #: kind, a sheet too large to inflate here, a member that would not inflate).
     formulas: frozenset[str] | None = field(default=None, compare=False)
+    #: For an xlsx: the worksheet parts holding a cell typed as an Excel error value
+    #: (``t="e"``: #REF!, #DIV/0!, …), which every reader returns as blank; None when not
+    #: looked at, as for ``formulas``.
+    errors: frozenset[str] | None = field(default=None, compare=False)
+    #: XML parts (member names) in another encoding than UTF-8 (UTF-16 with its byte order
+    #: mark, or a declared legacy encoding): legal XML, but the reader refuses it.
+    recode: frozenset[str] = field(default=frozenset(), compare=False)
+    #: For an xlsx: how many of its XML parts may be sheets (every part but the workbook,
+    #: styles, themes, drawings…); more than the workbook names means some are not read.
+    sheet_parts: int | None = field(default=None, compare=False)
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -418,15 +433,23 @@ def _sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
                 return encrypted
         budget = _Budget(_XML_CHECK_BUDGET)
         checked = by_name.get("[content_types].xml")  # by _zip_kind, which read it
+        recode: set[str] = set()
         for info in infos:
             if info is not checked and _norm(info.filename).endswith(_XML_SUFFIXES):
-                problem = _xml_safety(zf, info, budget, f)
+                problem = _xml_safety(zf, info, budget, f, recode)
                 if problem is not None:
                     return problem
         if kind.kind == "xlsx":
-            # The zip is open and checked: say which sheets have formulas, so that the reader
-            # need not open it again to find out (most reports have none).
-            return replace(kind, formulas=_formula_parts(f, infos))
+            # The zip is open and checked: say which sheets have formulas or error values,
+            # so that the reader need not open it again to find out (most reports have none).
+            formulas, errors = _marked_parts(f, infos, recode)
+            return replace(
+                kind,
+                formulas=formulas,
+                errors=errors,
+                recode=frozenset(recode),
+                sheet_parts=sum(1 for i in infos if is_sheet_part(_norm(i.filename))),
+            )
         return kind
 
 
@@ -440,23 +463,56 @@ def holds_formula(xml: bytes) -> bool:
     return _FORMULA_HINT.search(xml) is not None and (b"<f" in xml or b":f" in xml)
 
 
-def _formula_parts(raw: IO[bytes], infos: list[zipfile.ZipInfo]) -> frozenset[str] | None:
-    parts: set[str] = set()
+def holds_error(xml: bytes) -> bool:
+    """Whether a worksheet's XML may hold a cell of type error, ``t="e"``, with its value (a
+    few false positives, no misses)."""
+    # A cached error value starts with "#", a byte found at memchr speed and rare in sheets;
+    # an error cell without one is a formula never calculated, which holds_formula finds.
+    return b"#" in xml and (b't="e"' in xml or b"t='e'" in xml)
+
+
+# The parts of a workbook that are not worksheets; any other XML part under xl/ may be one (a
+# writer may put its sheets outside xl/worksheets/, where only the workbook's relationships
+# say so).
+_NOT_SHEETS: Final = re.compile(
+    r"(?:\[content_types\]\.xml|.*\.rels|docprops/.*|customxml/.*"
+    r"|xl/(?:workbook|styles|sharedstrings|calcchain|connections|metadata|volatiledependencies)\.xml"
+    r"|xl/(?:theme|drawings|charts|chartsheets|printersettings|externallinks|pivottables"
+    r"|pivotcache|tables|querytables|richdata|persons|threadedcomments|comments\d*|ctrlprops"
+    r"|slicers|slicercaches|timelines|timelinecaches|media|activex|embeddings|model"
+    r"|diagrams|webextensions|customdata|featurepropertybag|revisions|namedsheetviews)/.*"
+    r"|xl/(?:comments\d*|usernames)\.xml)",
+)
+
+
+def is_sheet_part(name: str) -> bool:
+    """Whether a package member (its name lower case, with forward slashes) may be a sheet."""
+    return name.startswith("xl/") and name.endswith(".xml") and _NOT_SHEETS.fullmatch(name) is None
+
+
+def _marked_parts(
+    raw: IO[bytes], infos: list[zipfile.ZipInfo], recode: set[str]
+) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """The worksheet parts holding a formula, and those holding an error value; (None, None)
+    when they could not all be looked at."""
+    formulas: set[str] = set()
+    errors: set[str] = set()
     for info in infos:
-        name = _norm(info.filename)
-        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        if not is_sheet_part(_norm(info.filename)):
             continue
-        if info.file_size > _FORMULA_SCAN_LIMIT:
-            return None
+        if info.file_size > _FORMULA_SCAN_LIMIT or info.filename in recode:
+            return None, None
         try:
             xml = _member_head(raw, info, info.file_size)
         except Exception:
             xml = None
         if xml is None or len(xml) != info.file_size:
-            return None  # the reader's own look says what is wrong with it
+            return None, None  # the reader's own look says what is wrong with it
         if holds_formula(xml):
-            parts.add(info.filename)
-    return frozenset(parts)
+            formulas.add(info.filename)
+        if holds_error(xml):
+            errors.add(info.filename)
+    return frozenset(formulas), frozenset(errors)
 
 
 def _zip_declared_entries(f: IO[bytes], size: int) -> tuple[int, int] | None:
@@ -641,11 +697,13 @@ def _xml_safety(
     member: str | zipfile.ZipInfo,
     budget: _Budget | None = None,
     raw: IO[bytes] | None = None,
+    recode: set[str] | None = None,
 ) -> Sniffed | None:
+    """The verdict on one XML member; ``recode`` gathers the members not in UTF-8."""
     info = member if isinstance(member, zipfile.ZipInfo) else zf.getinfo(member)
     shared_strings = _norm(info.filename).endswith("sharedstrings.xml")
     if raw is not None:
-        verdict = _quick_xml_safety(raw, info, budget, shared_strings=shared_strings)
+        verdict = _quick_xml_safety(raw, info, budget, shared_strings=shared_strings, recode=recode)
         if verdict is not _UNDECIDED:
             return verdict
     buf = b""
@@ -663,6 +721,8 @@ def _xml_safety(
                     budget.left -= len(chunk)
                 buf += chunk
                 at_end = not chunk
+                if recode is not None and len(buf) == len(chunk) and foreign_encoding(buf):
+                    recode.add(info.filename)
                 text = _decode_xml_start(buf)
                 state, pos = _scan_prolog(text, pos, at_end=at_end)
                 if state == "dtd":
@@ -681,13 +741,35 @@ def _xml_safety(
         return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
 
 
+_DECLARED_ENCODING: Final = re.compile(rb"""^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)""")
+
+
+def foreign_encoding(start: bytes) -> str | None:
+    """The encoding of an XML part starting with ``start``, when it is not UTF-8: "utf-16"
+    (byte order mark or ``<`` in two bytes), or the one its declaration names."""
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+        return "utf-16"
+    if start.startswith(b"<?xml"):
+        match = _DECLARED_ENCODING.match(start)
+        if match is not None:
+            name = match.group(1).decode("ascii").lower().replace("_", "-")
+            if name not in ("utf-8", "utf8"):
+                return name
+    return None
+
+
 _QUICK_BYTES: Final = 1024
 _ZIP_READ: Final = zipfile.ZipExtFile.MIN_READ_SIZE  # 4096
 _LOCAL_HEADER: Final = 30
 
 
 def _quick_xml_safety(
-    raw: IO[bytes], info: zipfile.ZipInfo, budget: _Budget | None, *, shared_strings: bool
+    raw: IO[bytes],
+    info: zipfile.ZipInfo,
+    budget: _Budget | None,
+    *,
+    shared_strings: bool,
+    recode: set[str] | None = None,
 ) -> Sniffed | None:
     """The same verdict as the full look, from the member's first kilobyte inflated straight
     from the file (a tenth of the cost of opening it through zipfile), or _UNDECIDED."""
@@ -697,6 +779,8 @@ def _quick_xml_safety(
         return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
     if head is None or (budget is not None and budget.left < len(head)):
         return _UNDECIDED
+    if recode is not None and foreign_encoding(head):
+        recode.add(info.filename)
     at_end = len(head) >= info.file_size
     text = _decode_xml_start(head)
     state, pos = _scan_prolog(text, 0, at_end=at_end)
@@ -998,6 +1082,20 @@ def _sniff_ole(f: IO[bytes], size: int) -> Sniffed:
     if _biff_has_filepass(start):
         return _no("encrypted", _MSG_ENCRYPTED_XLS)
     return _ok("xls")
+
+
+def xls_workbook_stream(f: IO[bytes], limit: int) -> bytes | None:
+    """The Workbook (or Book) stream of an .xls, its first ``limit`` bytes at most; None when
+    the compound file has none or cannot be walked (sniffing says why)."""
+    size = f.seek(0, 2)
+    try:
+        ole = _Ole(f, size)
+        entries = ole.entries()
+        top = {e.name.lower(): e for e in ole.top_level(entries) if e.type == 2}
+        book = top.get("workbook") or top.get("book")
+        return None if book is None else ole.read_start(entries, book, limit)
+    except (_OleError, struct.error):
+        return None
 
 
 def _sniff_ole_by_names(f: IO[bytes]) -> Sniffed:

@@ -137,11 +137,16 @@ class FormSpec:
     period: str
     sheet: str
     recognise: tuple[str, ...]
+    #: Other names a sheet holding this form is given ("PL01"), besides ``sheet``.
+    aliases: tuple[str, ...] = ()
     layout: Layout
     columns: tuple[ColumnSpec, ...]
     rows: tuple[RowSpec, ...]
     checks: tuple[str, ...]
     limits: tuple[Limit, ...] = ()
+    #: The largest magnitude a typed number of each cell type ("number", "money", …) can
+    #: plausibly have; past it, the value is a mistake.
+    plausible: Mapping[str, float] = field(default_factory=dict)
     template_projects: int = 0
     marks: Marks = Marks()
     # Who may report a row (a row's ``who``), as the roster levels of the units allowed.
@@ -281,6 +286,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             period=str(doc["period"]),
             sheet=doc["sheet"],
             recognise=tuple(doc["recognise"]),
+            aliases=tuple(doc.get("aliases", ())),
             layout=Layout(
                 last_column=layout["last_column"],
                 widths={int(k): float(v) for k, v in layout["widths"].items()},
@@ -292,6 +298,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             rows=rows,
             checks=tuple(doc["checks"]),
             limits=tuple(Limit(**lim) for lim in doc.get("limits", ())),
+            plausible={str(k): float(v) for k, v in (doc.get("plausible") or {}).items()},
             template_projects=int(doc.get("template_projects", 0)),
             marks=Marks(
                 zero=frozenset(doc.get("marks", {}).get("zero", ())),

@@ -7,13 +7,14 @@ level in the index costs ~0.1 ms per sheet and failures still map back to unit, 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
-from .numbers import fold
+from .numbers import excel_error, fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding, shown
 from .reporters import is_from_province, own_target_findings, reporter_level, roster_unit
@@ -66,6 +67,8 @@ CELL_COLUMNS = (
     "who",
     "percent",
     "zero_mark",
+    "error_value",
+    "limit",
 )
 RELATION_COLUMNS = ("relation", "left", "right", "tolerance")
 
@@ -182,6 +185,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     # Per row, the computed cells the unit typed (or left a formula in): the relations check
     # those against what they should be.
     typed: list[list[str]] = []
+    plausible = spec.plausible
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
         roles = row_roles(spec, row)
@@ -206,17 +210,34 @@ def _add_form(frames: _Frames, form: FormData) -> None:
             if understood is not None and kind == "input" and reading.ok:
                 understood[row.key, key] = reading.value
             formatted = _number(value.raw) and value.cell in form.percent_cells
+            number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
+            parsed, error_value, displayed = reading.ok, False, value.raw
+            if not parsed:
+                # Not text after all: an Excel error value (#REF!), or a number no cell can
+                # mean (inf, NaN), each with its own finding.
+                error_value = excel_error(value.raw)
+                if not error_value and (unbounded := _unbounded(value.raw)) is not None:
+                    number, displayed = math.inf, unbounded
+                parsed = error_value or number == math.inf
+            limit = plausible.get(type_, math.nan)
             meta = _Meta(
                 form=spec,
                 sheet=form.sheet,
                 cell=value.cell,
                 row=row.key,
                 column=key,
-                value=value.raw,
+                value=displayed,
+                # A pair (.a and .b) leaves together: consolidation takes the partner out too.
                 drops=((spec.code, row.key, key),),
-                context=_percent_words(formatted) if formatted or reading.percent_sign else None,
+                context=(
+                    _percent_words(formatted)
+                    if formatted or reading.percent_sign
+                    # The limit, for the finding of a value past it (rare: no dict for others).
+                    else {"detail": f"tối đa {shown(limit)}"}
+                    if abs(number) > limit
+                    else None
+                ),
             )
-            number = float(reading.value) if _number(reading.value) else float("nan")  # type: ignore[arg-type]
             # A formula without a value is formula-without-value, not unreadable text: parsed.
             frames.add_cell(
                 meta,
@@ -227,7 +248,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     type_,
                     kind,
                     True,
-                    reading.ok,
+                    parsed,
                     value.uncached,
                     bool(row_spec and row_spec.province_only),
                     number,
@@ -235,6 +256,8 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     # A percentage typed ("15%") or shown by the cell's format (0.9 as 90 %).
                     reading.percent_sign or formatted,
                     reading.mark == "zero",
+                    error_value,
+                    limit,
                 ),
             )
     if understood is not None:
@@ -248,6 +271,20 @@ def _add_form(frames: _Frames, form: FormData) -> None:
 def _percent_words(formatted: bool) -> dict[str, str]:
     """What a percentage-in-a-count finding adds: whether the cell's format shows it."""
     return {"detail": ", ô đang định dạng phần trăm" if formatted else ""}
+
+
+def _unbounded(raw: object) -> str | None:
+    """How to show a number no cell can mean (an infinity or NaN, as a number or as text),
+    None for anything else."""
+    if isinstance(raw, float):
+        return None if math.isfinite(raw) else str(raw)
+    if isinstance(raw, str) and raw[:1] in "+-−iInN" and len(raw) < 12:
+        try:
+            number = float(raw.replace("−", "-"))
+        except ValueError:
+            return None
+        return None if math.isfinite(number) else raw
+    return None
 
 
 def _typed(form: FormData, row: Row | None, column: str) -> tuple[Scalar, str | None]:
@@ -589,7 +626,8 @@ def _allowed(frame: pd.DataFrame, levels: list[str | None]) -> pd.Series:
     return allowed.astype(bool)
 
 
-_WARM = ("all", False, False)  # who, percent, zero_mark of the made-up cell
+# who, percent, zero_mark, error_value, limit of the made-up cell
+_WARM = ("all", False, False, False, 9.0)
 
 
 def warm_up() -> list[tuple[str, Any]]:
