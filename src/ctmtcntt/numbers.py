@@ -407,7 +407,7 @@ def detect_legacy(text: str) -> LegacyText | None:
         ord(c) > 0xFF and unicodedata.category(c)[0] in "LM" for c in source
     ):
         return None
-    found: list[tuple[float, LegacyText]] = []
+    found: list[tuple[tuple[float, int], LegacyText]] = []
     for encoding, typical, decode in _DECODERS:
         if not typical.search(source):
             continue
@@ -421,7 +421,10 @@ def detect_legacy(text: str) -> LegacyText | None:
         lost = sum(_is_syllable(old) and not _is_syllable(new) for old, new in words)
         score = _plausibility(converted)
         if gained > lost and score > 0.5:
-            found.append((score, LegacyText(encoding=encoding, text=converted)))
+            # Between two readings as plausible, the one that leaves no legacy symbol behind
+            # (VNI reads TCVN3 "LÖ gi¸o" as "LƯ gi¸o", TCVN3 as "Lệ giáo").
+            leftover = sum(0x80 <= ord(c) <= 0xFF and not c.isalpha() for c in converted)
+            found.append(((score, -leftover), LegacyText(encoding=encoding, text=converted)))
     found.sort(key=lambda pair: pair[0], reverse=True)
     if not found or (len(found) > 1 and found[0][0] == found[1][0]):
         return None
