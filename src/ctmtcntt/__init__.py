@@ -15,12 +15,12 @@ from typing import Any as _Any
 __version__ = "0.1.0"
 
 from .errors import CtmtError as CtmtError
+from .errors import OutputError as OutputError
 from .errors import SpecError as SpecError
 from .errors import UsageError as UsageError
 from .errors import WorkbookError as WorkbookError
 
 if _TYPE_CHECKING:
-    from .loading import read_workbook as read_workbook
     from .reading import UnitReport as UnitReport
     from .report import Finding as Finding
     from .roster import Roster as Roster
@@ -32,13 +32,13 @@ if _TYPE_CHECKING:
     from .workflows import consolidate as consolidate
     from .workflows import fill as fill
     from .workflows import fill_cells as fill_cells
+    from .workflows import read_workbook as read_workbook
     from .workflows import template as template
     from .workflows import validate as validate
 
 # ``import ctmtcntt`` stays light (``ctmt --version``, the Excel add-in starting up); each name
 # imports its module on first use: pandas, pandera and openpyxl only when a workflow needs them.
 _LAZY = {
-    "read_workbook": ".loading",
     "UnitReport": ".reading",
     "Finding": ".report",
     "Roster": ".roster",
@@ -52,6 +52,7 @@ _LAZY = {
             "consolidate",
             "fill",
             "fill_cells",
+            "read_workbook",
             "template",
             "validate",
         ),
@@ -78,6 +79,7 @@ __all__ = [
     "CtmtError",
     "FillResult",
     "Finding",
+    "OutputError",
     "Roster",
     "SpecError",
     "UnitReport",

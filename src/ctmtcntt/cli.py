@@ -1,11 +1,13 @@
 """``ctmt``: the command line. Glue only: parse, one library call, render, exit code.
 
-Exit codes: 0 no errors (warnings allowed); 1 some workbook has errors; 2 usage;
-3 some file could not be read at all (the others are still checked and reported).
+Exit codes (``errors.EXIT_*``): 0 no errors (warnings allowed); 1 some workbook has errors;
+2 usage; 3 some file could not be read at all (the others are still checked and reported);
+4 the run could not finish (interrupted, an output not written, output not printed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import gc
@@ -18,12 +20,17 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import CtmtError, UsageError
+from . import __version__, _interrupt
+from .errors import (
+    EXIT_UNFINISHED,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    CtmtError,
+    UsageError,
+    WorkbookError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_USAGE = 2
 
 
 def _roster_option(func: F) -> F:
@@ -52,21 +59,42 @@ def _run(action: Callable[[], int]) -> None:
     # still frees everything; reading workers run their own collector (see _isolate).
     gc.disable()
     try:
+        _interrupt.check()
         code = action()
+        _interrupt.check()
     except UsageError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except CtmtError as exc:
+    except WorkbookError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
-        sys.exit(3)
+        sys.exit(EXIT_UNREADABLE)
+    except CtmtError as exc:
+        # An output that could not be written (OutputError), a worker that would not start:
+        # the run could not finish, whatever the files hold.
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(EXIT_UNFINISHED)
+    except BrokenPipeError:
+        # The reader of stdout went away (``| head``); click would exit 1, "errors found".
+        sys.exit(_lost_output())
     except OSError as exc:
-        # A full disk, a read-only folder, an output path under a file: say which, no traceback.
+        # A folder that cannot be listed, a file that vanished: say which, no traceback.
         where = f" ({exc.filename})" if exc.filename else ""
         click.echo(f"Lỗi: không đọc hoặc ghi được tệp{where}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_UNFINISHED)
+    except Exception as exc:
+        click.echo(_msg_unexpected(exc), err=True)
+        sys.exit(EXIT_UNFINISHED)
     # Everything is written: spare the interpreter a last walk over pandas' million objects.
     gc.freeze()
     sys.exit(code)
+
+
+def _msg_unexpected(exc: Exception) -> str:
+    return (
+        f"Lỗi: chương trình gặp lỗi không lường trước ({type(exc).__name__}: {exc}) nên không"
+        " làm xong việc; tệp đầu vào không bị sửa, tệp kết quả cũ (nếu có) vẫn giữ nguyên. Hãy"
+        " gửi thông báo này cho cán bộ phụ trách CNTT."
+    )
 
 
 class _Bar:
@@ -169,8 +197,8 @@ class _Group(_Vietnamese, click.Group):
             _show_error(exc)
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt, EOFError):
-            click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            _interrupt.say_stopped()
+            sys.exit(EXIT_UNFINISHED)
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -285,8 +313,8 @@ def template(form: str, output: Path) -> None:
     from .templates import write_template
 
     def action() -> int:
-        write_template(form.upper(), output)
-        click.echo(f"Đã tạo {output}")
+        written = write_template(form.upper(), output)
+        click.echo(f"Đã tạo {written}")
         return 0
 
     _run(action)
@@ -346,18 +374,17 @@ def consolidate(
     strict: bool,
 ) -> None:
     """Tổng hợp mọi tệp báo cáo trong thư mục (kể cả thư mục con) thành báo cáo của tỉnh."""
-    from .intake import workbook_paths
     from .workflows import consolidate as run
+    from .workflows import province_output
 
     def action() -> int:
-        if output is not None:
-            _refuse_overwriting_input(folder, output, workbook_paths)
+        target = None if output is None else province_output(output, [folder])
         result = run(folder, roster, name=name, progress=_Bar())
         # After the run: it imports pandas while the workers read, not before they start.
         from .render import consolidation_text
 
-        if output is not None and not (strict and result.has_errors) and not result.nothing_read:
-            result.write(output)
+        if target is not None and not (strict and result.has_errors) and not result.nothing_read:
+            result.write(target)
         if result.nothing_read:
             click.echo(f"Lỗi: {result.nothing_read_message()}", err=True)
         if output_format == "json":
@@ -417,24 +444,6 @@ def report(
     _run(action)
 
 
-def _refuse_overwriting_input(
-    folder: Path, output: Path, listing: Callable[..., list[Path]]
-) -> None:
-    from .intake import WORKBOOK_SUFFIXES
-    from .writing import same_file
-
-    # A file that does not exist yet is no input (a thousand inputs need not be compared).
-    if output.exists() and any(same_file(path, output) for path in listing([folder])):
-        raise UsageError(f"Tệp kết quả {output} là một tệp báo cáo đầu vào; hãy chọn tên khác.")
-    inside = folder.is_dir() and output.resolve().is_relative_to(folder.resolve())
-    if inside and output.suffix.lower() in WORKBOOK_SUFFIXES:
-        # Written there, the province's workbook would be read back next time as one more unit.
-        raise UsageError(
-            f"Tệp kết quả {output} nằm trong thư mục đang tổng hợp {folder}: lần sau nó sẽ bị đọc "
-            "lại như báo cáo của một đơn vị. Hãy ghi ra ngoài thư mục này."
-        )
-
-
 def run() -> None:
     """The ``ctmt`` program: the command line, then an exit that skips tearing down pandas.
 
@@ -447,14 +456,29 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except BrokenPipeError:
+        code = _lost_output()
     if code is None:
         code = 0
     elif not isinstance(code, int):
         click.echo(str(code), err=True)
-        code = 1
+        code = EXIT_UNFINISHED
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except (OSError, ValueError):
-        code = code or 1  # output lost (a closed pipe): do not claim success
+        code = _lost_output()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(code)
+
+
+def _lost_output() -> int:
+    """The reader of our output went away (``ctmt … | head``, a closed pipe): say so, and do
+    not claim success."""
+    with contextlib.suppress(OSError, ValueError):
+        # What is still buffered for stdout would fail again at every flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        click.echo("Lỗi: không in hết được kết quả (đầu ra chuẩn đã bị đóng giữa chừng).", err=True)
+    return EXIT_UNFINISHED

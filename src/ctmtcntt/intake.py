@@ -119,6 +119,17 @@ def _msg_internal(exc: Exception) -> str:
     )
 
 
+def worker_bounds() -> dict[str, Any]:
+    """The time and memory one file may take in a worker (``map_isolated`` keywords)."""
+    return {"timeout": READ_TIMEOUT_S, "memory_mb": READ_MEMORY_MB}
+
+
+def isolation_refusal(error: str | None) -> str:
+    """Why a file is refused when its worker crashed, overran or ran out of memory, and what
+    staff can do about it."""
+    return (error or "Không đọc được tệp").rstrip(". ") + _ISOLATION_ADVICE
+
+
 def _received(data: bytes) -> UnitReport | Refused:
     received: UnitReport | Refused = pickle.loads(data)
     return received
@@ -149,13 +160,15 @@ def read_reports(
     *,
     timeout: float | None = None,
     meanwhile: Callable[[], object] | None = None,
+    prepare: bool = True,
 ) -> Iterator[UnitReport | Refused]:
     """Read every workbook in isolated worker processes, in the order given.
 
     ``timeout`` is the seconds one file may take (default :data:`READ_TIMEOUT_S`); a file that
     overruns it, crashes the reader or needs more than :data:`READ_MEMORY_MB` is refused.
     While the workers read, this process gets the validation that follows ready, and runs
-    ``meanwhile`` (what the caller does next, e.g. importing the workbook writer).
+    ``meanwhile`` (what the caller does next, e.g. importing the workbook writer); with
+    ``prepare`` false, only that (the caller checks nothing).
     """
     load_catalogue()  # once, before the workers start: they inherit it where they can
     # What the answers unpickle into, imported here rather than raced for by the thread that
@@ -167,13 +180,16 @@ def read_reports(
         [str(p) for p in paths],
         timeout=READ_TIMEOUT_S if timeout is None else timeout,
         memory_mb=READ_MEMORY_MB,
-        meanwhile=_prepare_validation if meanwhile is None else _both(meanwhile),
+        meanwhile=(
+            (_prepare_validation if meanwhile is None else _both(meanwhile))
+            if prepare
+            else meanwhile
+        ),
     )
     with _collector.paused():
         for outcome in outcomes:
             if outcome.error is not None or outcome.value is None:
-                reason = (outcome.error or "Không đọc được tệp").rstrip(". ") + _ISOLATION_ADVICE
-                yield Refused(path=outcome.item, reason=reason)
+                yield Refused(path=outcome.item, reason=isolation_refusal(outcome.error))
                 continue
             try:
                 received = _received(outcome.value)

@@ -218,13 +218,13 @@ class ConsolidationResult:
         }
 
     def write(self, path: str | Path) -> Path:
-        """Save the province workbook (atomically); returns its path."""
+        """Save the province workbook (atomically); returns its path (``.xlsx`` added to a name
+        without extension; a write failure is an ``OutputError`` naming the file)."""
         from .province_book import write_province_book
 
         if self.nothing_read:
             raise CtmtError(self.nothing_read_message())
-        target = Path(path)
-        write_province_book(self, target)
+        target = write_province_book(self, Path(path))
         object.__setattr__(self, "output", str(target))
         return target
 

@@ -289,6 +289,4 @@ def build_template(code: str) -> Workbook:
 
 def write_template(code: str, output: str | Path) -> Path:
     """Write the blank template of a form to ``output`` (atomically)."""
-    target = Path(output)
-    atomic_save(build_template(code.upper()), target)
-    return target
+    return atomic_save(build_template(code.upper()), output)

@@ -1,0 +1,221 @@
+"""Runs that cannot finish, and outputs that cannot be written: a Vietnamese message naming the
+file the user chose, exit code 4 (1 stays "errors found"), no traceback, nothing half done."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+import ctmtcntt
+import ctmtcntt.writing
+from builders import EXAMPLE
+from ctmtcntt.cli import main
+from ctmtcntt.errors import EXIT_UNFINISHED, EXIT_USAGE
+
+S05 = EXAMPLE / "S05 - So Tai chinh.xlsx"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Three submissions and the roster."""
+    folder = tmp_path / "nop"
+    folder.mkdir()
+    for name in ("S05 - So Tai chinh.xlsx", "TINH - So TTTT.xlsx", "roster.csv"):
+        shutil.copy(EXAMPLE / name, folder / name)
+    return folder
+
+
+def _no_temporary_beside(output: Path) -> None:
+    hidden = [p.name for p in output.parent.iterdir() if p.name.startswith(".")]
+    assert [] == hidden, "a temporary file was left beside the output"
+
+
+# ---------------------------------------------------------------------------------------------
+# Output names
+
+
+@pytest.mark.parametrize(
+    ("command", "given", "written"),
+    [
+        ("consolidate", "tinh", "tinh.xlsx"),
+        ("consolidate", "bao cao v1.2", "bao cao v1.2.xlsx"),
+        ("template", "mau", "mau.xlsx"),
+        ("fill", "S05 da tinh", "S05 da tinh.xlsx"),
+    ],
+)
+def test_an_output_without_extension_gets_xlsx(
+    folder: Path, tmp_path: Path, command: str, given: str, written: str
+) -> None:
+    """``-o tinh`` writes tinh.xlsx (an Excel workbook Excel opens), and says so."""
+    source = {"consolidate": folder, "template": "PL01", "fill": folder / S05.name}[command]
+    result = run(command, source, "-o", tmp_path / given)
+    assert result.exit_code in (0, 1), result.output
+    assert not (tmp_path / given).exists()
+    openpyxl.load_workbook(tmp_path / written).close()
+    assert str(tmp_path / written) in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "given"),
+    [("consolidate", "tinh.xls"), ("template", "mau.ods"), ("fill", "S05.csv")],
+)
+def test_an_output_named_as_another_format_is_refused(
+    folder: Path, tmp_path: Path, command: str, given: str
+) -> None:
+    """xlsx content under .xls/.ods would be "corrupt" in Excel: refused before any work."""
+    source = {"consolidate": folder, "template": "PL01", "fill": folder / S05.name}[command]
+    result = run(command, source, "-o", tmp_path / given)
+    assert EXIT_USAGE == result.exit_code, result.output
+    assert f"{Path(given).stem}.xlsx" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / given).exists()
+
+
+def test_a_macro_workbook_is_filled_into_a_macro_workbook(tmp_path: Path) -> None:
+    """An .xlsm filled to ``-o copy`` becomes copy.xlsm; to copy.xlsx it is refused."""
+    book = openpyxl.load_workbook(S05)
+    source = tmp_path / "S05.xlsm"
+    book.save(source)
+    assert 0 == run("fill", source, "-o", tmp_path / "copy").exit_code
+    assert (tmp_path / "copy.xlsm").is_file()
+    assert EXIT_USAGE == run("fill", source, "-o", tmp_path / "copy.xlsx").exit_code
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs that cannot be written
+
+
+def test_a_read_only_output_is_not_replaced(folder: Path, tmp_path: Path) -> None:
+    """A read-only output (Windows refuses to replace one): exit 4, its name, what to do."""
+    output = tmp_path / "tinh.xlsx"
+    output.write_bytes(b"old")
+    output.chmod(0o444)
+    result = run("consolidate", folder, "-o", output)
+    assert EXIT_UNFINISHED == result.exit_code, result.output
+    assert str(output) in result.output
+    assert "chỉ đọc" in result.output
+    assert b"old" == output.read_bytes()
+    _no_temporary_beside(output)
+
+
+def test_an_output_open_in_excel(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holds the output open (the rename is denied): the message names the output, not
+    the hidden temporary file, and says to close it in Excel; exit 4, not "usage"."""
+    output = tmp_path / "tinh.xlsx"
+    output.write_bytes(b"old")
+
+    def denied(source: str, target: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", source)
+
+    monkeypatch.setattr(ctmtcntt.writing.os, "replace", denied)
+    result = run("consolidate", folder, "-o", output)
+    assert EXIT_UNFINISHED == result.exit_code, result.output
+    assert f"{output}:" in result.output
+    assert "đóng tệp trong Excel" in result.output
+    assert "/." not in result.output  # no hidden temporary name
+    assert "Traceback" not in result.output
+    assert b"old" == output.read_bytes()
+    _no_temporary_beside(output)
+
+
+def test_a_folder_that_cannot_be_written(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No right to create a file in the output's folder: exit 4, the output named."""
+
+    def denied(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(ctmtcntt.writing.tempfile, "mkstemp", denied)
+    output = tmp_path / "mau.xlsx"
+    result = run("template", "PL02", "-o", output)
+    assert EXIT_UNFINISHED == result.exit_code, result.output
+    assert f"{output}:" in result.output
+    assert "chọn đường dẫn khác" in result.output
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_full_disk_while_the_province_workbook_is_written(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the workbook is written (the writer's own writes get ENOSPC from
+    the kernel: its temporary file is /dev/full): "ổ đĩa đã đầy", exit 4, the earlier output
+    intact, no temporary file left, no traceback."""
+    output = tmp_path / "ket qua" / "tinh.xlsx"
+    assert 0 == run("consolidate", folder, "-o", output).exit_code
+    before = digest(output)
+    real = ctmtcntt.writing._temporary
+
+    def full_disk(target: Path) -> str:
+        name = real(target)
+        os.unlink(name)
+        os.symlink("/dev/full", name)
+        return name
+
+    monkeypatch.setattr(ctmtcntt.writing, "_temporary", full_disk)
+    result = run("consolidate", folder, "-o", output)
+    assert EXIT_UNFINISHED == result.exit_code, result.output
+    assert f"{output}: ổ đĩa đã đầy" in result.output
+    assert "Traceback" not in result.output
+    assert before == digest(output)
+    _no_temporary_beside(output)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exit codes
+
+
+def test_an_interrupted_run_is_not_errors_found(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+C during a run: "Đã dừng.", exit 4, no traceback."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("ctmtcntt.workflows.consolidate", interrupted)
+    result = run("consolidate", folder)
+    assert EXIT_UNFINISHED == result.exit_code, result.output
+    assert "Đã dừng." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unexpected_failure_is_not_errors_found(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug of ours ends in a Vietnamese message and exit 4, never in exit 1 ("errors")."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr("ctmtcntt.workflows.validate", broken)
+    result = run("validate", folder)
+    assert EXIT_UNFINISHED == result.exit_code, result.output
+    assert "không làm xong" in result.output
+    assert "IndexError" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_given_one_path_as_a_string(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ctmtcntt.validate("file.xlsx")`` checks that file, not each character as a path."""
+    monkeypatch.chdir(folder)
+    checked = ctmtcntt.validate(S05.name)
+    assert [S05.name] == [Path(f.path).name for f in checked.files]
+    assert 2 == len(ctmtcntt.validate(str(folder)).files)  # a folder: its workbooks
