@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from click.testing import CliRunner, Result
 
 import ctmtcntt
 import ctmtcntt.writing
+import hostile
 from builders import EXAMPLE
 from ctmtcntt.cli import main
 from ctmtcntt.errors import EXIT_UNFINISHED, EXIT_USAGE
@@ -219,3 +221,40 @@ def test_validate_given_one_path_as_a_string(folder: Path, monkeypatch: pytest.M
     checked = ctmtcntt.validate(S05.name)
     assert [S05.name] == [Path(f.path).name for f in checked.files]
     assert 2 == len(ctmtcntt.validate(str(folder)).files)  # a folder: its workbooks
+
+
+# ---------------------------------------------------------------------------------------------
+# What a reader says, kept apart from what staff read
+
+
+def _garbage_workbook_part(target: Path) -> Path:
+    return hostile.rewrite_zip(
+        S05, target, hostile.in_member("xl/workbook.xml", lambda data: data[:200] + b"<<rac")
+    )
+
+
+def test_a_readers_english_stays_in_the_detail(tmp_path: Path) -> None:
+    """The reader's own words ("Cannot detect file format") are the finding's value; its
+    message says in Vietnamese what the file is and what to do."""
+    path = _garbage_workbook_part(tmp_path / "hong.xlsx")
+    result = run("validate", path, "--format", "json")
+    assert 3 == result.exit_code, result.output
+    [finding] = json.loads(result.stdout)["files"][0]["findings"]
+    assert "unreadable-file" == finding["code"]
+    assert "Cannot detect file format" in finding["value"]
+    assert "Cannot" not in finding["message"]
+    assert "Tệp Excel (.xlsx) bị hỏng" in finding["message"]
+    assert "Lưu thành" in finding["message"]
+
+
+def test_fill_says_the_refusal_in_vietnamese_and_the_detail_apart(tmp_path: Path) -> None:
+    """``ctmt fill`` on the same file: the Vietnamese reason names the file; the reader's
+    words follow on their own line, marked as technical; exit 3 (file unreadable)."""
+    path = _garbage_workbook_part(tmp_path / "hong.xlsx")
+    result = run("fill", path, "-o", tmp_path / "ra.xlsx")
+    assert 3 == result.exit_code, result.output
+    first, second = result.stderr.strip().splitlines()
+    assert first.startswith(f"Lỗi: {path}: Tệp Excel (.xlsx) bị hỏng")
+    assert "Cannot" not in first
+    assert "(chi tiết kỹ thuật: Cannot detect file format)" == second.strip()
+    assert not (tmp_path / "ra.xlsx").exists()

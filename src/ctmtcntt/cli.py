@@ -67,6 +67,8 @@ def _run(action: Callable[[], int]) -> None:
         sys.exit(EXIT_USAGE)
     except WorkbookError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
+        if exc.detail:
+            click.echo(f"  (chi tiết kỹ thuật: {exc.detail})", err=True)
         sys.exit(EXIT_UNREADABLE)
     except CtmtError as exc:
         # An output that could not be written (OutputError), a worker that would not start:

@@ -28,12 +28,17 @@ class SpecError(CtmtError):
 
 
 class WorkbookError(CtmtError):
-    """A file cannot be read as a report workbook; the message names the file."""
+    """A file cannot be read as a report workbook; the message names the file.
 
-    def __init__(self, path: object, message: str) -> None:
+    ``reason`` says in Vietnamese what the file is and what to do; ``detail`` keeps what a
+    reader said of it (often English, for whoever looks into it), never shown as the reason.
+    """
+
+    def __init__(self, path: object, message: str, *, detail: str | None = None) -> None:
         super().__init__(f"{path}: {message}")
         self.path = str(path)
         self.reason = message
+        self.detail = detail
 
 
 class OutputError(CtmtError):

@@ -650,16 +650,17 @@ def _openpyxl_book(source: Path, writes: Sequence[CellWrite]) -> Any:
     return book
 
 
-def _fill_failure(exc: Exception) -> str:
-    return (
-        "Không ghi được các ô tính toán vào tệp này: cấu trúc bên trong tệp bất thường"
-        f" ({type(exc).__name__}: {exc}). Hãy mở tệp bằng Excel, Lưu thành Sổ làm việc Excel"
-        " (.xlsx) mới rồi thử lại."
-    )
+_MSG_UNPATCHABLE = (
+    "Không ghi được các ô tính toán vào tệp này: cấu trúc bên trong tệp bất thường. Hãy mở tệp"
+    " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại."
+)
+_MSG_NOT_READ = "Không đọc được tệp từ ổ đĩa: hãy chép lại tệp (hoặc tải lại) rồi thử lại."
+Patched = tuple[bool, bytes | str, str | None]
 
 
-def _patch_one(job: str) -> tuple[bool, bytes | str]:
-    """The workbook's new bytes (True, bytes) or why they cannot be made (False, Vietnamese).
+def _patch_one(job: str) -> Patched:
+    """The workbook's new bytes (True, bytes, None) or why they cannot be made (False, in
+    Vietnamese, what the failing code said).
 
     Runs in a worker process: the package comes from outside and the fallback (openpyxl)
     parses all of it; a hostile part may make either spin or balloon.
@@ -669,17 +670,17 @@ def _patch_one(job: str) -> tuple[bool, bytes | str]:
     writes = [CellWrite(sheet=s, cell=c, value=v) for s, c, v in request["writes"]]
     try:
         try:
-            return True, _patched_package(source, writes) if writes else source.read_bytes()
+            payload = _patched_package(source, writes) if writes else source.read_bytes()
         except _Unpatchable:
             buffer = io.BytesIO()
             _openpyxl_book(source, writes).save(buffer)
-            return True, buffer.getvalue()
+            payload = buffer.getvalue()
     except MemoryError:
         raise  # the isolation layer says so and replaces this worker
-    except OSError as exc:
-        return False, f"Không đọc được tệp (lỗi hệ thống: {exc.strerror or exc})."
     except Exception as exc:  # a part laid out as no writer would: refuse, in Vietnamese
-        return False, normalize_text(_fill_failure(exc))
+        reason = _MSG_NOT_READ if isinstance(exc, OSError) else _MSG_UNPATCHABLE
+        return False, reason, normalize_text(f"{type(exc).__name__}: {exc}")
+    return True, payload, None
 
 
 def _request(source: Path, writes: Sequence[CellWrite]) -> str:
@@ -688,15 +689,15 @@ def _request(source: Path, writes: Sequence[CellWrite]) -> str:
     )
 
 
-def _save(source: Path, target: Path, outcome: Outcome[tuple[bool, bytes | str]]) -> Path:
+def _save(source: Path, target: Path, outcome: Outcome[Patched]) -> Path:
     """Write what a worker made of ``source`` to ``target``; WorkbookError when it made nothing."""
     from .intake import isolation_refusal
 
     if outcome.value is None or outcome.error is not None:
         raise WorkbookError(source, isolation_refusal(outcome.error))
-    done, payload = outcome.value
+    done, payload, detail = outcome.value
     if not done or not isinstance(payload, bytes):
-        raise WorkbookError(source, str(payload))
+        raise WorkbookError(source, str(payload), detail=detail)
     return atomic_save(_Saver(payload), target, suffix=source.suffix.lower())
 
 
@@ -753,7 +754,7 @@ def fill_files(
     results: list[FillResult | WorkbookError | None] = [None] * len(planned)
     for index, (job, report) in enumerate(zip(planned, read, strict=True)):
         if isinstance(report, Refused):
-            results[index] = WorkbookError(job.source, report.reason)
+            results[index] = WorkbookError(job.source, report.reason, detail=report.detail)
             continue
         if not report.forms:
             results[index] = WorkbookError(

@@ -34,10 +34,12 @@ _ISOLATION_ADVICE = (
 
 @dataclass(frozen=True, kw_only=True)
 class Refused:
-    """A file that is not a readable report workbook, with the Vietnamese reason."""
+    """A file that is not a readable report workbook, with the Vietnamese reason, and what the
+    reader said of it (``detail``, often English: for whoever looks into the file)."""
 
     path: str
     reason: str
+    detail: str | None = None
 
 
 def is_lock_file(path: Path) -> bool:
@@ -99,11 +101,18 @@ def _read_one(path: str) -> bytes:
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
         # Readers quote the file's own bytes in their errors: keep the text writable.
-        result = Refused(path=path, reason=normalize_text(reason))
+        detail = getattr(exc, "detail", None)
+        result = Refused(
+            path=path,
+            reason=normalize_text(reason),
+            detail=None if detail is None else normalize_text(detail),
+        )
     except MemoryError:
         raise  # the isolation layer says so and replaces this worker
     except Exception as exc:  # our own reading tripped over odd content: refuse, in Vietnamese
-        result = Refused(path=path, reason=normalize_text(_msg_internal(exc)))
+        result = Refused(
+            path=path, reason=MSG_INTERNAL, detail=normalize_text(f"{type(exc).__name__}: {exc}")
+        )
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, FormSpec: _reduce_form}
@@ -111,12 +120,11 @@ def _read_one(path: str) -> bytes:
     return buffer.getvalue()
 
 
-def _msg_internal(exc: Exception) -> str:
-    return (
-        f"Chương trình gặp lỗi khi đọc nội dung tệp ({type(exc).__name__}: {exc}). Hãy mở tệp"
-        " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại; nếu vẫn lỗi, hãy gửi"
-        " tệp này cho bộ phận kỹ thuật."
-    )
+MSG_INTERNAL = (
+    "Chương trình gặp lỗi khi đọc nội dung tệp (cấu trúc bên trong tệp bất thường). Hãy mở tệp"
+    " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại; nếu vẫn lỗi, hãy gửi tệp"
+    " này cho bộ phận kỹ thuật."
+)
 
 
 def worker_bounds() -> dict[str, Any]:
@@ -226,7 +234,10 @@ class FileResult:
 
 def refused_result(refused: Refused) -> FileResult:
     """A file that could not be read, as a result with one error finding."""
-    finding = make_finding("unreadable-file", file=refused.path, detail=refused.reason)
+    # The finding's value keeps what the reader said (English); its message is Vietnamese.
+    finding = make_finding(
+        "unreadable-file", file=refused.path, detail=refused.reason, value=refused.detail
+    )
     return FileResult(path=refused.path, unit=None, forms=(), findings=(finding,), readable=False)
 
 

@@ -140,7 +140,7 @@ def read_workbook(path: str | Path) -> UnitReport:
     """
     [read] = read_reports([Path(path)], prepare=False)
     if isinstance(read, Refused):
-        raise WorkbookError(read.path, read.reason)
+        raise WorkbookError(read.path, read.reason, detail=read.detail)
     return read
 
 
