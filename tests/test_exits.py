@@ -258,3 +258,50 @@ def test_fill_says_the_refusal_in_vietnamese_and_the_detail_apart(tmp_path: Path
     assert "Cannot" not in first
     assert "(chi tiết kỹ thuật: Cannot detect file format)" == second.strip()
     assert not (tmp_path / "ra.xlsx").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line's own words
+
+
+def test_a_file_that_may_not_be_read(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file named directly that the system refuses to open is said in Vietnamese (never
+    click's "Path … is not readable."), the other files are still checked, exit 3."""
+    secret = folder / "bi mat.xlsx"
+    shutil.copy(S05, secret)
+    real_access, real_open = os.access, Path.open
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        return Path(str(path)) != secret and real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == secret:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(Path, "open", refuse)
+    result = run("validate", secret, folder / S05.name)
+    assert 3 == result.exit_code, result.output
+    assert "Không có quyền đọc tệp" in result.output
+    assert "is not readable" not in result.output
+    assert "hợp lệ" in result.output  # the other file was checked
+
+
+@pytest.mark.parametrize("command", ["validate", "fill", "consolidate", "template"])
+def test_help_has_no_english_left(command: str) -> None:
+    """No "[default: …]", "[required]", FILE, TEXT, PATH or {a|b} in the help screens."""
+    result = run(command, "--help")
+    assert 0 == result.exit_code
+    for english in ("default", "required", "FILE", "TEXT", "PATH", "FOLDER", "{"):
+        assert english not in result.output.replace("[TÙY CHỌN]", ""), english
+
+
+def test_bare_ctmt_shows_the_help_once() -> None:
+    """``ctmt`` alone: the help, once, without "Lỗi:" in front of it."""
+    result = run()
+    assert 1 == result.output.count("Cách dùng:"), result.output
+    assert "Lỗi:" not in result.output
+    assert "Lệnh:" in result.output

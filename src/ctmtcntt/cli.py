@@ -13,6 +13,7 @@ import functools
 import gc
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,6 +38,7 @@ def _roster_option(func: F) -> F:
     return click.option(
         "--roster",
         type=_Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="CSV",
         help="Danh sách đơn vị (CSV: code,name,level,communes).",
     )(func)
 
@@ -48,6 +50,7 @@ def _format_option(func: F) -> F:
         type=_Choice(["text", "json"]),
         default="text",
         show_default=True,
+        metavar="text|json",
         help="Kết quả dạng bảng dễ đọc hoặc JSON.",
     )(func)
 
@@ -80,8 +83,8 @@ def _run(action: Callable[[], int]) -> None:
         sys.exit(_lost_output())
     except OSError as exc:
         # A folder that cannot be listed, a file that vanished: say which, no traceback.
-        where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"Lỗi: không đọc hoặc ghi được tệp{where}: {exc.strerror or exc}", err=True)
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"Lỗi: không đọc hoặc ghi được{where}: {_os_text(exc)}.", err=True)
         sys.exit(EXIT_UNFINISHED)
     except Exception as exc:
         click.echo(_msg_unexpected(exc), err=True)
@@ -97,6 +100,10 @@ def _msg_unexpected(exc: Exception) -> str:
         " làm xong việc; tệp đầu vào không bị sửa, tệp kết quả cũ (nếu có) vẫn giữ nguyên. Hãy"
         " gửi thông báo này cho cán bộ phụ trách CNTT."
     )
+
+
+# click 8.2+ says "no command given" with the help as the error's message.
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class _Bar:
@@ -123,6 +130,9 @@ def _emit_json(document: dict[str, Any]) -> None:
 
 
 _USAGE_WORDS = {"[OPTIONS]": "[TÙY CHỌN]", "COMMAND [ARGS]...": "LỆNH [THAM SỐ]..."}
+# What click appends to an option's help, in its words.
+_EXTRA_WORDS = {"default: ": "mặc định: ", "required": "bắt buộc", "env var: ": "biến môi trường: "}
+_EXTRAS = re.compile(r"(?<=\[)(default: |required|env var: )")
 
 
 class _Vietnamese:
@@ -143,9 +153,10 @@ class _Vietnamese:
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         records = [
-            record
+            (name, _EXTRAS.sub(lambda m: _EXTRA_WORDS[m.group(1)], text))
             for param in self.get_params(ctx)  # type: ignore[attr-defined]
             if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx))
+            for name, text in [record]
         ]
         if records:
             with formatter.section("Tùy chọn"):
@@ -206,6 +217,10 @@ class _Group(_Vietnamese, click.Group):
 
 def _show_error(exc: click.ClickException) -> None:
     ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, _NO_ARGS_IS_HELP) and ctx is not None:
+        # Bare ``ctmt``: the help, once, as ``ctmt --help`` shows it (click's message is it).
+        click.echo(ctx.get_help(), err=True)
+        return
     if ctx is not None:
         click.echo(ctx.get_usage(), err=True)
         help_names = ctx.help_option_names
@@ -252,13 +267,35 @@ class _Path(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = Path(os.fsdecode(value)) if isinstance(value, (str, bytes)) else None
-        if path is not None and self.exists and not path.exists():
-            self.fail(f"không có tệp hoặc thư mục '{path}'.", param, ctx)
-        if path is not None and not self.dir_okay and path.is_dir():
-            self.fail(f"'{path}' là một thư mục, cần một tệp.", param, ctx)
-        if path is not None and not self.file_okay and path.is_file():
-            self.fail(f"'{path}' là một tệp, cần một thư mục.", param, ctx)
-        return super().convert(value, param, ctx)
+        try:
+            if path is not None and self.exists and not path.exists():
+                self.fail(f"không có tệp hoặc thư mục '{path}'.", param, ctx)
+            if path is not None and not self.dir_okay and path.is_dir():
+                self.fail(f"'{path}' là một thư mục, cần một tệp.", param, ctx)
+            if path is not None and not self.file_okay and path.is_file():
+                self.fail(f"'{path}' là một tệp, cần một thư mục.", param, ctx)
+            readable = not self.readable or path is None or not path.exists()
+            if not (readable or os.access(path, os.R_OK)):  # type: ignore[arg-type]
+                self.fail(f"không có quyền đọc '{path}'. {_ACCESS_ADVICE}", param, ctx)
+        except OSError as exc:  # a folder on the way that may not be looked into
+            self.fail(f"không truy cập được '{path}' ({_os_text(exc)}).", param, ctx)
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            # click's remaining checks say it in English; no case of ours reaches them.
+            self.fail(f"không dùng được đường dẫn '{value}'.", param, ctx)
+
+
+_ACCESS_ADVICE = "Hãy kiểm tra quyền truy cập, hoặc chép tệp sang thư mục của mình rồi chạy lại."
+
+
+def _os_text(exc: OSError) -> str:
+    """An operating system error in Vietnamese, for the common cases."""
+    if isinstance(exc, PermissionError):
+        return "không có quyền truy cập"
+    if isinstance(exc, FileNotFoundError):
+        return "không tìm thấy"
+    return exc.strerror or str(exc)
 
 
 class _Choice(click.Choice):  # type: ignore[type-arg]
@@ -279,7 +316,15 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    # Readability is the reader's to judge: an unreadable file is refused in Vietnamese and
+    # the others are still checked (exit 3), as for a file found in a folder.
+    type=_Path(path_type=Path, readable=False),
+    metavar="ĐƯỜNG_DẪN...",
+)
 @_roster_option
 @_format_option
 def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -> None:
@@ -302,13 +347,14 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
 
 
 @main.command()
-@click.argument("form", type=_Choice(["PL01", "PL02"], case_sensitive=False))
+@click.argument("form", type=_Choice(["PL01", "PL02"], case_sensitive=False), metavar="PL01|PL02")
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Tệp mẫu sẽ tạo (.xlsx).",
+    metavar="TỆP.xlsx",
+    help="Tệp mẫu sẽ tạo (.xlsx; tên không có đuôi được thêm .xlsx).",
 )
 def template(form: str, output: Path) -> None:
     """Tạo biểu mẫu trống PL01 hoặc PL02 để gửi các đơn vị điền."""
@@ -323,12 +369,17 @@ def template(form: str, output: Path) -> None:
 
 
 @main.command()
-@click.argument("path", type=_Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "path",
+    type=_Path(exists=True, dir_okay=False, readable=False, path_type=Path),
+    metavar="TỆP",
+)
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
-    help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên).",
+    metavar="TỆP_MỚI",
+    help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên; cùng đuôi .xlsx/.xlsm với tệp gốc).",
 )
 @click.option("--in-place", is_flag=True, help="Ghi thẳng vào tệp gốc (an toàn, ghi nguyên khối).")
 def fill(path: Path, output: Path | None, in_place: bool) -> None:
@@ -356,16 +407,17 @@ def fill(path: Path, output: Path | None, in_place: bool) -> None:
 
 
 @main.command()
-@click.argument("folder", type=_Path(exists=True, path_type=Path))
+@click.argument("folder", type=_Path(exists=True, path_type=Path), metavar="THƯ_MỤC")
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
-    help="Tệp tổng hợp của tỉnh (.xlsx).",
+    metavar="TỆP.xlsx",
+    help="Tệp tổng hợp của tỉnh (.xlsx; tên không có đuôi được thêm .xlsx).",
 )
 @_roster_option
 @_format_option
-@click.option("--name", help='Tên ghi ở dòng "Đơn vị báo cáo:" của tệp tổng hợp.')
+@click.option("--name", metavar="TÊN", help='Tên ghi ở dòng "Đơn vị báo cáo:" của tệp tổng hợp.')
 @click.option("--strict", is_flag=True, help="Không ghi tệp tổng hợp khi còn lỗi.")
 def consolidate(
     folder: Path,
