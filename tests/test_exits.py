@@ -8,6 +8,8 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -305,3 +307,73 @@ def test_bare_ctmt_shows_the_help_once() -> None:
     assert 1 == result.output.count("Cách dùng:"), result.output
     assert "Lỗi:" not in result.output
     assert "Lệnh:" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# fill and read_workbook on files that used to abort the process or print a traceback
+
+_SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _edit(change: Callable[[bytes], bytes]) -> Callable[[Path], Path]:
+    return lambda target: hostile.rewrite_zip(S05, target, hostile.in_member(_SHEET, change))
+
+
+BROKEN: dict[str, tuple[Callable[[Path], Path], bool]] = {
+    # name: (builder, always refused)
+    "cell-at-XFD1048576": (hostile.far_cell, True),
+    "row-numbered-lt": (_edit(lambda x: x.replace(b'<row r="5"', b'<row r="<"', 1)), False),
+    "cell-named-lt": (_edit(lambda x: x.replace(b'<c r="A5"', b'<c r="&lt;"', 1)), False),
+    "control-characters": (_edit(lambda x: x.replace(b"<t>", b"<t>\x01\x02\x1b", 5)), False),
+    "garbage-workbook-part": (_garbage_workbook_part, True),
+    "no-styles-part": (
+        lambda t: hostile.rewrite_zip(S05, t, lambda n, x: None if n == "xl/styles.xml" else x),
+        True,
+    ),
+    "zip-bomb-lying-sizes": (hostile.lying_zip, True),
+    "zip-bomb": (hostile.zip_bomb, True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_fill_on_a_broken_file(tmp_path: Path, case: str) -> None:
+    """The library's fill, in this very process: filled, or a WorkbookError naming the file in
+    Vietnamese; never an abort of the caller's Python nor another exception."""
+    build, refused = BROKEN[case]
+    path = build(tmp_path / f"{case}.xlsx")
+    output = tmp_path / "ra.xlsx"
+    outcome: ctmtcntt.FillResult | ctmtcntt.WorkbookError
+    try:
+        outcome = ctmtcntt.fill(path, output)
+    except ctmtcntt.WorkbookError as exc:
+        outcome = exc
+    if isinstance(outcome, ctmtcntt.WorkbookError):
+        assert str(path) == outcome.path
+        assert hostile.VIETNAMESE.search(outcome.reason), outcome.reason
+        assert not output.exists()
+    else:
+        assert not refused, f"{case} was filled"
+        assert str(output) == outcome.output
+        with zipfile.ZipFile(output) as written:
+            assert written.testzip() is None
+
+
+@pytest.mark.parametrize("case", ["cell-at-XFD1048576", "no-styles-part", "garbage-workbook-part"])
+def test_fill_on_a_broken_file_from_the_command_line(tmp_path: Path, case: str) -> None:
+    """``ctmt fill``: "Lỗi: FILE: …" in Vietnamese, exit 3, no traceback."""
+    path = BROKEN[case][0](tmp_path / f"{case}.xlsx")
+    result = run("fill", path, "-o", tmp_path / "ra.xlsx")
+    assert 3 == result.exit_code, result.output
+    assert result.stderr.startswith(f"Lỗi: {path}: ")
+    assert "Traceback" not in result.output
+
+
+def test_read_workbook_of_the_library_survives_a_far_cell(tmp_path: Path) -> None:
+    """``ctmtcntt.read_workbook()`` reads in a bounded worker: a cell at XFD1048576 is a
+    WorkbookError, not the end of the caller's interpreter; a good file reads as before."""
+    path = hostile.far_cell(tmp_path / "xa.xlsx")
+    with pytest.raises(ctmtcntt.WorkbookError) as raised:
+        ctmtcntt.read_workbook(path)
+    assert str(path) == raised.value.path
+    report = ctmtcntt.read_workbook(S05)
+    assert {"PL01", "PL02"} == set(report.forms)
