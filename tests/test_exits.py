@@ -377,3 +377,16 @@ def test_read_workbook_of_the_library_survives_a_far_cell(tmp_path: Path) -> Non
     assert str(path) == raised.value.path
     report = ctmtcntt.read_workbook(S05)
     assert {"PL01", "PL02"} == set(report.forms)
+
+
+def test_fill_refuses_a_far_cell_however_workers_start(
+    tmp_path: Path, worker_platform: str
+) -> None:
+    """The same refusal with workers forked, spawned, and as on Windows (memory watched)."""
+    path = hostile.far_cell(tmp_path / "xa.xlsx")
+    with pytest.raises(ctmtcntt.WorkbookError) as raised:
+        ctmtcntt.fill(path, tmp_path / "ra.xlsx")
+    assert str(path) == raised.value.path
+    good = ctmtcntt.fill(S05, tmp_path / "tot")
+    assert str(tmp_path / "tot.xlsx") == good.output
+    assert good.changed
