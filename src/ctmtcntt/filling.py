@@ -698,7 +698,7 @@ def _save(source: Path, target: Path, outcome: Outcome[Patched]) -> Path:
     done, payload, detail = outcome.value
     if not done or not isinstance(payload, bytes):
         raise WorkbookError(source, str(payload), detail=detail)
-    return atomic_save(_Saver(payload), target, suffix=source.suffix.lower())
+    return atomic_save(_Saver(payload), target)
 
 
 def write_cells(source: str | Path, output: str | Path, writes: Sequence[CellWrite]) -> Path:
@@ -708,8 +708,9 @@ def write_cells(source: str | Path, output: str | Path, writes: Sequence[CellWri
     from .intake import worker_bounds
 
     source = Path(source)
+    target = output_path(output, source.suffix.lower())
     [outcome] = list(map_isolated(_patch_one, [_request(source, writes)], **worker_bounds()))
-    return _save(source, Path(output), outcome)
+    return _save(source, target, outcome)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -43,7 +43,7 @@ from .reading import (
     SOURCES_TITLE,
 )
 from .spec import FormSpec, RowSpec, load_catalogue
-from .writing import atomic_save, xml_safe
+from .writing import atomic_save, output_path, xml_safe
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
@@ -659,4 +659,4 @@ class _Book:
 def write_province_book(result: ConsolidationResult, path: Path) -> Path:
     """Write the province workbook: PL01, PL02, breakdown, completion chart, findings, sources,
     missing units; returns the path written (.xlsx added when the name has no extension)."""
-    return atomic_save(_Book(result), path)
+    return atomic_save(_Book(result), output_path(path))

@@ -99,22 +99,21 @@ def _temporary(output: Path) -> str:
     return temporary
 
 
-def atomic_save(book: Any, output: str | Path, *, suffix: str = ".xlsx") -> Path:
+def atomic_save(book: Any, output: str | Path) -> Path:
     """Save ``book`` (anything with ``save(stream)``) to a temporary file beside ``output``, then
-    rename it over; returns the path written (``output`` with ``suffix`` added when missing,
-    see :func:`output_path`).
+    rename it over; returns ``output``. (Its name is the caller's: :func:`output_path` first.)
 
     A crash, an interruption or a full disk leaves the old file intact, never half a workbook
     nor a temporary file. A failure is an :class:`OutputError` naming ``output`` and saying in
     Vietnamese what to do (close the file in Excel, free disk space, choose another folder).
     """
-    output = output_path(output, suffix)
+    output = Path(output)
     try:
         mode: int | None = output.stat().st_mode
     except OSError:
         mode = None  # no such file yet (or not to be seen): writing it will tell
     if mode is not None and stat.S_ISDIR(mode):
-        raise UsageError(f"{output} là một thư mục; hãy ghi tên tệp kết quả (…{suffix}).")
+        raise UsageError(f"{output} là một thư mục; hãy ghi tên tệp kết quả.")
     if mode is not None and not mode & 0o222:
         # Windows refuses to replace a read-only file; it is the owner's "do not change".
         raise OutputError(output, _MSG_READ_ONLY)
