@@ -24,7 +24,8 @@ from types import FrameType
 #: before anything else of the package).
 EXIT_UNFINISHED = 4
 STOPPED = "Đã dừng."
-_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+# SIGBREAK: Ctrl+Break in a Windows console.
+_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
 # How long the program may take to reach a point where it stops cleanly.
 _GRACE_S = 5.0
 
@@ -72,7 +73,7 @@ def _now(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Take note of Ctrl+C, SIGTERM and SIGHUP instead of raising where they land."""
+    """Take note of Ctrl+C, SIGTERM, SIGHUP (and Ctrl+Break) instead of raising where they land."""
     for name in _SIGNALS:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _note)
