@@ -18,7 +18,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from types import FrameType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # imported for the annotations only: this module is imported first of all
+    from types import FrameType
 
 #: Exit code of a run that could not finish (``errors.EXIT_UNFINISHED``; this module is imported
 #: before anything else of the package).
