@@ -292,12 +292,12 @@ def test_a_file_that_may_not_be_read(
     assert "hợp lệ" in result.output  # the other file was checked
 
 
-@pytest.mark.parametrize("command", ["validate", "fill", "consolidate", "template"])
+@pytest.mark.parametrize("command", ["validate", "fill", "consolidate", "template", "report"])
 def test_help_has_no_english_left(command: str) -> None:
     """No "[default: …]", "[required]", FILE, TEXT, PATH or {a|b} in the help screens."""
     result = run(command, "--help")
     assert 0 == result.exit_code
-    for english in ("default", "required", "FILE", "TEXT", "PATH", "FOLDER", "{"):
+    for english in ("default", "required", "FILE", "TEXT", "PATH", "FOLDER", "SOURCE", "{"):
         assert english not in result.output.replace("[TÙY CHỌN]", ""), english
 
 
@@ -390,3 +390,15 @@ def test_fill_refuses_a_far_cell_however_workers_start(
     good = ctmtcntt.fill(S05, tmp_path / "tot")
     assert str(tmp_path / "tot.xlsx") == good.output
     assert good.changed
+
+
+def test_the_report_gets_docx_or_is_refused(folder: Path, tmp_path: Path) -> None:
+    """``ctmt report -o bao-cao`` writes bao-cao.docx; ``-o bao-cao.xlsx`` is refused at once."""
+    refused = run("report", folder, "-o", tmp_path / "bao-cao.xlsx")
+    assert EXIT_USAGE == refused.exit_code, refused.output
+    assert "bao-cao.docx" in refused.output
+    assert not (tmp_path / "bao-cao.xlsx").exists()
+    written = run("report", folder, "-o", tmp_path / "bao-cao")
+    assert written.exit_code in (0, 1), written.output
+    assert zipfile.is_zipfile(tmp_path / "bao-cao.docx")
+    assert [] == [p.name for p in Path.cwd().iterdir() if p.name.startswith("<_io")]

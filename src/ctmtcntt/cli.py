@@ -451,23 +451,29 @@ def consolidate(
 
 
 @main.command()
-@click.argument("source", type=_Path(exists=True, path_type=Path))
+@click.argument("source", type=_Path(exists=True, path_type=Path), metavar="NGUỒN")
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
     default=Path("bao-cao.docx"),
     show_default=True,
+    metavar="TỆP.docx",
     help="Tệp báo cáo sẽ soạn (.docx).",
 )
 @click.option(
     "--template",
     type=_Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="MẪU.docx",
     help="Mẫu báo cáo Word (.docx) của tỉnh; mặc định dùng mẫu kèm theo chương trình.",
 )
 @_roster_option
 @_format_option
-@click.option("--name", help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".')
+@click.option(
+    "--name",
+    metavar="TÊN",
+    help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".',
+)
 def report(
     source: Path,
     output: Path,
@@ -481,10 +487,11 @@ def report(
     from .workflows import consolidate as run
 
     def action() -> int:
-        if output.suffix.lower() != ".docx":
-            raise UsageError(f"Tệp báo cáo {output} phải có đuôi .docx (tài liệu Word).")
+        from .writing import output_path
+
+        target = output_path(output, ".docx")  # before the long run: refused at once
         result = run(source, roster, name=name, progress=_Bar())
-        draft = result.write_report(output, template)
+        draft = result.write_report(target, template)
         if output_format == "json":
             document = draft.to_dict()
             document["findings"] = [f.to_dict() for f in result.data.findings]

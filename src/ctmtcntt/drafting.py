@@ -13,7 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import CtmtError
 from .narrative import (
@@ -31,7 +31,7 @@ from .narrative import (
 )
 from .numbers import normalize_text
 from .spec import FormSpec, resource_folder
-from .writing import atomic_save, xml_safe
+from .writing import atomic_save, output_path, xml_safe
 
 if TYPE_CHECKING:
     from .outcome import ConsolidationResult
@@ -219,8 +219,8 @@ class _Rendered:
         self.document = DocxTemplate(str(template))
         self.document.render(values, autoescape=True)
 
-    def save(self, path: str | Path) -> None:
-        self.document.save(str(path))
+    def save(self, stream: IO[bytes]) -> None:
+        self.document.save(stream)
 
 
 def for_staff(path: Path) -> tuple[str, ...]:
@@ -256,7 +256,7 @@ def write_draft(
     from docx.opc.exceptions import PackageNotFoundError
 
     chosen = Path(template) if template is not None else default_template()
-    output = Path(path)
+    output = output_path(path, ".docx")
     values = context(result)
     try:
         rendered = _Rendered(chosen, values)

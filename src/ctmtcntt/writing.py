@@ -70,6 +70,9 @@ _DOCUMENT_SUFFIXES = frozenset(
 )
 
 
+_KINDS = {".xlsx": "sổ Excel", ".xlsm": "sổ Excel có macro", ".docx": "tài liệu Word"}
+
+
 def output_path(path: str | Path, suffix: str = ".xlsx") -> Path:
     """The name an output is written under: ``path``, with ``suffix`` added when it has no
     such extension (``tinh`` -> ``tinh.xlsx``, ``bao cao v1.2`` -> ``bao cao v1.2.xlsx``).
@@ -82,9 +85,10 @@ def output_path(path: str | Path, suffix: str = ".xlsx") -> Path:
     if current == suffix.lower():
         return path
     if current in _DOCUMENT_SUFFIXES:
+        kind = _KINDS.get(suffix.lower(), "tệp")
         raise UsageError(
-            f"Tệp kết quả {path} có đuôi {path.suffix}, nhưng ctmt ghi ra sổ Excel {suffix}: "
-            f"mở tệp đó, Excel sẽ báo lỗi định dạng. Hãy đặt tên có đuôi {suffix} "
+            f"Tệp kết quả {path} có đuôi {path.suffix}, nhưng ctmt ghi ra {kind} {suffix}: "
+            f"mở tệp đó sẽ bị báo lỗi định dạng. Hãy đặt tên có đuôi {suffix} "
             f"(ví dụ {path.with_suffix(suffix).name})."
         )
     return path.with_name(path.name + suffix)
