@@ -27,6 +27,7 @@ from .errors import (
     EXIT_UNREADABLE,
     EXIT_USAGE,
     CtmtError,
+    UnreadableError,
     UsageError,
     WorkbookError,
 )
@@ -68,9 +69,9 @@ def _run(action: Callable[[], int]) -> None:
     except UsageError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except WorkbookError as exc:
+    except UnreadableError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
-        if exc.detail:
+        if isinstance(exc, WorkbookError) and exc.detail:
             click.echo(f"  (chi tiết kỹ thuật: {exc.detail})", err=True)
         sys.exit(EXIT_UNREADABLE)
     except CtmtError as exc:

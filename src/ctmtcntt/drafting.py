@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import CtmtError
+from .errors import UnreadableError
 from .narrative import (
     BENEFITS,
     CAPITAL,
@@ -261,16 +261,16 @@ def write_draft(
     try:
         rendered = _Rendered(chosen, values)
     except FileNotFoundError as exc:
-        raise CtmtError(f"Không tìm thấy mẫu báo cáo {chosen}.") from exc
+        raise UnreadableError(f"Không tìm thấy mẫu báo cáo {chosen}.") from exc
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise CtmtError(
+        raise UnreadableError(
             f"Mẫu báo cáo {chosen} không phải tệp Word (.docx) đọc được: hãy mở bằng Word và "
             "lưu lại dạng Tài liệu Word (.docx)."
         ) from exc
     except Exception as exc:  # jinja2's errors: a tag the province edited wrongly
         if type(exc).__module__.startswith("jinja2"):
             line = getattr(exc, "lineno", None)
-            raise CtmtError(
+            raise UnreadableError(
                 f"Mẫu báo cáo {chosen} có thẻ {{{{ }}}} hoặc {{% %}} viết sai"
                 + (f" (dòng {line} của nội dung)" if line else "")
                 + f": {exc}. Hãy sửa lại thẻ đó trong Word, hoặc dùng mẫu gốc."

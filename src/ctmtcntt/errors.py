@@ -27,7 +27,11 @@ class SpecError(CtmtError):
     """A form description in ``schemas/`` is missing or inconsistent."""
 
 
-class WorkbookError(CtmtError):
+class UnreadableError(CtmtError):
+    """An input file cannot be read (a workbook, a report template): exit code 3."""
+
+
+class WorkbookError(UnreadableError):
     """A file cannot be read as a report workbook; the message names the file.
 
     ``reason`` says in Vietnamese what the file is and what to do; ``detail`` keeps what a
