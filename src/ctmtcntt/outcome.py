@@ -11,7 +11,7 @@ import pandas as pd
 
 from .computation import Scalar
 from .consolidation import DEFAULT_NAME, Consolidated
-from .errors import CtmtError
+from .errors import UnreadableError
 from .report import count, json_value
 from .spec import load_catalogue
 
@@ -223,7 +223,7 @@ class ConsolidationResult:
         from .province_book import write_province_book
 
         if self.nothing_read:
-            raise CtmtError(self.nothing_read_message())
+            raise UnreadableError(self.nothing_read_message())
         target = write_province_book(self, Path(path))
         object.__setattr__(self, "output", str(target))
         return target
