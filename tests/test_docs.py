@@ -92,3 +92,15 @@ def test_help_speaks_vietnamese() -> None:
     for heading in ("Cách dùng:", "Tùy chọn:", "Lệnh:", "Hiện hướng dẫn này rồi thoát."):
         assert heading in result.output
     assert "Cách dùng:" in CliRunner().invoke(main, ["validate", "--help"]).output
+
+
+def test_exit_codes_are_documented_where_staff_look() -> None:
+    """The README and the guide list the same exit codes the program uses: 0 to 4."""
+    from ctmtcntt import errors
+
+    used = sorted(v for k, v in vars(errors).items() if k.startswith("EXIT_"))
+    guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    for text in (README, guide):
+        table = [int(code) for code in re.findall(r"^\| (\d) \|", text, flags=re.MULTILINE)]
+        assert used == table
+    assert [0, 1, 2, 3, 4] == used

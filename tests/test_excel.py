@@ -691,6 +691,35 @@ def test_a_ministry_consolidates_the_provinces_button_made_workbooks(
     assert 2 == len(places), places
 
 
+def test_consolidate_when_the_output_is_open_in_excel(
+    xw: ModuleType,
+    caller: Callable[[Payload], Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The last province workbook is still open in Excel (it refuses the replacement): the
+    message names that workbook and says to close it, and nothing else is left beside it."""
+    import ctmtcntt.writing
+
+    folder = tmp_path / "Đợt 1"
+    folder.mkdir()
+    shutil.copy(EXAMPLE / S05, folder / S05)
+    out = tmp_path / "Tổng hợp - Đợt 1.xlsx"
+    out.write_bytes(b"last run")
+
+    def locked(source: str, target: object) -> None:
+        raise PermissionError(13, "Permission denied", source)
+
+    monkeypatch.setattr(ctmtcntt.writing.os, "replace", locked)
+    book = caller(_control(xw, folder))
+    excel.consolidate()
+    text = alert_text(book)
+    assert f"{out}:" in text
+    assert "đóng tệp trong Excel" in text
+    assert b"last run" == out.read_bytes()
+    assert sorted([folder, out]) == sorted(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize(
     ("folder", "message"),
     [(None, "Chưa chọn thư mục cần tổng hợp"), ("/không/có/thư/mục", "Không tìm thấy thư mục")],

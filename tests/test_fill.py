@@ -476,7 +476,7 @@ def test_in_place_failure_leaves_the_workbook_intact(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(ctmtcntt.writing.os, "replace", broken)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(ctmtcntt.OutputError, match="ổ đĩa đã đầy"):
         ctmtcntt.fill(target, in_place=True)
     assert digest == _digest(target)
     assert ["TINH.xlsx"] == sorted(p.name for p in tmp_path.iterdir())

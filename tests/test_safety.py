@@ -20,6 +20,7 @@ from xlsxwriter import Workbook  # the province workbook's writer
 import hostile
 from builders import EXAMPLE, Project, fill_pl02, libreoffice_resave, soffice
 from ctmtcntt.cli import main
+from ctmtcntt.errors import OutputError
 from ctmtcntt.workflows import consolidate
 
 GOOD_NAME = hostile.GOOD_NAME
@@ -253,13 +254,14 @@ def test_a_failed_save_leaves_the_previous_output_intact(
     listing = sorted(os.listdir(output.parent))
 
     def half_written(self: Workbook) -> None:
-        # Half a workbook reaches the disk, then the disk is full.
-        Path(self.filename).write_bytes(previous[: len(previous) // 2])
+        # Half a workbook is made, then the disk is full.
+        self.filename.write(previous[: len(previous) // 2])
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Workbook, "close", half_written)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="ổ đĩa đã đầy") as raised:
         result.write(output)
+    assert str(output) == raised.value.path
     assert previous == output.read_bytes()
     assert listing == sorted(os.listdir(output.parent)), "a temporary file was left behind"
     monkeypatch.undo()

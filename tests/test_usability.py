@@ -135,7 +135,7 @@ def test_the_program_exits_with_the_commands_code_and_all_its_output(tmp_path: P
     [
         (["consolidat", "x"], "Lỗi: Không có lệnh 'consolidat'. Có phải ý bạn là 'consolidate'?"),
         (["consolidate", "khong-co"], "không có tệp hoặc thư mục 'khong-co'."),
-        (["validate"], "Lỗi: Thiếu đối số 'PATHS...'."),
+        (["validate"], "Lỗi: Thiếu đối số 'ĐƯỜNG_DẪN...'."),
         (["validate", ".", "--format", "xml"], "'xml' không phải một trong 'text', 'json'."),
         (["validate", ".", "--bogus"], "Lỗi: Không có tùy chọn '--bogus'."),
         (["consolidate", ".", "-o"], "Lỗi: Tùy chọn '-o' cần một giá trị."),

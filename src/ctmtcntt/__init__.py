@@ -8,19 +8,21 @@
 
 from __future__ import annotations
 
-import importlib as _importlib
-from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
-
-__version__ = "0.1.0"
-
 from .errors import CtmtError as CtmtError
+from .errors import OutputError as OutputError
 from .errors import SpecError as SpecError
 from .errors import UsageError as UsageError
 from .errors import WorkbookError as WorkbookError
 
-if _TYPE_CHECKING:
-    from .loading import read_workbook as read_workbook
+__version__ = "0.1.0"
+
+# Nothing heavier than our own errors here: ``ctmt`` handles Ctrl+C only once this package
+# is imported (see _entry), and typing alone takes milliseconds to import.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any as _Any
+
     from .reading import UnitReport as UnitReport
     from .report import Finding as Finding
     from .roster import Roster as Roster
@@ -32,13 +34,13 @@ if _TYPE_CHECKING:
     from .workflows import consolidate as consolidate
     from .workflows import fill as fill
     from .workflows import fill_cells as fill_cells
+    from .workflows import read_workbook as read_workbook
     from .workflows import template as template
     from .workflows import validate as validate
 
 # ``import ctmtcntt`` stays light (``ctmt --version``, the Excel add-in starting up); each name
 # imports its module on first use: pandas, pandera and openpyxl only when a workflow needs them.
 _LAZY = {
-    "read_workbook": ".loading",
     "UnitReport": ".reading",
     "Finding": ".report",
     "Roster": ".roster",
@@ -52,6 +54,7 @@ _LAZY = {
             "consolidate",
             "fill",
             "fill_cells",
+            "read_workbook",
             "template",
             "validate",
         ),
@@ -63,13 +66,15 @@ _LAZY = {
 def __getattr__(name: str) -> _Any:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(_LAZY[name], __name__), name)
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY} - {"TYPE_CHECKING"})
 
 
 __all__ = [
@@ -78,6 +83,7 @@ __all__ = [
     "CtmtError",
     "FillResult",
     "Finding",
+    "OutputError",
     "Roster",
     "SpecError",
     "UnitReport",

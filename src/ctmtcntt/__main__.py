@@ -1,6 +1,6 @@
 """``python -m ctmtcntt`` runs the ``ctmt`` command line."""
 
-from .cli import run
+from ._entry import run
 
 if __name__ == "__main__":
     run()

@@ -44,6 +44,7 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Final, Generic, Literal, TypeVar
 
+from . import _interrupt
 from .errors import CtmtError
 from .numbers import vn_number as _vn
 
@@ -82,6 +83,10 @@ _START_ALLOWANCE: Final = 60.0
 # process takes in the last answer; more while ``meanwhile`` keeps this process busy.
 _AHEAD: Final = 2
 _AHEAD_MEANWHILE: Final = 8
+# How long an interrupted run waits for ``meanwhile`` before going on stopping.
+_HELPER_GRACE: Final = 1.0
+# How often the wait for answers looks whether the program was asked to stop.
+_INTERRUPT_POLL: Final = 0.2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,6 +191,11 @@ def _worker_main(
     with contextlib.suppress(ValueError, OSError):
         # Ctrl-C reaches the whole process group; the parent stops us in its own time.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        # A forked worker inherits the parent's handlers (``ctmt`` unwinds on these): a worker
+        # told to stop just ends.
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     redirected = False
     if stderr_path is not None:
         try:
@@ -252,11 +262,17 @@ def _worker_main(
 
 
 class _Worker:
-    __slots__ = ("conn", "deadline", "process", "queue", "ready", "stderr_path")
+    __slots__ = ("conn", "deadline", "process", "queue", "ready", "stderr_fd", "stderr_path")
 
-    def __init__(self, process: BaseProcess, conn: Connection, stderr_path: str | None) -> None:
+    def __init__(
+        self, process: BaseProcess, conn: Connection, stderr_fd: int, stderr_path: str | None
+    ) -> None:
         self.process = process
         self.conn = conn
+        # The worker's stderr file, read through this process's own descriptor: its name is
+        # removed as soon as the worker has opened it, so that no run, even one killed outright,
+        # leaves a log file behind in the temporary folder.
+        self.stderr_fd = stderr_fd
         self.stderr_path = stderr_path
         # Items sent and not yet answered, in the order the worker takes them: the first is
         # the one it is working on, the others wait in the pipe so it never idles between two.
@@ -271,14 +287,14 @@ class _Worker:
 
     def last_words(self) -> str:
         """What the worker printed to stderr during its current item (start and end)."""
-        if self.stderr_path is None:
+        if self.stderr_fd < 0:
             return ""
         try:
-            with open(self.stderr_path, "rb") as f:
-                head = f.read(_STDERR_EXCERPT)
-                size = f.seek(0, 2)
-                f.seek(max(len(head), size - _STDERR_EXCERPT))
-                tail = f.read(_STDERR_EXCERPT)
+            os.lseek(self.stderr_fd, 0, os.SEEK_SET)
+            head = os.read(self.stderr_fd, _STDERR_EXCERPT)
+            size = os.lseek(self.stderr_fd, 0, os.SEEK_END)
+            os.lseek(self.stderr_fd, max(len(head), size - _STDERR_EXCERPT), os.SEEK_SET)
+            tail = os.read(self.stderr_fd, _STDERR_EXCERPT)
         except OSError:
             return ""
         return (head + (b"\n...\n" if tail else b"") + tail).decode("utf-8", "replace")
@@ -301,9 +317,18 @@ class _Worker:
             self.process.join(5)
         with contextlib.suppress(Exception):
             self.process.close()
+        if self.stderr_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.stderr_fd)
+            self.stderr_fd = -1
+        self.forget_log()
+
+    def forget_log(self) -> None:
+        """Remove the log's name (the descriptors keep the file while they are open)."""
         if self.stderr_path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.stderr_path)
+                self.stderr_path = None
 
 
 def _default_start_method() -> StartMethod:
@@ -443,9 +468,13 @@ def _run(
             settle(wait_for_it=True)
         parent_end, child_end = ctx.Pipe()
         fd, stderr_path = tempfile.mkstemp(prefix="ctmtcntt-worker-", suffix=".log")
-        os.close(fd)
         close_fds = (
-            (parent_end.fileno(), *(w.conn.fileno() for w in pool if not w.conn.closed))
+            (
+                parent_end.fileno(),
+                fd,
+                *(w.conn.fileno() for w in pool if not w.conn.closed),
+                *(w.stderr_fd for w in pool if w.stderr_fd >= 0),
+            )
             if forking
             else ()
         )
@@ -463,12 +492,13 @@ def _run(
             process.start()
         except BaseException:
             parent_end.close()
+            os.close(fd)
             with contextlib.suppress(OSError):
                 os.unlink(stderr_path)
             raise
         finally:
             child_end.close()
-        return _Worker(process, parent_end, stderr_path)
+        return _Worker(process, parent_end, fd, stderr_path)
 
     def finish(worker: _Worker, outcome: Outcome[T]) -> None:
         index = worker.queue.popleft()
@@ -530,6 +560,7 @@ def _run(
                 worker.ready = True
                 if watch is not None:
                     watch.ready(worker.process.pid)
+                worker.forget_log()  # the worker has its log open: the name can go
                 worker.deadline = time.monotonic() + timeout  # the item starts now
                 continue
             if ok:
@@ -567,7 +598,9 @@ def _run(
                 except BaseException as exc:  # raised in the caller's thread by settle()
                     failed.append(exc)
 
-            helper.append(threading.Thread(target=run_meanwhile, name="ctmtcntt-meanwhile"))
+            helper.append(
+                threading.Thread(target=run_meanwhile, name="ctmtcntt-meanwhile", daemon=True)
+            )
             helper[0].start()
         while next_out < len(items):
             settle(wait_for_it=False)
@@ -578,6 +611,8 @@ def _run(
             wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             if watch is not None:
                 wait_for = min(wait_for, _WATCH_INTERVAL)
+            # Ctrl-C in the ``ctmt`` program is noted, not raised: look at it now and then.
+            wait_for = min(wait_for, _INTERRUPT_POLL)
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
             now = time.monotonic()
             for worker in list(pool):
@@ -601,12 +636,20 @@ def _run(
                     error = _msg_memory(memory_mb)
                     finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
                     replace(worker, kill=True)
+            _interrupt.check()
             # Free workers get their next item before the caller spends time on the answers.
             dispatch(ahead)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
         settle(wait_for_it=True)
+    except BaseException:
+        # Interrupted (Ctrl-C) or failed: the helper's work is no longer wanted, and it may wait
+        # on a lock the interruption left held; do not wait for it long.
+        if helper:
+            helper[0].join(_HELPER_GRACE)
+            helper.clear()
+        raise
     finally:
         if helper:
             helper[0].join()

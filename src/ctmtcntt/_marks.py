@@ -22,7 +22,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from ._package import MSG_BAD_ZIP_MEMBER, norm, sheet_members
+from ._package import MSG_BAD_ZIP_MEMBER, msg_os_error, norm, sheet_members
 from .cells import a1, parse_a1
 from .errors import WorkbookError
 from .sniff import holds_error, holds_formula, xls_workbook_stream
@@ -68,8 +68,8 @@ def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
     except (OSError, NotImplementedError, RuntimeError) as exc:
         # Unsupported compression or encryption: sniff refuses those first; the reader decides.
         if isinstance(exc, OSError) and exc.filename is not None:
-            message = f"Không đọc được tệp (lỗi hệ thống: {exc.strerror})."
-            raise WorkbookError(path, message) from exc
+            detail = exc.strerror or str(exc)
+            raise WorkbookError(path, msg_os_error(exc), detail=detail) from exc
     return found
 
 

@@ -7,6 +7,7 @@ when a member of the package cannot be read.
 
 from __future__ import annotations
 
+import errno
 import posixpath
 import zipfile
 import zlib
@@ -25,6 +26,16 @@ MSG_BAD_ZIP_MEMBER: Final = (
     "Tệp bị hỏng (dữ liệu nén bên trong không giải nén được, thường do tải về hoặc sao chép"
     " chưa hết): hãy tải lại tệp hoặc xin đơn vị gửi lại."
 )
+
+
+def msg_os_error(exc: OSError) -> str:
+    """A file that could not be read from disk, in Vietnamese (the system's own words go to
+    the refusal's detail)."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            "Không có quyền đọc tệp: hãy kiểm tra quyền truy cập hoặc chép tệp sang thư mục khác."
+        )
+    return "Không đọc được tệp từ ổ đĩa: hãy chép lại tệp (hoặc tải lại) rồi thử lại."
 
 
 RESAVE: Final = {

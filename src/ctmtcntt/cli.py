@@ -1,16 +1,19 @@
 """``ctmt``: the command line. Glue only: parse, one library call, render, exit code.
 
-Exit codes: 0 no errors (warnings allowed); 1 some workbook has errors; 2 usage;
-3 some file could not be read at all (the others are still checked and reported).
+Exit codes (``errors.EXIT_*``): 0 no errors (warnings allowed); 1 some workbook has errors;
+2 usage; 3 some file could not be read at all (the others are still checked and reported);
+4 the run could not finish (interrupted, an output not written, output not printed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import gc
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,18 +21,25 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import CtmtError, UsageError
+from . import __version__, _interrupt
+from .errors import (
+    EXIT_UNFINISHED,
+    EXIT_UNREADABLE,
+    EXIT_USAGE,
+    CtmtError,
+    UnreadableError,
+    UsageError,
+    WorkbookError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_USAGE = 2
 
 
 def _roster_option(func: F) -> F:
     return click.option(
         "--roster",
         type=_Path(exists=True, dir_okay=False, path_type=Path),
+        metavar="CSV",
         help="Danh sách đơn vị (CSV: code,name,level,communes).",
     )(func)
 
@@ -41,6 +51,7 @@ def _format_option(func: F) -> F:
         type=_Choice(["text", "json"]),
         default="text",
         show_default=True,
+        metavar="text|json",
         help="Kết quả dạng bảng dễ đọc hoặc JSON.",
     )(func)
 
@@ -52,21 +63,48 @@ def _run(action: Callable[[], int]) -> None:
     # still frees everything; reading workers run their own collector (see _isolate).
     gc.disable()
     try:
+        _interrupt.check()
         code = action()
+        _interrupt.check()
     except UsageError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except CtmtError as exc:
+    except UnreadableError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
-        sys.exit(3)
+        if isinstance(exc, WorkbookError) and exc.detail:
+            click.echo(f"  (chi tiết kỹ thuật: {exc.detail})", err=True)
+        sys.exit(EXIT_UNREADABLE)
+    except CtmtError as exc:
+        # An output that could not be written (OutputError), a worker that would not start:
+        # the run could not finish, whatever the files hold.
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(EXIT_UNFINISHED)
+    except BrokenPipeError:
+        # The reader of stdout went away (``| head``); click would exit 1, "errors found".
+        sys.exit(_lost_output())
     except OSError as exc:
-        # A full disk, a read-only folder, an output path under a file: say which, no traceback.
-        where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"Lỗi: không đọc hoặc ghi được tệp{where}: {exc.strerror or exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        # A folder that cannot be listed, a file that vanished: say which, no traceback.
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"Lỗi: không đọc hoặc ghi được{where}: {_os_text(exc)}.", err=True)
+        sys.exit(EXIT_UNFINISHED)
+    except Exception as exc:
+        click.echo(_msg_unexpected(exc), err=True)
+        sys.exit(EXIT_UNFINISHED)
     # Everything is written: spare the interpreter a last walk over pandas' million objects.
     gc.freeze()
     sys.exit(code)
+
+
+def _msg_unexpected(exc: Exception) -> str:
+    return (
+        f"Lỗi: chương trình gặp lỗi không lường trước ({type(exc).__name__}: {exc}) nên không"
+        " làm xong việc; tệp đầu vào không bị sửa, tệp kết quả cũ (nếu có) vẫn giữ nguyên. Hãy"
+        " gửi thông báo này cho cán bộ phụ trách CNTT."
+    )
+
+
+# click 8.2+ says "no command given" with the help as the error's message.
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class _Bar:
@@ -93,6 +131,9 @@ def _emit_json(document: dict[str, Any]) -> None:
 
 
 _USAGE_WORDS = {"[OPTIONS]": "[TÙY CHỌN]", "COMMAND [ARGS]...": "LỆNH [THAM SỐ]..."}
+# What click appends to an option's help, in its words.
+_EXTRA_WORDS = {"default: ": "mặc định: ", "required": "bắt buộc", "env var: ": "biến môi trường: "}
+_EXTRAS = re.compile(r"(?<=\[)(default: |required|env var: )")
 
 
 class _Vietnamese:
@@ -113,9 +154,10 @@ class _Vietnamese:
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         records = [
-            record
+            (name, _EXTRAS.sub(lambda m: _EXTRA_WORDS[m.group(1)], text))
             for param in self.get_params(ctx)  # type: ignore[attr-defined]
             if not isinstance(param, click.Argument) and (record := param.get_help_record(ctx))
+            for name, text in [record]
         ]
         if records:
             with formatter.section("Tùy chọn"):
@@ -169,13 +211,17 @@ class _Group(_Vietnamese, click.Group):
             _show_error(exc)
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt, EOFError):
-            click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            _interrupt.say_stopped()
+            sys.exit(EXIT_UNFINISHED)
         sys.exit(code if isinstance(code, int) else 0)
 
 
 def _show_error(exc: click.ClickException) -> None:
     ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, _NO_ARGS_IS_HELP) and ctx is not None:
+        # Bare ``ctmt``: the help, once, as ``ctmt --help`` shows it (click's message is it).
+        click.echo(ctx.get_help(), err=True)
+        return
     if ctx is not None:
         click.echo(ctx.get_usage(), err=True)
         help_names = ctx.help_option_names
@@ -222,13 +268,35 @@ class _Path(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         path = Path(os.fsdecode(value)) if isinstance(value, (str, bytes)) else None
-        if path is not None and self.exists and not path.exists():
-            self.fail(f"không có tệp hoặc thư mục '{path}'.", param, ctx)
-        if path is not None and not self.dir_okay and path.is_dir():
-            self.fail(f"'{path}' là một thư mục, cần một tệp.", param, ctx)
-        if path is not None and not self.file_okay and path.is_file():
-            self.fail(f"'{path}' là một tệp, cần một thư mục.", param, ctx)
-        return super().convert(value, param, ctx)
+        try:
+            if path is not None and self.exists and not path.exists():
+                self.fail(f"không có tệp hoặc thư mục '{path}'.", param, ctx)
+            if path is not None and not self.dir_okay and path.is_dir():
+                self.fail(f"'{path}' là một thư mục, cần một tệp.", param, ctx)
+            if path is not None and not self.file_okay and path.is_file():
+                self.fail(f"'{path}' là một tệp, cần một thư mục.", param, ctx)
+            readable = not self.readable or path is None or not path.exists()
+            if not (readable or os.access(path, os.R_OK)):  # type: ignore[arg-type]
+                self.fail(f"không có quyền đọc '{path}'. {_ACCESS_ADVICE}", param, ctx)
+        except OSError as exc:  # a folder on the way that may not be looked into
+            self.fail(f"không truy cập được '{path}' ({_os_text(exc)}).", param, ctx)
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            # click's remaining checks say it in English; no case of ours reaches them.
+            self.fail(f"không dùng được đường dẫn '{value}'.", param, ctx)
+
+
+_ACCESS_ADVICE = "Hãy kiểm tra quyền truy cập, hoặc chép tệp sang thư mục của mình rồi chạy lại."
+
+
+def _os_text(exc: OSError) -> str:
+    """An operating system error in Vietnamese, for the common cases."""
+    if isinstance(exc, PermissionError):
+        return "không có quyền truy cập"
+    if isinstance(exc, FileNotFoundError):
+        return "không tìm thấy"
+    return exc.strerror or str(exc)
 
 
 class _Choice(click.Choice):  # type: ignore[type-arg]
@@ -249,7 +317,15 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=_Path(path_type=Path))
+@click.argument(
+    "paths",
+    nargs=-1,
+    required=True,
+    # Readability is the reader's to judge: an unreadable file is refused in Vietnamese and
+    # the others are still checked (exit 3), as for a file found in a folder.
+    type=_Path(path_type=Path, readable=False),
+    metavar="ĐƯỜNG_DẪN...",
+)
 @_roster_option
 @_format_option
 def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -> None:
@@ -272,33 +348,39 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
 
 
 @main.command()
-@click.argument("form", type=_Choice(["PL01", "PL02"], case_sensitive=False))
+@click.argument("form", type=_Choice(["PL01", "PL02"], case_sensitive=False), metavar="PL01|PL02")
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Tệp mẫu sẽ tạo (.xlsx).",
+    metavar="TỆP.xlsx",
+    help="Tệp mẫu sẽ tạo (.xlsx; tên không có đuôi được thêm .xlsx).",
 )
 def template(form: str, output: Path) -> None:
     """Tạo biểu mẫu trống PL01 hoặc PL02 để gửi các đơn vị điền."""
     from .templates import write_template
 
     def action() -> int:
-        write_template(form.upper(), output)
-        click.echo(f"Đã tạo {output}")
+        written = write_template(form.upper(), output)
+        click.echo(f"Đã tạo {written}")
         return 0
 
     _run(action)
 
 
 @main.command()
-@click.argument("path", type=_Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "path",
+    type=_Path(exists=True, dir_okay=False, readable=False, path_type=Path),
+    metavar="TỆP",
+)
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
-    help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên).",
+    metavar="TỆP_MỚI",
+    help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên; cùng đuôi .xlsx/.xlsm với tệp gốc).",
 )
 @click.option("--in-place", is_flag=True, help="Ghi thẳng vào tệp gốc (an toàn, ghi nguyên khối).")
 def fill(path: Path, output: Path | None, in_place: bool) -> None:
@@ -326,16 +408,17 @@ def fill(path: Path, output: Path | None, in_place: bool) -> None:
 
 
 @main.command()
-@click.argument("folder", type=_Path(exists=True, path_type=Path))
+@click.argument("folder", type=_Path(exists=True, path_type=Path), metavar="THƯ_MỤC")
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
-    help="Tệp tổng hợp của tỉnh (.xlsx).",
+    metavar="TỆP.xlsx",
+    help="Tệp tổng hợp của tỉnh (.xlsx; tên không có đuôi được thêm .xlsx).",
 )
 @_roster_option
 @_format_option
-@click.option("--name", help='Tên ghi ở dòng "Đơn vị báo cáo:" của tệp tổng hợp.')
+@click.option("--name", metavar="TÊN", help='Tên ghi ở dòng "Đơn vị báo cáo:" của tệp tổng hợp.')
 @click.option("--strict", is_flag=True, help="Không ghi tệp tổng hợp khi còn lỗi.")
 def consolidate(
     folder: Path,
@@ -346,18 +429,17 @@ def consolidate(
     strict: bool,
 ) -> None:
     """Tổng hợp mọi tệp báo cáo trong thư mục (kể cả thư mục con) thành báo cáo của tỉnh."""
-    from .intake import workbook_paths
     from .workflows import consolidate as run
+    from .workflows import province_output
 
     def action() -> int:
-        if output is not None:
-            _refuse_overwriting_input(folder, output, workbook_paths)
+        target = None if output is None else province_output(output, [folder])
         result = run(folder, roster, name=name, progress=_Bar())
         # After the run: it imports pandas while the workers read, not before they start.
         from .render import consolidation_text
 
-        if output is not None and not (strict and result.has_errors) and not result.nothing_read:
-            result.write(output)
+        if target is not None and not (strict and result.has_errors) and not result.nothing_read:
+            result.write(target)
         if result.nothing_read:
             click.echo(f"Lỗi: {result.nothing_read_message()}", err=True)
         if output_format == "json":
@@ -370,23 +452,29 @@ def consolidate(
 
 
 @main.command()
-@click.argument("source", type=_Path(exists=True, path_type=Path))
+@click.argument("source", type=_Path(exists=True, path_type=Path), metavar="NGUỒN")
 @click.option(
     "-o",
     "--output",
     type=_Path(dir_okay=False, path_type=Path),
     default=Path("bao-cao.docx"),
     show_default=True,
+    metavar="TỆP.docx",
     help="Tệp báo cáo sẽ soạn (.docx).",
 )
 @click.option(
     "--template",
     type=_Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="MẪU.docx",
     help="Mẫu báo cáo Word (.docx) của tỉnh; mặc định dùng mẫu kèm theo chương trình.",
 )
 @_roster_option
 @_format_option
-@click.option("--name", help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".')
+@click.option(
+    "--name",
+    metavar="TÊN",
+    help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".',
+)
 def report(
     source: Path,
     output: Path,
@@ -400,10 +488,11 @@ def report(
     from .workflows import consolidate as run
 
     def action() -> int:
-        if output.suffix.lower() != ".docx":
-            raise UsageError(f"Tệp báo cáo {output} phải có đuôi .docx (tài liệu Word).")
+        from .writing import output_path
+
+        target = output_path(output, ".docx")  # before the long run: refused at once
         result = run(source, roster, name=name, progress=_Bar())
-        draft = result.write_report(output, template)
+        draft = result.write_report(target, template)
         if output_format == "json":
             document = draft.to_dict()
             document["findings"] = [f.to_dict() for f in result.data.findings]
@@ -415,24 +504,6 @@ def report(
         return result.exit_code
 
     _run(action)
-
-
-def _refuse_overwriting_input(
-    folder: Path, output: Path, listing: Callable[..., list[Path]]
-) -> None:
-    from .intake import WORKBOOK_SUFFIXES
-    from .writing import same_file
-
-    # A file that does not exist yet is no input (a thousand inputs need not be compared).
-    if output.exists() and any(same_file(path, output) for path in listing([folder])):
-        raise UsageError(f"Tệp kết quả {output} là một tệp báo cáo đầu vào; hãy chọn tên khác.")
-    inside = folder.is_dir() and output.resolve().is_relative_to(folder.resolve())
-    if inside and output.suffix.lower() in WORKBOOK_SUFFIXES:
-        # Written there, the province's workbook would be read back next time as one more unit.
-        raise UsageError(
-            f"Tệp kết quả {output} nằm trong thư mục đang tổng hợp {folder}: lần sau nó sẽ bị đọc "
-            "lại như báo cáo của một đơn vị. Hãy ghi ra ngoài thư mục này."
-        )
 
 
 def run() -> None:
@@ -447,14 +518,29 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except BrokenPipeError:
+        code = _lost_output()
     if code is None:
         code = 0
     elif not isinstance(code, int):
         click.echo(str(code), err=True)
-        code = 1
+        code = EXIT_UNFINISHED
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except (OSError, ValueError):
-        code = code or 1  # output lost (a closed pipe): do not claim success
+        code = _lost_output()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(code)
+
+
+def _lost_output() -> int:
+    """The reader of our output went away (``ctmt … | head``, a closed pipe): say so, and do
+    not claim success."""
+    with contextlib.suppress(OSError, ValueError):
+        # What is still buffered for stdout would fail again at every flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        click.echo("Lỗi: không in hết được kết quả (đầu ra chuẩn đã bị đóng giữa chừng).", err=True)
+    return EXIT_UNFINISHED

@@ -13,9 +13,9 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .errors import CtmtError
+from .errors import UnreadableError
 from .narrative import (
     BENEFITS,
     CAPITAL,
@@ -31,7 +31,7 @@ from .narrative import (
 )
 from .numbers import normalize_text
 from .spec import FormSpec, resource_folder
-from .writing import atomic_save, xml_safe
+from .writing import atomic_save, output_path, xml_safe
 
 if TYPE_CHECKING:
     from .outcome import ConsolidationResult
@@ -219,8 +219,8 @@ class _Rendered:
         self.document = DocxTemplate(str(template))
         self.document.render(values, autoescape=True)
 
-    def save(self, path: str | Path) -> None:
-        self.document.save(str(path))
+    def save(self, stream: IO[bytes]) -> None:
+        self.document.save(stream)
 
 
 def for_staff(path: Path) -> tuple[str, ...]:
@@ -256,21 +256,21 @@ def write_draft(
     from docx.opc.exceptions import PackageNotFoundError
 
     chosen = Path(template) if template is not None else default_template()
-    output = Path(path)
+    output = output_path(path, ".docx")
     values = context(result)
     try:
         rendered = _Rendered(chosen, values)
     except FileNotFoundError as exc:
-        raise CtmtError(f"Không tìm thấy mẫu báo cáo {chosen}.") from exc
+        raise UnreadableError(f"Không tìm thấy mẫu báo cáo {chosen}.") from exc
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise CtmtError(
+        raise UnreadableError(
             f"Mẫu báo cáo {chosen} không phải tệp Word (.docx) đọc được: hãy mở bằng Word và "
             "lưu lại dạng Tài liệu Word (.docx)."
         ) from exc
     except Exception as exc:  # jinja2's errors: a tag the province edited wrongly
         if type(exc).__module__.startswith("jinja2"):
             line = getattr(exc, "lineno", None)
-            raise CtmtError(
+            raise UnreadableError(
                 f"Mẫu báo cáo {chosen} có thẻ {{{{ }}}} hoặc {{% %}} viết sai"
                 + (f" (dòng {line} của nội dung)" if line else "")
                 + f": {exc}. Hãy sửa lại thẻ đó trong Word, hoặc dùng mẫu gốc."

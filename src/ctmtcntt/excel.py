@@ -144,17 +144,17 @@ def _fill(book: Book) -> str:
 
 def _consolidate(caller: Book, folder: str | None, name: str | None = None) -> str:
     from .workflows import consolidate as consolidate_folder
+    from .workflows import province_output
 
     path = _folder(caller, folder)
     # Beside the folder, never in it: the next consolidation must not read its own output.
-    out = path.parent / f"Tổng hợp - {path.name}.xlsx"
+    out = province_output(path.parent / f"Tổng hợp - {path.name}.xlsx", [path])
     unit = _text(name).strip() if name else None
     unit = unit or _named_value(caller, UNIT_NAME)
     result = consolidate_folder(path, roster=_roster(caller), name=unit)
-    try:
-        result.write(out)
-    except OSError as exc:
-        raise _not_written(out, exc) from exc
+    # A failed write (the file open in Excel, a full disk) is an OutputError naming the file
+    # and saying what to do: shown as it is.
+    result.write(out)
     errors, warnings = _totals(result.findings)
     lines = [f"Đã tổng hợp thư mục «{path.name}» vào tệp:\n{out}", _units_line(result)]
     lines.append(f"{errors} lỗi, {warnings} cảnh báo (xem trang «Kết quả kiểm tra» trong tệp).")

@@ -15,25 +15,28 @@ laid out in ways the patch does not handle (cells without addresses, shared-form
 from __future__ import annotations
 
 import io
+import json
 import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
+from ._isolate import Outcome, map_isolated
 from .cells import a1, parse_a1
 from .computation import Scalar, Table, compute_pl01, compute_pl02, computed_columns
 from .errors import UsageError, WorkbookError
+from .numbers import normalize_text
 from .reading import FormData, UnitReport
 from .report import Finding
 from .spec import RowSpec
 from .values import Key, inputs, projects
-from .writing import atomic_save, same_file
+from .writing import atomic_save, output_path, same_file
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -620,17 +623,14 @@ def _patched_package(source: Path, writes: Sequence[CellWrite]) -> bytes:
 
 
 class _Saver:
-    """Something ``atomic_save`` can save (it also keeps the replaced file's permissions):
-    bytes or an openpyxl book."""
+    """The new workbook's bytes, as something ``atomic_save`` can save (it also keeps the
+    replaced file's permissions)."""
 
-    def __init__(self, payload: bytes | Any) -> None:
+    def __init__(self, payload: bytes) -> None:
         self.payload = payload
 
-    def save(self, path: str) -> None:
-        if isinstance(self.payload, bytes):
-            Path(path).write_bytes(self.payload)
-        else:
-            self.payload.save(path)
+    def save(self, stream: IO[bytes]) -> None:
+        stream.write(self.payload)
 
 
 def _openpyxl_book(source: Path, writes: Sequence[CellWrite]) -> Any:
@@ -650,22 +650,157 @@ def _openpyxl_book(source: Path, writes: Sequence[CellWrite]) -> Any:
     return book
 
 
-def write_cells(source: Path, output: Path, writes: Sequence[CellWrite]) -> None:
+_MSG_UNPATCHABLE = (
+    "Không ghi được các ô tính toán vào tệp này: cấu trúc bên trong tệp bất thường. Hãy mở tệp"
+    " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại."
+)
+_MSG_NOT_READ = "Không đọc được tệp từ ổ đĩa: hãy chép lại tệp (hoặc tải lại) rồi thử lại."
+Patched = tuple[bool, bytes | str, str | None]
+
+
+def _patch_one(job: str) -> Patched:
+    """The workbook's new bytes (True, bytes, None) or why they cannot be made (False, in
+    Vietnamese, what the failing code said).
+
+    Runs in a worker process: the package comes from outside and the fallback (openpyxl)
+    parses all of it; a hostile part may make either spin or balloon.
+    """
+    request = json.loads(job)
+    source = Path(request["source"])
+    writes = [CellWrite(sheet=s, cell=c, value=v) for s, c, v in request["writes"]]
+    try:
+        try:
+            payload = _patched_package(source, writes) if writes else source.read_bytes()
+        except _Unpatchable:
+            buffer = io.BytesIO()
+            _openpyxl_book(source, writes).save(buffer)
+            payload = buffer.getvalue()
+    except MemoryError:
+        raise  # the isolation layer says so and replaces this worker
+    except Exception as exc:  # a part laid out as no writer would: refuse, in Vietnamese
+        reason = _MSG_NOT_READ if isinstance(exc, OSError) else _MSG_UNPATCHABLE
+        return False, reason, normalize_text(f"{type(exc).__name__}: {exc}")
+    return True, payload, None
+
+
+def _request(source: Path, writes: Sequence[CellWrite]) -> str:
+    return json.dumps(
+        {"source": str(source), "writes": [[w.sheet, w.cell, w.value] for w in writes]}
+    )
+
+
+def _save(source: Path, target: Path, outcome: Outcome[Patched]) -> Path:
+    """Write what a worker made of ``source`` to ``target``; WorkbookError when it made nothing."""
+    from .intake import isolation_refusal
+
+    if outcome.value is None or outcome.error is not None:
+        raise WorkbookError(source, isolation_refusal(outcome.error))
+    done, payload, detail = outcome.value
+    if not done or not isinstance(payload, bytes):
+        raise WorkbookError(source, str(payload), detail=detail)
+    return atomic_save(_Saver(payload), target)
+
+
+def write_cells(source: str | Path, output: str | Path, writes: Sequence[CellWrite]) -> Path:
     """Copy ``source`` to ``output`` with ``writes`` applied, keeping styles, merges, widths,
-    data validation, comments and the VBA of an .xlsm. ``output`` is replaced atomically."""
+    data validation, comments and the VBA of an .xlsm; returns the path written. The package
+    is patched in an isolated worker; ``output`` is replaced atomically."""
+    from .intake import worker_bounds
+
+    source = Path(source)
+    target = output_path(output, source.suffix.lower())
+    [outcome] = list(map_isolated(_patch_one, [_request(source, writes)], **worker_bounds()))
+    return _save(source, target, outcome)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Job:
+    source: Path
+    target: Path
+    in_place: bool
+
+
+def _plan(path: str | Path, output: str | Path | None, in_place: bool) -> _Job:
+    """Check what was asked before any reading: a refusal costs nothing then."""
+    source = Path(path)
+    if in_place == (output is not None):
+        raise UsageError("Hãy chọn một trong hai: -o TỆP_KẾT_QUẢ hoặc --in-place.")
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UsageError(
             f"{source}: chỉ điền được tệp .xlsx hoặc .xlsm; hãy mở bằng Excel và lưu thành .xlsx."
         )
-    try:
-        payload: bytes | Any = (
-            _patched_package(source, writes) if writes else Path(source).read_bytes()
+    # The copy keeps the source's kind: an .xlsm's macros under an .xlsx name would not open.
+    target = source if in_place else output_path(output, source.suffix.lower())  # type: ignore[arg-type]
+    if not in_place and same_file(source, target):
+        raise UsageError(f"Tệp kết quả trùng tệp gốc {source}; dùng --in-place nếu muốn ghi đè.")
+    return _Job(source=source, target=target, in_place=in_place)
+
+
+def fill_files(
+    jobs: Sequence[tuple[str | Path, str | Path | None]], *, in_place: bool = False
+) -> Iterator[FillResult | WorkbookError]:
+    """``fill`` for many workbooks at once, each (source, output), in the order given: its
+    result, or the WorkbookError saying why that file was refused. Usage mistakes raise.
+
+    Every file is read and patched in isolated worker processes with the bounds that
+    ``validate`` uses (time, memory, size): a hostile file is refused, never the end of the
+    program that fills it.
+    """
+    from .intake import Refused, read_reports, worker_bounds
+    from .validation import validate_reports  # pandas: imported while the workers read
+
+    planned = [_plan(source, output, in_place) for source, output in jobs]
+    read = list(read_reports([job.source for job in planned]))
+    pending: list[tuple[int, FillResult]] = []
+    results: list[FillResult | WorkbookError | None] = [None] * len(planned)
+    for index, (job, report) in enumerate(zip(planned, read, strict=True)):
+        if isinstance(report, Refused):
+            results[index] = WorkbookError(job.source, report.reason, detail=report.detail)
+            continue
+        if not report.forms:
+            results[index] = WorkbookError(
+                job.source,
+                "Không tìm thấy Phụ lục 01 hay Phụ lục 02 trong tệp để điền (xem: ctmt validate).",
+            )
+            continue
+        renamed = next((f for f in report.findings if f.code == "duplicate-sheet-name"), None)
+        if renamed is not None:
+            # The sheets were read under names of our own, which the file does not have.
+            results[index] = WorkbookError(
+                job.source,
+                f'Sổ làm việc có hai trang tính cùng tên "{renamed.value}" (tệp bị lỗi cấu trúc):'
+                " hãy mở bằng Excel, đồng ý sửa chữa, đặt cho mỗi trang một tên riêng, Lưu rồi"
+                " điền lại.",
+            )
+            continue
+        [findings] = validate_reports([report])
+        writes = fill_cells(report, findings)
+        changed = changes(report, writes)
+        result = FillResult(
+            source=str(job.source),
+            output=str(job.target),
+            writes=tuple(writes),
+            changed=tuple(changed),
+            errors=tuple(f for f in findings if f.is_error),
         )
-    except _Unpatchable:
-        payload = _openpyxl_book(source, writes)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(source, f"Không ghi được vào tệp ({exc}).") from exc
-    atomic_save(_Saver(payload), output)
+        if changed or not job.in_place:
+            pending.append((index, result))
+        else:
+            results[index] = result  # already right: an in-place fill rewrites nothing
+    requests = [_request(planned[index].source, result.changed) for index, result in pending]
+    # All patched before any is saved: a save that fails (a full disk) leaves no worker behind.
+    patched = list(map_isolated(_patch_one, requests, **worker_bounds()))
+    for (index, result), outcome in zip(pending, patched, strict=True):
+        job = planned[index]
+        try:
+            _save(job.source, job.target, outcome)
+        except WorkbookError as exc:
+            results[index] = exc
+        else:
+            results[index] = result
+    for item in results:
+        assert item is not None
+        yield item
 
 
 def fill(
@@ -673,44 +808,13 @@ def fill(
 ) -> FillResult:
     """Write the computed cells of a unit's workbook to ``output`` (or into it, ``in_place``).
 
+    ``output`` gets the source's extension when it has none (``-o tinh`` writes tinh.xlsx).
     Running it twice changes nothing the second time: in place, a workbook whose computed cells
-    are already right is not rewritten at all.
+    are already right is not rewritten at all. A file that cannot be read or patched safely
+    (broken, hostile, too large) raises WorkbookError with a Vietnamese reason; see
+    :func:`fill_files`.
     """
-    from .loading import read_workbook
-
-    source = Path(path)
-    if in_place == (output is not None):
-        raise UsageError("Hãy chọn một trong hai: -o TỆP_KẾT_QUẢ hoặc --in-place.")
-    target = source if in_place else Path(output)  # type: ignore[arg-type]
-    if not in_place and same_file(source, target):
-        raise UsageError(f"Tệp kết quả trùng tệp gốc {source}; dùng --in-place nếu muốn ghi đè.")
-    if source.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError(
-            f"{source}: chỉ điền được tệp .xlsx hoặc .xlsm; hãy mở bằng Excel và lưu thành .xlsx."
-        )
-    report = read_workbook(source)
-    if not report.forms:
-        raise UsageError(f"{source}: không có Phụ lục 01 hay Phụ lục 02 để điền.")
-    renamed = next((f for f in report.findings if f.code == "duplicate-sheet-name"), None)
-    if renamed is not None:
-        # The sheets were read under names of our own, which the file does not have.
-        raise WorkbookError(
-            source,
-            f'Sổ làm việc có hai trang tính cùng tên "{renamed.value}" (tệp bị lỗi cấu trúc):'
-            " hãy mở bằng Excel, đồng ý sửa chữa, đặt cho mỗi trang một tên riêng, Lưu rồi"
-            " điền lại.",
-        )
-    from .validation import validate_reports
-
-    [findings] = validate_reports([report])
-    writes = fill_cells(report, findings)
-    changed = changes(report, writes)
-    if changed or not in_place:
-        write_cells(source, target, changed)
-    return FillResult(
-        source=str(source),
-        output=str(target),
-        writes=tuple(writes),
-        changed=tuple(changed),
-        errors=tuple(f for f in findings if f.is_error),
-    )
+    [result] = fill_files([(path, output)], in_place=in_place)
+    if isinstance(result, WorkbookError):
+        raise result
+    return result

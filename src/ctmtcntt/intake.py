@@ -34,10 +34,12 @@ _ISOLATION_ADVICE = (
 
 @dataclass(frozen=True, kw_only=True)
 class Refused:
-    """A file that is not a readable report workbook, with the Vietnamese reason."""
+    """A file that is not a readable report workbook, with the Vietnamese reason, and what the
+    reader said of it (``detail``, often English: for whoever looks into the file)."""
 
     path: str
     reason: str
+    detail: str | None = None
 
 
 def is_lock_file(path: Path) -> bool:
@@ -99,11 +101,18 @@ def _read_one(path: str) -> bytes:
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
         # Readers quote the file's own bytes in their errors: keep the text writable.
-        result = Refused(path=path, reason=normalize_text(reason))
+        detail = getattr(exc, "detail", None)
+        result = Refused(
+            path=path,
+            reason=normalize_text(reason),
+            detail=None if detail is None else normalize_text(detail),
+        )
     except MemoryError:
         raise  # the isolation layer says so and replaces this worker
     except Exception as exc:  # our own reading tripped over odd content: refuse, in Vietnamese
-        result = Refused(path=path, reason=normalize_text(_msg_internal(exc)))
+        result = Refused(
+            path=path, reason=MSG_INTERNAL, detail=normalize_text(f"{type(exc).__name__}: {exc}")
+        )
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, FormSpec: _reduce_form}
@@ -111,12 +120,22 @@ def _read_one(path: str) -> bytes:
     return buffer.getvalue()
 
 
-def _msg_internal(exc: Exception) -> str:
-    return (
-        f"Chương trình gặp lỗi khi đọc nội dung tệp ({type(exc).__name__}: {exc}). Hãy mở tệp"
-        " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại; nếu vẫn lỗi, hãy gửi"
-        " tệp này cho bộ phận kỹ thuật."
-    )
+MSG_INTERNAL = (
+    "Chương trình gặp lỗi khi đọc nội dung tệp (cấu trúc bên trong tệp bất thường). Hãy mở tệp"
+    " bằng Excel, Lưu thành Sổ làm việc Excel (.xlsx) mới rồi thử lại; nếu vẫn lỗi, hãy gửi tệp"
+    " này cho bộ phận kỹ thuật."
+)
+
+
+def worker_bounds() -> dict[str, Any]:
+    """The time and memory one file may take in a worker (``map_isolated`` keywords)."""
+    return {"timeout": READ_TIMEOUT_S, "memory_mb": READ_MEMORY_MB}
+
+
+def isolation_refusal(error: str | None) -> str:
+    """Why a file is refused when its worker crashed, overran or ran out of memory, and what
+    staff can do about it."""
+    return (error or "Không đọc được tệp").rstrip(". ") + _ISOLATION_ADVICE
 
 
 def _received(data: bytes) -> UnitReport | Refused:
@@ -149,13 +168,15 @@ def read_reports(
     *,
     timeout: float | None = None,
     meanwhile: Callable[[], object] | None = None,
+    prepare: bool = True,
 ) -> Iterator[UnitReport | Refused]:
     """Read every workbook in isolated worker processes, in the order given.
 
     ``timeout`` is the seconds one file may take (default :data:`READ_TIMEOUT_S`); a file that
     overruns it, crashes the reader or needs more than :data:`READ_MEMORY_MB` is refused.
     While the workers read, this process gets the validation that follows ready, and runs
-    ``meanwhile`` (what the caller does next, e.g. importing the workbook writer).
+    ``meanwhile`` (what the caller does next, e.g. importing the workbook writer); with
+    ``prepare`` false, only that (the caller checks nothing).
     """
     load_catalogue()  # once, before the workers start: they inherit it where they can
     # What the answers unpickle into, imported here rather than raced for by the thread that
@@ -167,13 +188,16 @@ def read_reports(
         [str(p) for p in paths],
         timeout=READ_TIMEOUT_S if timeout is None else timeout,
         memory_mb=READ_MEMORY_MB,
-        meanwhile=_prepare_validation if meanwhile is None else _both(meanwhile),
+        meanwhile=(
+            (_prepare_validation if meanwhile is None else _both(meanwhile))
+            if prepare
+            else meanwhile
+        ),
     )
     with _collector.paused():
         for outcome in outcomes:
             if outcome.error is not None or outcome.value is None:
-                reason = (outcome.error or "Không đọc được tệp").rstrip(". ") + _ISOLATION_ADVICE
-                yield Refused(path=outcome.item, reason=reason)
+                yield Refused(path=outcome.item, reason=isolation_refusal(outcome.error))
                 continue
             try:
                 received = _received(outcome.value)
@@ -210,7 +234,10 @@ class FileResult:
 
 def refused_result(refused: Refused) -> FileResult:
     """A file that could not be read, as a result with one error finding."""
-    finding = make_finding("unreadable-file", file=refused.path, detail=refused.reason)
+    # The finding's value keeps what the reader said (English); its message is Vietnamese.
+    finding = make_finding(
+        "unreadable-file", file=refused.path, detail=refused.reason, value=refused.detail
+    )
     return FileResult(path=refused.path, unit=None, forms=(), findings=(finding,), readable=False)
 
 

@@ -28,6 +28,7 @@ from ._package import (
     MSG_BAD_ZIP_MEMBER,
     RESAVE,
     local,
+    msg_os_error,
     norm,
     part_xml,
     sheet_members,
@@ -83,13 +84,17 @@ _MSG_ENCRYPTED: Final = (
 )
 
 
-def _msg_unreadable(kind: str, detail: str) -> str:
-    detail = normalize_text(detail)
-    if len(detail) > 160:
-        detail = detail[:157] + "…"
+def _msg_unreadable(kind: str) -> str:
+    # What the reader said (English) goes to the finding's detail, not into this sentence.
     what = _WHAT.get(kind, "Tệp bảng tính")
     advice = RESAVE.get(kind, RESAVE["xlsx"])
-    return f"{what} bị hỏng hoặc có cấu trúc trình đọc không hiểu (lỗi: {detail}): {advice}."
+    return f"{what} bị hỏng hoặc có cấu trúc mà chương trình không đọc được: {advice}."
+
+
+def _detail(exc: BaseException) -> str:
+    """What a reader said, kept for whoever looks into the file (a finding's value)."""
+    text = normalize_text(str(exc).strip() or type(exc).__name__)
+    return text if len(text) <= 300 else text[:297] + "…"
 
 
 def _msg_too_big(kind: str, sheet: str | None, rows: int | None, columns: int | None) -> str:
@@ -257,7 +262,7 @@ def _sha256(path: Path) -> str:
     try:
         return sha256_of(path)
     except OSError as exc:
-        raise WorkbookError(path, f"Không đọc được tệp (lỗi hệ thống: {exc.strerror}).") from exc
+        raise WorkbookError(path, msg_os_error(exc), detail=_detail(exc)) from exc
 
 
 def _is_panic(exc: BaseException) -> bool:
@@ -286,7 +291,7 @@ def _open(path: Path, kind: str, data: bytes | None) -> tuple[Any, list[str]]:
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
-        raise WorkbookError(path, _reader_message(kind, exc)) from exc
+        raise WorkbookError(path, _reader_message(kind, exc), detail=_detail(exc)) from exc
     return book, names
 
 
@@ -345,7 +350,9 @@ def _sheet(path: Path, kind: str, book: Any, name: str, key: str) -> list[list[o
         if kind == "xlsx" and "unsupported cell error value" in str(exc).lower():
             raise _UnsupportedError from exc
         message = _reader_message(kind, exc)
-        raise WorkbookError(path, f'Không đọc được trang tính "{key}". {message}') from exc
+        raise WorkbookError(
+            path, f'Không đọc được trang tính "{key}". {message}', detail=_detail(exc)
+        ) from exc
     return grid
 
 
@@ -367,7 +374,7 @@ def _reader_message(kind: str, exc: BaseException) -> str:
         return _MSG_ENCRYPTED
     if "cell limit" in lowered:
         return _msg_too_big(kind, None, None, None)
-    return _msg_unreadable(kind, text)
+    return _msg_unreadable(kind)
 
 
 # Cell formats that show a percentage: Excel's built-in 0% and 0.00%, and any custom format

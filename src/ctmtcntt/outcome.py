@@ -11,7 +11,7 @@ import pandas as pd
 
 from .computation import Scalar
 from .consolidation import DEFAULT_NAME, Consolidated
-from .errors import CtmtError
+from .errors import UnreadableError
 from .report import count, json_value
 from .spec import load_catalogue
 
@@ -218,13 +218,13 @@ class ConsolidationResult:
         }
 
     def write(self, path: str | Path) -> Path:
-        """Save the province workbook (atomically); returns its path."""
+        """Save the province workbook (atomically); returns its path (``.xlsx`` added to a name
+        without extension; a write failure is an ``OutputError`` naming the file)."""
         from .province_book import write_province_book
 
         if self.nothing_read:
-            raise CtmtError(self.nothing_read_message())
-        target = Path(path)
-        write_province_book(self, target)
+            raise UnreadableError(self.nothing_read_message())
+        target = write_province_book(self, Path(path))
         object.__setattr__(self, "output", str(target))
         return target
 

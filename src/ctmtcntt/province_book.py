@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
@@ -43,7 +43,7 @@ from .reading import (
     SOURCES_TITLE,
 )
 from .spec import FormSpec, RowSpec, load_catalogue
-from .writing import atomic_save, xml_safe
+from .writing import atomic_save, output_path, xml_safe
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
@@ -600,11 +600,11 @@ class _Book:
     def __init__(self, result: ConsolidationResult) -> None:
         self.result = result
 
-    def save(self, path: str | Path) -> None:
+    def save(self, stream: IO[bytes]) -> None:
         result = self.result
         forms = load_catalogue().forms
         book = xlsxwriter.Workbook(
-            str(path),
+            stream,
             {
                 "in_memory": True,
                 "strings_to_formulas": False,
@@ -656,7 +656,7 @@ class _Book:
 
 
 @_collector.paused()  # large acyclic tables: see _collector
-def write_province_book(result: ConsolidationResult, path: Path) -> None:
+def write_province_book(result: ConsolidationResult, path: Path) -> Path:
     """Write the province workbook: PL01, PL02, breakdown, completion chart, findings, sources,
-    missing units."""
-    atomic_save(_Book(result), path)
+    missing units; returns the path written (.xlsx added when the name has no extension)."""
+    return atomic_save(_Book(result), output_path(path))

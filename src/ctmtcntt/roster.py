@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import CtmtError
+from .errors import UsageError
 from .numbers import fold
 
 # Words that say what kind of body a unit is, not which one; abbreviations spelled out.
@@ -194,25 +196,93 @@ def level_of(name: str | None, roster: Roster | None = None) -> str:
     return DEPARTMENT_LEVEL
 
 
+#: A roster lists tens of units, a few thousand communes at most.
+_MAX_ROSTER_BYTES = 4 * 1024 * 1024
+_HOW_TO_SAVE = (
+    "Hãy mở tệp bằng Excel, chọn Tệp > Lưu thành, chọn kiểu «CSV UTF-8 (Comma delimited)"
+    " (*.csv)» rồi lưu; dòng đầu là tiêu đề code,name,level,communes."
+)
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _roster_text(path: Path, data: bytes) -> str:
+    """The roster's text, as Excel saves a CSV: UTF-8 with or without BOM, UTF-16 ("Unicode
+    Text"), or the Vietnamese Windows code page (cp1258, tones as combining marks)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                break
+    else:
+        for codec in ("utf-8", "cp1258"):
+            try:
+                # cp1258 writes "ố" as "ô" and a combining acute: compose them.
+                return unicodedata.normalize("NFC", data.decode(codec))
+            except UnicodeDecodeError:
+                continue
+    raise UsageError(
+        f"Không đọc được danh sách đơn vị {path}: không nhận ra bảng mã của tệp. {_HOW_TO_SAVE}"
+    )
+
+
+def _delimiter(text: str) -> str:
+    # Excel writes ";" where the list separator is "," in decimals, tabs in "Unicode Text".
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    return max((",", ";", "\t"), key=header.count)
+
+
 def load_roster(path: str | Path) -> Roster:
-    """Read a roster CSV with columns code, name and optionally level, communes."""
+    """Read a roster CSV with columns code, name and optionally level, communes.
+
+    Read as Excel saves it on a Vietnamese Windows too: UTF-8 (with or without BOM), UTF-16,
+    Windows-1258; separated by commas, semicolons or tabs. A roster that cannot be read is a
+    UsageError that says how to save it.
+    """
     path = Path(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise CtmtError(f"Không đọc được danh sách đơn vị {path}: {exc}") from exc
+        with path.open("rb") as handle:
+            data = handle.read(_MAX_ROSTER_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(
+            f"Không đọc được danh sách đơn vị {path} (không mở được tệp): hãy kiểm tra đường dẫn"
+            " và quyền truy cập."
+        ) from exc
+    # UTF-16 (Excel's "Unicode Text") opens with its byte order mark; other NULs: not text.
+    binary = b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if len(data) > _MAX_ROSTER_BYTES or binary:
+        raise UsageError(
+            f"{path} không phải danh sách đơn vị dạng CSV (tệp quá lớn hoặc là tệp nhị phân)."
+            f" {_HOW_TO_SAVE}"
+        )
+    text = _roster_text(path, data)
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    except csv.Error as exc:
+        raise UsageError(f"Không đọc được danh sách đơn vị {path}. {_HOW_TO_SAVE}") from exc
+    header = {(key or "").strip().lower() for row in rows[:1] for key in row}
+    if rows and not {"code", "name"} <= header:
+        raise UsageError(
+            f"Danh sách đơn vị {path} thiếu cột code hoặc name ở dòng tiêu đề. {_HOW_TO_SAVE}"
+        )
     units: list[Unit] = []
-    for number, row in enumerate(rows, start=2):
-        code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
+    for number, raw in enumerate(rows, start=2):
+        row = {(key or "").strip().lower(): (value or "") for key, value in raw.items()}
+        code, name = row.get("code", "").strip(), row.get("name", "").strip()
+        if not code and not name and not any(v.strip() for v in row.values()):
+            continue  # a blank line Excel left at the end
         if not code or not name:
-            raise CtmtError(f"{path}: dòng {number} thiếu mã (code) hoặc tên (name) đơn vị")
-        communes = (row.get("communes") or "").strip()
+            raise UsageError(f"{path}: dòng {number} thiếu mã (code) hoặc tên (name) đơn vị")
+        communes = row.get("communes", "").strip()
         units.append(
             Unit(
                 code=code,
                 name=name,
-                level=(row.get("level") or "").strip(),
+                level=row.get("level", "").strip(),
                 communes=int(communes) if communes.isdigit() else None,
             )
         )

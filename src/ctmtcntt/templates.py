@@ -23,7 +23,7 @@ from .computation import computed_columns
 from .errors import UsageError
 from .layout import Drawn, Grid, TableRow, fixed_rows, plan
 from .spec import FormSpec, RowSpec, load_catalogue
-from .writing import atomic_save
+from .writing import atomic_save, output_path
 
 # Fixed document dates keep the committed templates byte-for-byte reproducible.
 _EPOCH = dt.datetime(2021, 9, 16)
@@ -289,6 +289,4 @@ def build_template(code: str) -> Workbook:
 
 def write_template(code: str, output: str | Path) -> Path:
     """Write the blank template of a form to ``output`` (atomically)."""
-    target = Path(output)
-    atomic_save(build_template(code.upper()), target)
-    return target
+    return atomic_save(build_template(code.upper()), output_path(output))

@@ -6,12 +6,13 @@ Each is one call from the CLI, from Excel and from Python; fronts only parse, ca
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
+from .errors import UsageError, WorkbookError
 from .intake import (
     FileResult,
     Refused,
@@ -62,7 +63,9 @@ __all__ = [
     "consolidate",
     "fill",
     "fill_cells",
+    "province_output",
     "read_grids",
+    "read_workbook",
     "template",
     "validate",
 ]
@@ -105,7 +108,7 @@ class ValidationResult:
 
 
 def validate(
-    paths: Iterable[str | Path],
+    paths: str | Path | Iterable[str | Path],
     roster: Roster | str | Path | None = None,
     *,
     progress: Progress | None = None,
@@ -113,10 +116,11 @@ def validate(
 ) -> ValidationResult:
     """Check workbooks (folders mean their workbooks); never modifies them.
 
+    ``paths`` is one path (a string or Path: that file or folder) or several.
     ``read_timeout``: seconds one file may take to read before it is refused (default
     ``intake.READ_TIMEOUT_S``).
     """
-    items = [Path(p) for p in paths]
+    items = _paths(paths)
     files = _workbooks(items)
     read = list(_read(files, progress, read_timeout))
     reports = [r for r in read if isinstance(r, UnitReport)]
@@ -127,10 +131,30 @@ def validate(
     return ValidationResult(files=tuple(results))
 
 
+def read_workbook(path: str | Path) -> UnitReport:
+    """Read one unit's workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) into its report.
+
+    The file is read in an isolated worker process with the bounds ``validate`` uses (time,
+    memory, size): a hostile or broken file raises ``WorkbookError`` with a Vietnamese reason,
+    and never aborts or exhausts the program that asked.
+    """
+    [read] = read_reports([Path(path)], prepare=False)
+    if isinstance(read, Refused):
+        raise WorkbookError(read.path, read.reason, detail=read.detail)
+    return read
+
+
 def _import_next() -> None:
     # Adding up and writing the province workbook come next: import them (pandas, XlsxWriter)
     # while the workers read, never before they start.
     from . import consolidation, outcome, province_book  # noqa: F401
+
+
+def _paths(given: str | Path | Iterable[str | Path]) -> list[Path]:
+    # A string is one path, not the characters of one ("/" would walk the whole disk).
+    if isinstance(given, (str, bytes, os.PathLike)):
+        return [Path(os.fsdecode(given))]
+    return [Path(p) for p in given]
 
 
 def _workbooks(items: list[Path]) -> list[Path]:
@@ -152,6 +176,28 @@ def _roster(items: list[Path], roster: Roster | str | Path | None) -> Roster | N
     return None
 
 
+def province_output(output: str | Path, inputs: Iterable[str | Path]) -> Path:
+    """Where the province workbook of ``inputs`` may be written: ``output`` with ``.xlsx``
+    added when it has no extension. Checked before any reading, so a long run does not end in
+    a refusal: another extension (``tinh.xls``), an input workbook, or a name inside a folder
+    being consolidated (the next run would read it back as one more unit) is a UsageError.
+    """
+    from .writing import output_path, same_file
+
+    target = output_path(output)
+    items = [Path(p) for p in inputs]
+    # A file that does not exist yet is no input (a thousand inputs need not be compared).
+    if target.exists() and any(same_file(path, target) for path in workbook_paths(items)):
+        raise UsageError(f"Tệp kết quả {target} là một tệp báo cáo đầu vào; hãy chọn tên khác.")
+    for folder in items:
+        if folder.is_dir() and target.resolve().is_relative_to(folder.resolve()):
+            raise UsageError(
+                f"Tệp kết quả {target} nằm trong thư mục đang tổng hợp {folder}: lần sau nó sẽ "
+                "bị đọc lại như báo cáo của một đơn vị. Hãy ghi ra ngoài thư mục này."
+            )
+    return target
+
+
 def consolidate(
     folder_or_paths: str | Path | Iterable[str | Path],
     roster: Roster | str | Path | None = None,
@@ -164,10 +210,7 @@ def consolidate(
     ``roster`` is a Roster or a CSV path; by default a ``roster.csv`` in the folder is used.
     ``name`` is written on "Đơn vị báo cáo:" of the result. Inputs are never modified.
     """
-    if isinstance(folder_or_paths, (str, Path)):
-        items = [Path(folder_or_paths)]
-    else:
-        items = [Path(p) for p in folder_or_paths]
+    items = _paths(folder_or_paths)
     chosen = _roster(items, roster)
     paths = _workbooks(items)
     read = list(_read(paths, progress, meanwhile=_import_next))
