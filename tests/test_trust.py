@@ -317,6 +317,30 @@ def test_totals_without_sources_are_errors_and_totals_stay_sums(
     assert 1 == result.exit_code
 
 
+def test_a_total_whose_sources_are_all_unreadable_leaves_with_them(
+    example: Path, base: dict[str, Any]
+) -> None:
+    """S05 lists a project with (6) = 1.000 and words in (7), (8), (9): an error at each source,
+    and its (6) is not added alone, so every province total stays the sum of its sources."""
+    edit(
+        example,
+        S05,
+        PL02,
+        {"B11": "Phần mềm kế toán", "F11": 1000, "G11": "một nghìn", "H11": "x", "I11": "không"},
+    )
+    result, document = consolidate(example)
+    assert [(S05, PL02, c, "error") for c in ("G11", "H11", "I11")] == found(
+        document, "text-not-number"
+    )
+    pl02 = document["PL02"]
+    assert base["PL02"]["groups"]["I"] == pl02["groups"]["I"]
+    [project] = [p for p in pl02["projects"] if p.get("name") == "Phần mềm kế toán"]
+    assert project["6"] is None
+    for values in (pl02["total"], *pl02["groups"].values()):
+        assert values["6"] == sum(values[p] for p in "789")
+    assert 1 == result.exit_code
+
+
 # ---------------------------------------------------------------------------------------------
 # An earlier consolidated report left in the folder
 

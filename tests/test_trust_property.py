@@ -64,6 +64,13 @@ def _sheets(path: Path) -> dict[str, list[list[object]]]:
     return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
 
 
+class _World(dict[str, Any]):
+    """The reports read once; shown by name, so that a failing example prints in full."""
+
+    def __repr__(self) -> str:
+        return "<the example's reports>"
+
+
 @pytest.fixture(scope="module")
 def world() -> dict[str, Any]:
     """Every example report read once, and the grids and cells of the three units edited."""
@@ -84,7 +91,7 @@ def world() -> dict[str, Any]:
                 for column, value in row.values.items():
                     r, c = parse_a1(value.cell)
                     cells[code, row.key, column] = (form.sheet, r - 1, c - 1)
-    return {"reports": reports, "grids": grids, "cells": cells}
+    return _World(reports=reports, grids=grids, cells=cells)
 
 
 @st.composite

@@ -126,6 +126,18 @@ def compute_project(spec: FormSpec, inputs: Mapping[str, Scalar]) -> dict[str, S
     return row
 
 
+def sourced(spec: FormSpec, inputs: Mapping[str, Scalar]) -> dict[str, Scalar]:
+    """A project's inputs without the totals none of whose sources is left: what adding up
+    takes, so that a province total is always the sum of its sources. (A unit's own total
+    typed alone is an error found by checking; one whose sources were all set aside by
+    their errors goes with them.)"""
+    kept = dict(inputs)
+    for column in spec.columns:
+        if column.sum_of and not any(_is_number(inputs.get(k)) for k in column.sum_of):
+            kept.pop(column.key, None)
+    return kept
+
+
 def compute_pl02(
     spec: FormSpec, projects: Iterable[tuple[str, Mapping[str, Scalar]]]
 ) -> tuple[dict[str, dict[str, Scalar]], list[tuple[str, dict[str, Scalar]]]]:

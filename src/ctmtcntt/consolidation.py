@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import _collector
-from .computation import Scalar, Table, compute_pl01, compute_pl02, ratio, total
+from .computation import Scalar, Table, compute_pl01, compute_pl02, ratio, sourced, total
 from .intake import FileResult, Refused, check_reports, refused_result
 from .numbers import fold
 from .project_matching import Listed, distinct
@@ -551,7 +551,7 @@ def _pl02(
         return bool(investor) and same_unit(investor, entry.unit, roster)  # type: ignore[arg-type]
 
     entries, found = distinct(entries, spec, is_investor)
-    fixed, done = compute_pl02(spec, [(e.group, e.values) for e in entries])
+    fixed, done = compute_pl02(spec, [(e.group, sourced(spec, e.values)) for e in entries])
     listed = [
         Project(group=e.group, unit=e.unit, code=e.code, texts=e.texts, values=values)
         for e, (_, values) in zip(entries, done, strict=True)
