@@ -607,8 +607,10 @@ def test_consolidate_a_folder_passed_from_the_dialog(
             missing = [{"code": "S02", "name": "Sở Nội vụ", "files": []}]
             return {"units": {"expected": 32, "received": [{}] * 31, "missing": missing}}
 
-    def run(folder: Path, roster: object = None, name: str | None = None) -> Result:
-        seen.update(folder=folder, roster=roster, name=name)
+    def run(
+        folder: Path, roster: object = None, name: str | None = None, forms: Any = None
+    ) -> Result:
+        seen.update(folder=folder, roster=roster, name=name, forms=forms.name)
         return Result()
 
     monkeypatch.setattr("ctmtcntt.workflows.consolidate", run)
@@ -619,6 +621,7 @@ def test_consolidate_a_folder_passed_from_the_dialog(
     assert chosen == seen["folder"]
     assert seen["roster"] is None  # the workflow then takes roster.csv from the folder
     assert "UBND tỉnh Phú Yên" == seen["name"]  # the name the VBA passed wins over the cell
+    assert "ctmt-2016-2020" == seen["forms"]  # no cell BoBieuMau: the default form set
     text = alert_text(book)
     assert "Đã nhận báo cáo của 31/32 đơn vị. Chưa gửi (1): Sở Nội vụ." in text
     assert (tmp_path / "Tổng hợp - Đã chọn.xlsx").is_file()

@@ -17,9 +17,13 @@ from .spec import Catalogue, FormSpec, load_catalogue
 
 _ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
 _LETTER = re.compile(r"^([a-zđ])[.)]?$")
-_NUMBER = re.compile(r"^(\d{1,3})[.)]?$")
+# "3", "3." or a path three deep: "3.1" (its parts a, b are "3.1.a", "3.1.b").
+_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]?$")
 _END_MARKS = ("ghi chu", "nguoi lap bieu", "thu truong don vi")
-_TEXT_COLUMNS = {"name", "investor", "period", "decision", "note"}
+_TEXT_TYPES = frozenset({"text", "choice"})
+# Text columns typed by units (names, notes…): converted when typed in an old font. The STT and
+# the printed unit of measure are the form's own.
+_PRINTED = frozenset({"stt", "unit"})
 
 
 class Value(NamedTuple):
@@ -40,7 +44,7 @@ class Value(NamedTuple):
 
 
 class Row(NamedTuple):
-    """A row of the table: a fixed row of the form, or a project (PL02).
+    """A row of the table: a fixed row of the form, or a project (project lists).
 
     A named tuple, like ``Value``: rows travel pickled from the reading workers, and a tuple
     pickles in a fraction of a dataclass's time and size.
@@ -423,7 +427,12 @@ def _read_form(
                 )
             )
     letters = tuple(
-        (key, column, _letter(column), key in _TEXT_COLUMNS)
+        (
+            key,
+            column,
+            _letter(column),
+            spec.column_by_key[key].type in _TEXT_TYPES and key not in _PRINTED,
+        )
         for key, column in located.columns.items()
     )
     built = tuple(
@@ -450,6 +459,10 @@ def _read_form(
         unit_cell=unit_cell,
     )
     return data, findings, end
+
+
+def _typed_text(spec: FormSpec, key: str) -> bool:
+    return spec.column_by_key[key].type in _TEXT_TYPES and key not in _PRINTED
 
 
 def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
@@ -485,8 +498,12 @@ Assigned = tuple[int, str, str, str | None]  # grid row, key, kind, group
 def _assign_fixed(
     lines: list[tuple[int, str, str]], spec: FormSpec, sheet: str, source: str, out: list[Finding]
 ) -> list[Assigned]:
-    """Give each line its STT path ("2.a"), trusting the printed name over a retyped STT."""
-    by_name = {fold(r.name): r.key for r in spec.rows}
+    """Give each line its STT path ("2.a"), trusting the printed name over a retyped STT when
+    the name is the form's only row of that name (parts a of 3.1, 3.2 and 3.3 share theirs)."""
+    names = [fold(r.name) for r in spec.rows]
+    by_name = {
+        name: r.key for name, r in zip(names, spec.rows, strict=True) if names.count(name) == 1
+    }
     result: list[Assigned] = []
     taken: set[str] = set()
     parent = ""
@@ -495,10 +512,10 @@ def _assign_fixed(
         named = by_name.get(fold(name)) if name else None
         if named is not None and named != key:
             key = named
-        if key is not None and "." not in key:
-            parent = key
+        if key is not None and _LETTER.match(key.rsplit(".", 1)[-1]) is None:
+            parent = key  # a numbered row ("3", "3.1"): the letters below are its parts
         elif key is not None:
-            parent = key.split(".")[0]
+            parent = key.rsplit(".", 1)[0]
         if key is None or key not in spec.by_key or key in taken:
             if stt or name:
                 out.append(
@@ -530,10 +547,10 @@ def _stt_key(stt: str, parent: str) -> str | None:
 def _assign_projects(
     lines: list[tuple[int, str, str]], spec: FormSpec, blank: Callable[[int], bool]
 ) -> tuple[list[Assigned], list[int]]:
-    """PL02: the total row, the groups, and every project under the group above it, numbered
-    within its group. The template's blank project rows (empty but for their STT and formulas
-    never calculated: most rows of a PL02) are left out. Also the grid rows of projects
-    above every group row, which belong to none."""
+    """A project list: the total row, the groups, and every project under the group above it,
+    numbered within its group. The template's blank project rows (empty but for their STT and
+    formulas never calculated: most rows of such a form) are left out. Also the grid rows of
+    projects above every group row, which belong to none."""
     groups = {r.label: r.key for r in spec.rows if r.kind == "group"}
     names = {fold(r.name): r.key for r in spec.rows if r.kind in ("group", "total")}
     total_name = next(fold(r.name) for r in spec.rows if r.kind == "total")

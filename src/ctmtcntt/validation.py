@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
+from .computation import MET, NOT_MET, Scalar, compute_indicators, compute_project, compute_projects
 from .numbers import excel_error, fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding, shown
@@ -320,7 +320,7 @@ def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
     spec = form.spec
     # Only a unit that typed a computed cell needs its expected values: most never do.
     typed = {row.key: keys for row, keys in zip(form.rows, typed_rows, strict=True)}
-    expected = compute_pl01(spec, inputs(form)) if any(typed.values()) else {}
+    expected = compute_indicators(spec, inputs(form)) if any(typed.values()) else {}
 
     meta = partial(_meta, form)
 
@@ -474,7 +474,7 @@ def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
         keys for row, keys in zip(form.rows, typed_rows, strict=True) if row.kind != "project"
     )
     if summed:
-        fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
+        fixed, done = compute_projects(spec, [(group, values) for group, _, values in listed])
     else:
         fixed, done = {}, [(group, compute_project(spec, values)) for group, _, values in listed]
 
@@ -580,7 +580,9 @@ def _run(
         province = [flags[s] for s in sources] if rows_name == "cells" else None
         frame = _frame(rows, columns, index, names, province)
         if province is not None:
-            frame["allowed"] = _allowed(frame, [levels[s] if levels else None for s in sources])
+            frame["allowed"] = _allowed(
+                frame, [levels[s] if levels else None for s in sources], _reporters(reports)
+            )
         failures = _failures(load_schema(schema_name), frame)
         if not failures:
             continue
@@ -610,17 +612,23 @@ def _frame(
     return frame
 
 
-def _allowed(frame: pd.DataFrame, levels: list[str | None]) -> pd.Series:
+def _reporters(reports: Sequence[UnitReport]) -> dict[str, frozenset[str]]:
+    """Who may report a row (``who`` -> roster levels), from the forms of the reports."""
+    reporters: dict[str, frozenset[str]] = {}
+    for report in reports:
+        for form in report.forms.values():
+            reporters.update(form.spec.reporters)
+    return reporters
+
+
+def _allowed(
+    frame: pd.DataFrame, levels: list[str | None], reporters: Mapping[str, frozenset[str]]
+) -> pd.Series:
     """Per cell, whether its unit may report its row (the form's ``reporters``), column-wise."""
     import pandas as pd
 
-    from .spec import load_catalogue
-
     level = pd.Series(levels, index=frame.index, dtype=object)
     allowed = level.isna() | (frame["who"] == "all")
-    reporters: dict[str, frozenset[str]] = {}
-    for form in load_catalogue().forms.values():
-        reporters.update(form.reporters)
     for who, accepted in reporters.items():
         allowed |= (frame["who"] == who) & level.isin(sorted(accepted))
     return allowed.astype(bool)
@@ -634,9 +642,9 @@ def warm_up() -> list[tuple[str, Any]]:
     """Check one made-up valid cell and relation: pandas and pandera do their first-call work
     (lazy imports, dtype tables) here, run while the workers read, rather than after. Returns
     the failures, which should be none."""
-    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0, *_WARM)
+    cell = ("form", "1", "actual", "number", "input", True, True, False, False, 1.0, *_WARM)
     frame = _frame([cell], CELL_COLUMNS, [(0, "", "A1")], ["source", "sheet", "cell"], [False])
-    frame["allowed"] = _allowed(frame, [None])
+    frame["allowed"] = _allowed(frame, [None], {})
     found = _failures(load_schema("cells.pandera.yaml"), frame)
     relation = ("within", 1.0, 2.0, 0.0)
     names = ["source", "sheet", "cell", "relation_at"]
