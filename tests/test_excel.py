@@ -944,3 +944,31 @@ def test_a_protected_sheet_is_named_in_the_message(
     assert text.startswith("2 lỗi, 2 cảnh báo.")
     assert "Trang tính «Phụ lục 01» không cho sửa (đang được bảo vệ?)" in text
     assert "Unprotect Sheet" in text
+
+
+def _with_forms(payload: Payload, forms: str) -> Payload:
+    """The control sheet with the form set named in B6 (the cell BoBieuMau)."""
+    sheet = payload["sheets"][0]
+    sheet["values"] = [*sheet["values"], ["Bộ biểu mẫu", forms]]
+    name = {**_folder_name(Path()), "name": excel.FORMS_NAME, "address": "B6"}
+    return {**payload, "names": [*payload["names"], name]}
+
+
+def test_the_button_consolidates_with_the_form_set_of_its_cell(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """BoBieuMau names the 2024 set: the 2024 forms are added up into a workbook of their own
+    sheets; a set that does not exist is said, naming the cell."""
+    folder = tmp_path / "Báo cáo 2024"
+    shutil.copytree(ROOT / "examples" / "binh-dinh-2024", folder)
+    book = caller(_with_forms(_control(xw, folder, "UBND tỉnh Bình Định"), "cds-2024"))
+    excel.consolidate()
+    out = tmp_path / "Tổng hợp - Báo cáo 2024.xlsx"
+    assert out.is_file(), alert_text(book)
+    assert "Đã nhận báo cáo của 32/32 đơn vị." in alert_text(book)
+    sheets = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert ["Biểu 01", "Biểu 02"] == sheets[:2]
+    book = caller(_with_forms(_control(xw, folder), "cds-2099"))
+    excel.consolidate()
+    assert "Không có bộ biểu mẫu 'cds-2099'" in alert_text(book)
+    assert f"(ô {excel.FORMS_NAME})" in alert_text(book)

@@ -10,7 +10,7 @@ from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
 from .cells import a1, column_letter, parse_a1
-from .locate import Grid, Located, find_unit, headed_like, locate, named_form, text
+from .locate import Grid, Located, find_unit, headed_like, locate, named_form, recognised, text
 from .numbers import detect_legacy, excel_error, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
@@ -240,6 +240,8 @@ def read_grids(
                     make_finding("form-not-found", file=source, sheet=sheet, detail=named.sheet)
                 )
             continue
+        if not recognised(grid, located) and _other_set(grid, catalogue) is not None:
+            continue  # another report's form that shares our common headers: said below
         table: Located | None = located
         while table is not None:
             marks = (uncached or {}).get(sheet, set())
@@ -269,6 +271,8 @@ def read_grids(
         findings.extend(notes)
         if form.unit_cell is not None:
             units.append((form.unit, form.sheet, form.unit_cell))
+    if not forms and grids:
+        findings.append(_no_form(grids, source, catalogue))
     unit, unit_sheet, unit_cell = _unit(units, source, findings)
     consolidated, area = _made_by_consolidation(grids) if forms else (False, None)
     return UnitReport(
@@ -339,7 +343,7 @@ def _with_errors(grid: Grid, errors: Mapping[str, str]) -> Grid:
 
 def _figures(form: FormData) -> int:
     """How many numbers a form's table holds outside its text columns."""
-    text = {c.key for c in form.spec.columns if c.type == "text"}
+    text = {c.key for c in form.spec.columns if c.type in _TEXT_TYPES}
     return sum(
         1
         for row in form.rows
@@ -354,6 +358,40 @@ def _content(form: FormData) -> tuple[object, ...]:
         form.unit,
         tuple((row.key, tuple(v.raw for v in row.values.values())) for row in form.rows),
     )
+
+
+def _other_set(grid: Grid, catalogue: Catalogue) -> Catalogue | None:
+    """The shipped form set, other than the chosen one, whose form this sheet is (found with a
+    text only that form prints)."""
+    from .spec import form_sets
+
+    chosen = catalogue.folder.resolve()
+    for folder in form_sets().values():
+        if folder.resolve() == chosen:
+            continue
+        other = load_catalogue(folder)
+        found = locate(grid, list(other.forms.values()))
+        if found is not None and recognised(grid, found):
+            return other
+    return None
+
+
+def _no_form(grids: Mapping[str, Grid], source: str, catalogue: Catalogue) -> Finding:
+    """A file holding no form of the chosen set: a form of another shipped set (named, with
+    the option that chooses it), or none at all. Never a silent drop."""
+    for sheet, grid in grids.items():
+        other = _other_set(grid, catalogue)
+        if other is not None:
+            return make_finding(
+                "form-of-another-set",
+                file=source,
+                sheet=sheet,
+                value=other.name,
+                other_value=catalogue.name,
+                detail=", ".join(spec.sheet for spec in other.forms.values()),
+            )
+    sheets = ", ".join(spec.sheet for spec in catalogue.forms.values())
+    return make_finding("no-form", file=source, value=catalogue.name, detail=sheets)
 
 
 def _unit(

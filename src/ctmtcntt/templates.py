@@ -204,10 +204,12 @@ def _indicators(ws: Worksheet, spec: FormSpec) -> str:
         for c in spec.columns
     }
     for row in spec.rows:
-        if row.kind in ("section", "heading"):
+        if row.kind == "section":
             continue
         line = drawn.rows[row.key]
         ws.cell(row=line, column=spec.column_by_key["unit"].number, value=row.unit or None)
+        if row.kind == "heading":
+            continue  # a numbered heading (3 of 3.1, 3.2): its unit printed, nothing to type
         if row.target is not None and row.target.op != "plan":
             ws.cell(row=line, column=spec.column_by_key["plan"].number, value=row.target.text)
         kinds = {"yesno": "yesno", "money": "money", "score": "decimal", "percent": "decimal"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -20,7 +20,16 @@ from .report import Finding, make_finding, shown
 from .reporters import is_from_province, own_target_findings, reporter_level, roster_unit
 from .roster import PROVINCE_LEVEL, Roster, same_unit
 from .spec import FormSpec, load_schema
-from .values import INPUTS_MEMO, Key, cell_type, inputs, projects, row_roles, understand
+from .values import (
+    INPUTS_MEMO,
+    Key,
+    cell_type,
+    in_choices,
+    inputs,
+    projects,
+    row_roles,
+    understand,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,7 +157,9 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
 
 def _unit_findings(report: UnitReport, roster: Roster | None) -> list[Finding]:
     if not report.forms:
-        return [make_finding("no-form", file=report.path)]
+        # Reading says which forms it looked for, or which other set the file is of.
+        said = any(f.code in ("no-form", "form-of-another-set") for f in report.findings)
+        return [] if said else [make_finding("no-form", file=report.path)]
     file, sheet, cell = report.path, report.unit_sheet, report.unit_cell
     if not report.unit:
         return [make_finding("missing-unit-name", file=file, sheet=sheet, cell=cell)]
@@ -202,6 +213,8 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     continue  # the template's own formula, never calculated: recomputed anyway
             type_ = cell_type(spec, row_spec, column)
             reading = understand(value, type_, spec.marks)
+            if column.choices:
+                reading = replace(reading, ok=in_choices(column, value.raw))
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # dots: "no figure available", as if left blank
             if kind == "computed" and reading.mark is not None:
@@ -230,7 +243,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 # A pair (.a and .b) leaves together: consolidation takes the partner out too.
                 drops=((spec.code, row.key, key),),
                 context=(
-                    _percent_words(formatted)
+                    {"detail": "; ".join(column.choices)}
+                    if column.choices
+                    else _percent_words(formatted)
                     if formatted or reading.percent_sign
                     # The limit, for the finding of a value past it (rare: no dict for others).
                     else {"detail": f"tối đa {shown(limit)}"}

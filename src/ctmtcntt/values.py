@@ -115,6 +115,8 @@ def _work_out_roles(form: FormSpec) -> dict[str, dict[str, str | None]]:
 
 def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     if form.has_projects:
+        if column.type == "choice" and row.kind == "project":
+            return "input"  # checked against the column's choices, never added up
         if column.type not in ("money", "percent"):
             return None
         if row.kind == "project":
@@ -130,6 +132,12 @@ def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     if column.key in computed_columns(spec):
         return "computed"
     return None
+
+
+def in_choices(column: ColumnSpec, raw: object) -> bool:
+    """Whether a choice column's cell holds one of its texts (case and spacing aside)."""
+    typed = normalize_text(str(raw)).strip().casefold()
+    return any(typed == choice.casefold() for choice in column.choices)
 
 
 def texts_of(form: FormSpec) -> frozenset[str]:
@@ -269,7 +277,7 @@ def _projects(form: FormData) -> _ProjectTable:
         for key, value in row.values.items():
             column = spec.column_by_key[key]
             wanted = role(spec, row, column) == "input" or bool(column.sum_of)
-            if not wanted or value.uncached:
+            if not wanted or value.uncached or column.type in TEXT_TYPES:
                 continue
             reading = understand(value, column.type, spec.marks)
             if reading.ok and reading.value is not None:
