@@ -382,3 +382,19 @@ def test_the_guide_shows_rows_and_columns_as_shipped() -> None:
             shown += 1
     assert shown >= 6
     assert "ctmt consolidate examples/binh-dinh-2024 --forms cds-2024" in guide
+
+
+def test_the_library_takes_the_form_set_by_name(tmp_path: Path) -> None:
+    """``forms=`` in the library, as on the command line: template, fill and consolidate."""
+    import ctmtcntt
+
+    blank = ctmtcntt.template("BIEU02", tmp_path / "BIEU02.xlsx", forms="cds-2024")
+    assert ["Biểu 02"] == openpyxl.load_workbook(blank).sheetnames
+    source = EXAMPLE_2024 / "S11 - So Thong tin va Truyen thong.xlsx"
+    filled = ctmtcntt.fill(source, tmp_path / "S11.xlsx", forms="cds-2024")
+    assert filled.writes
+    result = ctmtcntt.consolidate(EXAMPLE_2024, forms="cds-2024")
+    assert "Đạt" == result.indicators("BIEU01").loc["4", "assessment"]
+    assert 76030 == result.projects("BIEU02").loc["TOTAL", "5"]
+    with pytest.raises(ctmtcntt.SpecError, match="cds-2099"):
+        ctmtcntt.consolidate(EXAMPLE_2024, forms="cds-2099")

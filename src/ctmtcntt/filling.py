@@ -34,7 +34,7 @@ from .errors import UsageError, WorkbookError
 from .numbers import normalize_text
 from .reading import FormData, UnitReport
 from .report import Finding
-from .spec import Catalogue, RowSpec, load_catalogue
+from .spec import Catalogue, RowSpec, as_catalogue
 from .values import Key, inputs, projects
 from .writing import atomic_save, output_path, same_file
 
@@ -740,7 +740,7 @@ def fill_files(
     jobs: Sequence[tuple[str | Path, str | Path | None]],
     *,
     in_place: bool = False,
-    forms: Catalogue | None = None,
+    forms: Catalogue | str | Path | None = None,
 ) -> Iterator[FillResult | WorkbookError]:
     """``fill`` for many workbooks at once, each (source, output), in the order given: its
     result, or the WorkbookError saying why that file was refused. Usage mistakes raise.
@@ -752,7 +752,7 @@ def fill_files(
     from .intake import Refused, read_reports, worker_bounds
     from .validation import validate_reports  # pandas: imported while the workers read
 
-    catalogue = forms or load_catalogue()
+    catalogue = as_catalogue(forms)
     planned = [_plan(source, output, in_place) for source, output in jobs]
     read = list(read_reports([job.source for job in planned], forms=catalogue))
     sheets = " hay ".join(spec.sheet for spec in catalogue.forms.values())
@@ -813,7 +813,7 @@ def fill(
     output: str | Path | None = None,
     *,
     in_place: bool = False,
-    forms: Catalogue | None = None,
+    forms: Catalogue | str | Path | None = None,
 ) -> FillResult:
     """Write the computed cells of a unit's workbook to ``output`` (or into it, ``in_place``).
     ``forms`` is the form set (the default set when None).

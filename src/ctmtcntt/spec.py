@@ -422,6 +422,12 @@ def forms_folder(forms: str | Path | None = None) -> Path:
     )
 
 
+def as_catalogue(forms: Catalogue | str | Path | None) -> Catalogue:
+    """A form set as callers name it: the set itself, its name, its folder, or None (the
+    default set)."""
+    return forms if isinstance(forms, Catalogue) else load_catalogue(forms)
+
+
 @cache
 def load_findings() -> Mapping[str, FindingSpec]:
     """The catalogue of finding codes (``schemas/findings.yaml``), shared by every form set."""

@@ -22,7 +22,7 @@ from .cells import a1, column_letter
 from .computation import computed_columns
 from .errors import UsageError
 from .layout import Drawn, Grid, TableRow, fixed_rows, plan
-from .spec import Catalogue, FormSpec, RowSpec, load_catalogue
+from .spec import Catalogue, FormSpec, RowSpec, as_catalogue
 from .writing import atomic_save, output_path
 
 # Fixed document dates keep the committed templates byte-for-byte reproducible.
@@ -289,10 +289,10 @@ def _choice(ws: Worksheet, choices: Sequence[str]) -> DataValidation:
     return rule
 
 
-def build_template(code: str, forms: Catalogue | None = None) -> Workbook:
-    """The blank template of form ``code`` of a form set (default set when None) as an
-    openpyxl workbook."""
-    catalogue = forms or load_catalogue()
+def build_template(code: str, forms: Catalogue | str | Path | None = None) -> Workbook:
+    """The blank template of form ``code`` of a form set (its name, folder, or None for the
+    default set) as an openpyxl workbook."""
+    catalogue = as_catalogue(forms)
     found = {c.upper(): spec for c, spec in catalogue.forms.items()}
     if code.upper() not in found:
         raise UsageError(
@@ -324,7 +324,9 @@ def build_template(code: str, forms: Catalogue | None = None) -> Workbook:
     return book
 
 
-def write_template(code: str, output: str | Path, forms: Catalogue | None = None) -> Path:
+def write_template(
+    code: str, output: str | Path, forms: Catalogue | str | Path | None = None
+) -> Path:
     """Write the blank template of a form of a form set to ``output`` (atomically); returns
     the path written."""
     return atomic_save(build_template(code, forms), output_path(output))

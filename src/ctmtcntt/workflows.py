@@ -24,7 +24,7 @@ from .intake import (
 from .reading import UnitReport
 from .reading import read_grids as read_grids
 from .roster import Roster, load_roster
-from .spec import Catalogue, load_catalogue
+from .spec import Catalogue, as_catalogue
 
 #: A form set as callers name it: its name ("cds-2024"), its folder, the set itself, or None
 #: for the default (2016–2020) set.
@@ -33,9 +33,7 @@ FormsChoice = Catalogue | str | Path | None
 
 def form_set(forms: FormsChoice) -> Catalogue:
     """The form set chosen: by name, by folder, or the default."""
-    if isinstance(forms, Catalogue):
-        return forms
-    return load_catalogue(forms)
+    return as_catalogue(forms)
 
 
 if TYPE_CHECKING:
