@@ -398,3 +398,23 @@ def test_the_library_takes_the_form_set_by_name(tmp_path: Path) -> None:
     assert 76030 == result.projects("BIEU02").loc["TOTAL", "5"]
     with pytest.raises(ctmtcntt.SpecError, match="cds-2099"):
         ctmtcntt.consolidate(EXAMPLE_2024, forms="cds-2099")
+
+
+def test_a_percentage_typed_as_excel_shows_it(tmp_path: Path) -> None:
+    """Row 8 of Biểu 01 is a percentage typed directly: 0.1235 in a cell formatted "%" (Excel
+    shows 12.35 %) is 12.35, as "12,35" is."""
+    folder = tmp_path / "don-vi"
+    folder.mkdir()
+    path = folder / "TINH.xlsx"
+    shutil.copy(EXAMPLE_2024 / "TINH - So TTTT.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Biểu 01"]
+    line = next(r[0].row for r in sheet.iter_rows(min_row=9) if str(r[0].value) == "8")
+    assert "12,35" == sheet.cell(line, 5).value
+    sheet.cell(line, 5).value = 0.1235
+    sheet.cell(line, 5).number_format = "0.00%"
+    book.save(path)
+    code, text = run("consolidate", str(folder), "--forms", "cds-2024", "--format", "json")
+    assert 0 == code, text
+    row = json.loads(text)["BIEU01"]["8"]
+    assert {"plan": 15.0, "actual": 12.35, "ratio": 82.33, "assessment": "Không đạt"} == row

@@ -23,6 +23,7 @@ from .spec import FormSpec, load_schema
 from .values import (
     INPUTS_MEMO,
     Key,
+    as_shown,
     cell_type,
     in_choices,
     inputs,
@@ -215,6 +216,8 @@ def _add_form(frames: _Frames, form: FormData) -> None:
             reading = understand(value, type_, spec.marks)
             if column.choices:
                 reading = replace(reading, ok=in_choices(column, value.raw))
+            elif kind == "input":
+                reading = as_shown(form, value, reading)
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # dots: "no figure available", as if left blank
             if kind == "computed" and reading.mark is not None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .computation import Scalar, Table, computed_columns
+from .computation import Scalar, Table, clean, computed_columns
 from .numbers import normalize_text, parse_number, parse_yesno_detailed
 from .reading import FormData, Row, Value
 from .spec import ColumnSpec, FormSpec, Marks, RowSpec
@@ -174,9 +174,22 @@ def _inputs(form: FormData) -> Table:
             if role(spec, row, column) != "input":
                 continue
             reading = understand(value, cell_type(spec, row_spec, column), spec.marks)
+            reading = as_shown(form, value, reading)
             if reading.ok and reading.value is not None:
                 table[row.key, key] = reading.value
     return table
+
+
+def as_shown(form: FormData, value: Value, reading: Reading) -> Reading:
+    """A percentage typed as the cell shows it: 0.1235 in a cell formatted "%" is 12.35 %."""
+    if (
+        reading.type == "percent"
+        and value.cell in form.percent_cells
+        and not reading.percent_sign
+        and isinstance(reading.value, float)
+    ):
+        return replace(reading, value=clean(reading.value * 100))
+    return reading
 
 
 def projects(form: FormData, drops: Iterable[Key] = ()) -> list[tuple[str, Row, dict[str, Scalar]]]:
