@@ -60,6 +60,8 @@ class Project:
     texts: dict[str, str]
     values: dict[str, Scalar]
     code: str | None = None
+    # Every unit that listed it (a task two units report is one task), by roster code or name.
+    units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -624,11 +626,19 @@ def _project_list(
         investor = entry.texts.get(spec.owner) if spec.owner else None
         return bool(investor) and same_unit(investor, entry.unit, roster)  # type: ignore[arg-type]
 
-    entries, found = distinct(entries, spec, is_investor)
+    listers: list[list[Listed]] = []
+    entries, found = distinct(entries, spec, is_investor, listers)
     fixed, done = compute_projects(spec, [(e.group, sourced(spec, e.values)) for e in entries])
     listed = [
-        Project(group=e.group, unit=e.unit, code=e.code, texts=e.texts, values=values)
-        for e, (_, values) in zip(entries, done, strict=True)
+        Project(
+            group=e.group,
+            unit=e.unit,
+            code=e.code,
+            texts=e.texts,
+            values=values,
+            units=tuple(dict.fromkeys(lister.code or lister.unit for lister in by)),
+        )
+        for e, (_, values), by in zip(entries, done, listers, strict=True)
     ]
     return fixed, listed, found
 

@@ -253,6 +253,7 @@ class ConsolidationResult:
                 "group": p.group,
                 **{k: p.texts.get(k) for k in texts},
                 **{k: _json(p.values.get(k)) for k in numbers},
+                **({spec.units_key: list(p.units)} if spec.units_key else {}),
             }
             for p in added.projects
         ]

@@ -60,9 +60,12 @@ def distinct(
     entries: Sequence[Listed],
     spec: FormSpec,
     is_investor: Callable[[Listed], bool],
+    listers: list[list[Listed]] | None = None,
 ) -> tuple[list[Listed], list[Finding]]:
-    """The entries with every project once, and a finding for each row left out."""
+    """The entries with every project once, and a finding for each row left out. ``listers``,
+    when given, receives per project kept every entry that listed it, in arrival order."""
     kept: list[Listed] = []
+    listed_by: list[list[Listed]] = [] if listers is None else listers
     seen: dict[tuple[str, str], list[int]] = {}
     findings: list[Finding] = []
     for entry in entries:
@@ -71,7 +74,9 @@ def distinct(
         if index is None:
             index = len(kept)
             kept.append(entry)
+            listed_by.append([entry])
         else:
+            listed_by[index].append(entry)
             earlier = kept[index]
             keep, drop = (
                 (entry, earlier)

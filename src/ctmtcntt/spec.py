@@ -169,9 +169,9 @@ class FormSpec:
     # A percent row's rate (6) from its exact (5), not from (5) as shown with two decimals:
     # with a small target ("≤ 5") the rounding of (5) would move (6) by up to 0.1.
     exact_rates: bool = False
-    # Project lists: the text columns that make two units' rows one project (a task two units
-    # report is added once); empty: every unit's row is its own project.
-    shared_by: tuple[str, ...] = ()
+    # Project lists: the JSON key, on each project, of the units that listed it (a task two units
+    # report is added once); None: not given.
+    units_key: str | None = None
     # Project lists: the JSON key of the list of projects ("projects", "tasks").
     items: str = "projects"
     # Project lists: the text column that says whose a project is (its investor, its lead
@@ -352,7 +352,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             reporters={who: frozenset(levels) for who, levels in doc.get("reporters", {}).items()},
             yesno_rate=bool(doc.get("yesno_rate", True)),
             exact_rates=bool(doc.get("exact_rates", False)),
-            shared_by=tuple(doc.get("shared_by", ())),
+            units_key=doc.get("units_key"),
             items=str(doc.get("items", "projects")),
             owner=doc.get("owner"),
             origin=str(path.parent),
