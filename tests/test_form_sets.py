@@ -77,7 +77,7 @@ def test_bieu01_of_the_2024_example_is_the_oracle(
     wrong = {
         (row, field): (want[field], document["BIEU01"].get(row, {}).get(field))
         for row, want in expected["BIEU01"].items()
-        for field in ("plan", "actual", "ratio", "assessment")
+        for field in ("plan", "actual", "ratio", "assessment", "operator")
         if not close(want[field], document["BIEU01"].get(row, {}).get(field))
     }
     assert {} == wrong
@@ -353,9 +353,8 @@ def test_a_third_form_added_as_yaml_works_through_every_command(tmp_path: Path) 
     code, text = run("consolidate", str(units), "--forms", forms, "--format", "json")
     assert 0 == code, text
     document = json.loads(text)
-    assert {"actual": 80.0, "ratio": 114.29, "assessment": "Đạt", "plan": 70.0} == (
-        document["BIEU03"]["11"]
-    )
+    row_11 = {"actual": 80.0, "ratio": 114.29, "assessment": "Đạt", "plan": 70.0, "operator": "≥"}
+    assert row_11 == document["BIEU03"]["11"]
     assert 300 == document["BIEU03"]["11.a"]["actual"]
     assert {"BIEU01", "BIEU02", "BIEU03"} <= set(document)
 
@@ -418,4 +417,5 @@ def test_a_percentage_typed_as_excel_shows_it(tmp_path: Path) -> None:
     code, text = run("consolidate", str(folder), "--forms", "cds-2024", "--format", "json")
     assert 0 == code, text
     row = json.loads(text)["BIEU01"]["8"]
-    assert {"plan": 15.0, "actual": 12.35, "ratio": 82.33, "assessment": "Không đạt"} == row
+    figures = {"plan": 15.0, "actual": 12.35, "ratio": 82.33, "assessment": "Không đạt"}
+    assert {**figures, "operator": "≥"} == row

@@ -13,7 +13,7 @@ from .computation import Scalar
 from .consolidation import DEFAULT_NAME, Consolidated
 from .errors import UnreadableError
 from .report import count, json_value
-from .spec import Catalogue, FormSpec
+from .spec import Catalogue, FormSpec, RowSpec
 from .values import texts_of
 
 if TYPE_CHECKING:
@@ -224,13 +224,17 @@ class ConsolidationResult:
 
     def _indicator_json(self, spec: FormSpec) -> dict[str, Any]:
         table = self.data.indicators[spec.code].table
+
+        def field(row: RowSpec, name: str) -> Any:
+            if name == "plan":
+                return _json(self.plan(row.key, spec.code))
+            if name == "operator":
+                op = row.target.op if row.target else None
+                return {"=": "Có", "plan": "≥"}.get(op, op) if op else None
+            return _json(table.get((row.key, name)))
+
         return {
-            row.key: {
-                "plan": _json(self.plan(row.key, spec.code)),
-                "actual": _json(table.get((row.key, "actual"))),
-                "ratio": _json(table.get((row.key, "ratio"))),
-                "assessment": _json(table.get((row.key, "assessment"))),
-            }
+            row.key: {name: field(row, name) for name in spec.row_fields}
             for row in spec.rows
             if row.kind != "section"
         }

@@ -169,6 +169,9 @@ class FormSpec:
     # A percent row's rate (6) from its exact (5), not from (5) as shown with two decimals:
     # with a small target ("≤ 5") the rounding of (5) would move (6) by up to 0.1.
     exact_rates: bool = False
+    # Indicator forms: the JSON fields of each row ("operator": the target's operator, "Có" for
+    # a yes/no target).
+    row_fields: tuple[str, ...] = ("plan", "actual", "ratio", "assessment")
     # Project lists: the JSON key, on each project, of the units that listed it (a task two units
     # report is added once); None: not given.
     units_key: str | None = None
@@ -353,6 +356,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             yesno_rate=bool(doc.get("yesno_rate", True)),
             exact_rates=bool(doc.get("exact_rates", False)),
             units_key=doc.get("units_key"),
+            row_fields=tuple(doc.get("row_fields", ("plan", "actual", "ratio", "assessment"))),
             items=str(doc.get("items", "projects")),
             owner=doc.get("owner"),
             origin=str(path.parent),
