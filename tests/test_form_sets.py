@@ -419,3 +419,16 @@ def test_a_percentage_typed_as_excel_shows_it(tmp_path: Path) -> None:
     row = json.loads(text)["BIEU01"]["8"]
     figures = {"plan": 15.0, "actual": 12.35, "ratio": 82.33, "assessment": "Không đạt"}
     assert {**figures, "operator": "≥"} == row
+
+
+def test_the_report_of_another_set_asks_for_its_own_word_template(tmp_path: Path) -> None:
+    """``ctmt report --forms cds-2024`` without a template: the shipped Báo cáo is the
+    2016–2020 programme's, so it says to choose the report's own template, and writes nothing."""
+    out = tmp_path / "bao-cao.docx"
+    result = CliRunner().invoke(
+        main, ["report", str(EXAMPLE_2024), "--forms", "cds-2024", "-o", str(out)]
+    )
+    assert 0 != result.exit_code
+    assert "--template" in result.stderr
+    assert "cds-2024" in result.stderr
+    assert not out.exists()

@@ -519,6 +519,7 @@ def consolidate(
     metavar="TÊN",
     help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".',
 )
+@_forms_option
 def report(
     source: Path,
     output: Path,
@@ -526,6 +527,7 @@ def report(
     roster: Path | None,
     output_format: str,
     name: str | None,
+    forms: Catalogue | None,
 ) -> None:
     """Soạn dự thảo Báo cáo (Word) từ thư mục báo cáo của các đơn vị hoặc từ tệp tổng hợp
     của tỉnh."""
@@ -535,7 +537,7 @@ def report(
         from .writing import output_path
 
         target = output_path(output, ".docx")  # before the long run: refused at once
-        result = run(source, roster, name=name, progress=_Bar())
+        result = run(source, roster, name=name, progress=_Bar(), forms=forms)
         draft = result.write_report(target, template)
         if output_format == "json":
             document = draft.to_dict()

@@ -174,7 +174,9 @@ def _report(caller: Book, folder: str | None) -> str:
     if template and not Path(template).expanduser().is_file():
         raise CtmtError(f"Không tìm thấy mẫu báo cáo: {template} (ô {TEMPLATE_NAME}).")
     out = path.parent / f"Báo cáo - {path.name}.docx"
-    result = consolidate_folder(path, roster=_roster(caller), name=_named_value(caller, UNIT_NAME))
+    result = consolidate_folder(
+        path, roster=_roster(caller), name=_named_value(caller, UNIT_NAME), forms=_forms(caller)
+    )
     try:
         draft = result.write_report(out, Path(template).expanduser() if template else None)
     except OSError as exc:

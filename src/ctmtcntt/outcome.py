@@ -11,9 +11,9 @@ import pandas as pd
 
 from .computation import Scalar
 from .consolidation import DEFAULT_NAME, Consolidated
-from .errors import UnreadableError
+from .errors import UnreadableError, UsageError
 from .report import count, json_value
-from .spec import Catalogue, FormSpec, RowSpec
+from .spec import DEFAULT_FORMS, Catalogue, FormSpec, RowSpec
 from .values import texts_of
 
 if TYPE_CHECKING:
@@ -287,4 +287,11 @@ class ConsolidationResult:
         """
         from .drafting import write_draft
 
+        if template is None and self.forms.name != DEFAULT_FORMS:
+            # The shipped template's sentences and appendices are the 2016–2020 programme's.
+            raise UsageError(
+                f"Mẫu Báo cáo có sẵn là của bộ biểu mẫu {DEFAULT_FORMS}; với bộ {self.forms.name}"
+                " hãy soạn mẫu Word của báo cáo này rồi chọn bằng --template (trong Excel: ô"
+                " MauBaoCao)."
+            )
         return write_draft(self, path, template)
