@@ -947,10 +947,10 @@ def test_a_protected_sheet_is_named_in_the_message(
 
 
 def _with_forms(payload: Payload, forms: str) -> Payload:
-    """The control sheet with the form set named in B6 (the cell BoBieuMau)."""
+    """The control sheet with the form set named in B7 (the cell BoBieuMau)."""
     sheet = payload["sheets"][0]
-    sheet["values"] = [*sheet["values"], ["Bộ biểu mẫu", forms]]
-    name = {**_folder_name(Path()), "name": excel.FORMS_NAME, "address": "B6"}
+    sheet["values"] = [*sheet["values"], [None, None], ["Bộ biểu mẫu", forms]]
+    name = {**_folder_name(Path()), "name": excel.FORMS_NAME, "address": "B7"}
     return {**payload, "names": [*payload["names"], name]}
 
 
@@ -972,3 +972,11 @@ def test_the_button_consolidates_with_the_form_set_of_its_cell(
     excel.consolidate()
     assert "Không có bộ biểu mẫu 'cds-2099'" in alert_text(book)
     assert f"(ô {excel.FORMS_NAME})" in alert_text(book)
+
+
+def test_the_macro_workbook_has_the_form_set_cell() -> None:
+    """The control sheet of the macro workbook names B7 BoBieuMau, the cell the buttons read."""
+    book = openpyxl.load_workbook(WORKBOOKS / "ctmtcntt.xlsm", keep_vba=True)
+    defined = book.defined_names[excel.FORMS_NAME]
+    assert "'Bảng điều khiển'!$B$7" == defined.attr_text
+    assert "Bộ biểu mẫu" in str(book["Bảng điều khiển"]["A7"].value)

@@ -432,3 +432,19 @@ def test_the_report_of_another_set_asks_for_its_own_word_template(tmp_path: Path
     assert "--template" in result.stderr
     assert "cds-2024" in result.stderr
     assert not out.exists()
+
+
+def test_the_breakdown_of_a_form_is_titled_by_the_form(
+    consolidated_2024: tuple[dict[str, Any], Path],
+) -> None:
+    """The breakdown sheet of Biểu 01 says so, and a province workbook of the 2024 set read
+    back is still known as a consolidation's output (it is titled by its form)."""
+    from ctmtcntt.loading import read_workbook
+
+    _, path = consolidated_2024
+    book = CalamineWorkbook.from_path(str(path))
+    grid = book.get_sheet_by_name("Chi tiết theo đơn vị").to_python()
+    assert "CHI TIẾT SỐ LIỆU BIỂU 01 THEO ĐƠN VỊ" == grid[0][0]
+    report = read_workbook(path, load_catalogue("cds-2024"))
+    assert report.consolidated
+    assert {"BIEU01", "BIEU02"} == set(report.forms)

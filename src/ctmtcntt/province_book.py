@@ -38,9 +38,9 @@ from .numbers import looks_like_formula, vn_number
 from .reading import (
     AREA_LABEL,
     BREAKDOWN_SHEET,
-    BREAKDOWN_TITLE,
     SOURCES_SHEET,
     SOURCES_TITLE,
+    breakdown_title,
 )
 from .spec import FormSpec, RowSpec
 from .values import texts_of
@@ -409,7 +409,7 @@ def _breakdown_sheet(
     _table(
         ws,
         formats,
-        BREAKDOWN_TITLE,
+        breakdown_title(spec),
         header,
         rows,
         [*BREAKDOWN_WIDTHS, *([UNIT_WIDTH] * len(units))],

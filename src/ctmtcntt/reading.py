@@ -298,11 +298,24 @@ AREA_LABEL = "Địa bàn"
 _MARKS = {fold(SOURCES_TITLE), fold(BREAKDOWN_TITLE)}
 
 
+def breakdown_title(form: FormSpec) -> str:
+    """The title of an indicator form's breakdown by unit ("… PHỤ LỤC 01 THEO ĐƠN VỊ")."""
+    return f"CHI TIẾT SỐ LIỆU {form.sheet.upper()} THEO ĐƠN VỊ"
+
+
+_BREAKDOWN_ENDS = (fold("CHI TIẾT SỐ LIỆU "), fold(" THEO ĐƠN VỊ"))
+
+
+def _is_mark(title: str) -> bool:
+    start, end = _BREAKDOWN_ENDS
+    return title in _MARKS or (title.startswith(start) and title.endswith(end))
+
+
 def _made_by_consolidation(grids: Mapping[str, Grid]) -> tuple[bool, str | None]:
     """Whether the workbook is a consolidation's output, and the place it says it covers."""
     made, area = False, None
     for grid in grids.values():
-        if not grid or not grid[0] or fold(text(grid[0][0])) not in _MARKS:
+        if not grid or not grid[0] or not _is_mark(fold(text(grid[0][0]))):
             continue
         made = True
         line = text(grid[1][0]) if len(grid) > 1 and grid[1] else ""
