@@ -216,7 +216,7 @@ def _add_form(frames: _Frames, form: FormData) -> None:
             reading = understand(value, type_, spec.marks)
             if column.choices:
                 reading = replace(reading, ok=in_choices(column, value.raw))
-            elif kind == "input":
+            elif type_ == "percent" and kind == "input":
                 reading = as_shown(form, value, reading)
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # dots: "no figure available", as if left blank
@@ -281,9 +281,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     if understood is not None:
         form.memo[INPUTS_MEMO] = understood
     if spec.has_projects:
-        _pl02_relations(frames, form, typed)
+        _project_relations(frames, form, typed)
     else:
-        _pl01_relations(frames, form, typed)
+        _indicator_relations(frames, form, typed)
 
 
 def _percent_words(formatted: bool) -> dict[str, str]:
@@ -334,7 +334,7 @@ def _meta(form: FormData, row: str, column: str, cell: str, value: object, **con
     )
 
 
-def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
+def _indicator_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     # Only a unit that typed a computed cell needs its expected values: most never do.
     typed = {row.key: keys for row, keys in zip(form.rows, typed_rows, strict=True)}
@@ -484,7 +484,7 @@ def _expected_text(value: Scalar) -> str:
     return shown(value)
 
 
-def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
+def _project_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     listed = projects(form)
     # The group and total rows' sums matter only where the unit typed one of them.

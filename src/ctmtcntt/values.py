@@ -173,8 +173,10 @@ def _inputs(form: FormData) -> Table:
             column = spec.column_by_key[key]
             if role(spec, row, column) != "input":
                 continue
-            reading = understand(value, cell_type(spec, row_spec, column), spec.marks)
-            reading = as_shown(form, value, reading)
+            type_ = cell_type(spec, row_spec, column)
+            reading = understand(value, type_, spec.marks)
+            if type_ == "percent":
+                reading = as_shown(form, value, reading)
             if reading.ok and reading.value is not None:
                 table[row.key, key] = reading.value
     return table
