@@ -26,9 +26,9 @@ from ctmtcntt.computation import (
     MET,
     NOT_MET,
     clean,
-    compute_pl01,
-    compute_pl02,
+    compute_indicators,
     compute_project,
+    compute_projects,
     ratio,
     total,
 )
@@ -184,7 +184,7 @@ def test_pl01_case(
     inputs: dict[tuple[str, str], Any], expected: dict[tuple[str, str], Any]
 ) -> None:
     """Each computed cell of PL01 as the forms define it."""
-    table = compute_pl01(PL01, inputs)
+    table = compute_indicators(PL01, inputs)
     for key, value in expected.items():
         assert value == table.get(key), key
     for key, value in inputs.items():
@@ -243,7 +243,7 @@ def test_project_case(inputs: dict[str, float], expected: dict[str, float | None
 def test_groups_and_total_rows() -> None:
     """A group is the sum of its projects, an empty group is 0, TỔNG SỐ = I + II + III, and
     (18) of each fixed row comes from its own sums."""
-    fixed, done = compute_pl02(
+    fixed, done = compute_projects(
         PL02,
         [
             ("I", {"7": 30000.0, "8": 15000.0, "12": 15000.0, "16": 15000.0}),
@@ -327,7 +327,7 @@ money = st.decimals(min_value=0, max_value=10**7, places=3).map(float)
 def test_row_6_is_the_sum_of_its_parts(parts: list[float | None]) -> None:
     """6 = 6.a + 6.b + 6.c, exactly, for any parts; empty only when all are."""
     inputs = {(k, "actual"): v for k, v in zip(("6.a", "6.b", "6.c"), parts, strict=True)}
-    table = compute_pl01(PL01, {k: v for k, v in inputs.items() if v is not None})
+    table = compute_indicators(PL01, {k: v for k, v in inputs.items() if v is not None})
     present = [Fraction(v) for v in parts if v is not None]
     if not present:
         assert table[("6", "actual")] is None
@@ -346,7 +346,7 @@ project_inputs = st.dictionaries(st.sampled_from(MONEY), money, max_size=12)
 def test_pl02_totals_equal_the_sum_of_parts(projects: list[tuple[str, dict[str, float]]]) -> None:
     """Every total equals the sum of its parts, whatever the projects: sources → totals,
     projects → groups, groups → TỔNG SỐ; (18) is (14)/(10) of the same row, empty at (10) = 0."""
-    fixed, done = compute_pl02(PL02, projects)
+    fixed, done = compute_projects(PL02, projects)
     for (_, typed), (_, row) in zip(projects, done, strict=True):
         for key, sources in SOURCES.items():
             given_sources = [typed[s] for s in sources if s in typed]

@@ -607,8 +607,10 @@ def test_consolidate_a_folder_passed_from_the_dialog(
             missing = [{"code": "S02", "name": "Sở Nội vụ", "files": []}]
             return {"units": {"expected": 32, "received": [{}] * 31, "missing": missing}}
 
-    def run(folder: Path, roster: object = None, name: str | None = None) -> Result:
-        seen.update(folder=folder, roster=roster, name=name)
+    def run(
+        folder: Path, roster: object = None, name: str | None = None, forms: Any = None
+    ) -> Result:
+        seen.update(folder=folder, roster=roster, name=name, forms=forms.name)
         return Result()
 
     monkeypatch.setattr("ctmtcntt.workflows.consolidate", run)
@@ -619,6 +621,7 @@ def test_consolidate_a_folder_passed_from_the_dialog(
     assert chosen == seen["folder"]
     assert seen["roster"] is None  # the workflow then takes roster.csv from the folder
     assert "UBND tỉnh Phú Yên" == seen["name"]  # the name the VBA passed wins over the cell
+    assert "ctmt-2016-2020" == seen["forms"]  # no cell BoBieuMau: the default form set
     text = alert_text(book)
     assert "Đã nhận báo cáo của 31/32 đơn vị. Chưa gửi (1): Sở Nội vụ." in text
     assert (tmp_path / "Tổng hợp - Đã chọn.xlsx").is_file()
@@ -941,3 +944,39 @@ def test_a_protected_sheet_is_named_in_the_message(
     assert text.startswith("2 lỗi, 2 cảnh báo.")
     assert "Trang tính «Phụ lục 01» không cho sửa (đang được bảo vệ?)" in text
     assert "Unprotect Sheet" in text
+
+
+def _with_forms(payload: Payload, forms: str) -> Payload:
+    """The control sheet with the form set named in B7 (the cell BoBieuMau)."""
+    sheet = payload["sheets"][0]
+    sheet["values"] = [*sheet["values"], [None, None], ["Bộ biểu mẫu", forms]]
+    name = {**_folder_name(Path()), "name": excel.FORMS_NAME, "address": "B7"}
+    return {**payload, "names": [*payload["names"], name]}
+
+
+def test_the_button_consolidates_with_the_form_set_of_its_cell(
+    xw: ModuleType, caller: Callable[[Payload], Any], tmp_path: Path
+) -> None:
+    """BoBieuMau names the 2024 set: the 2024 forms are added up into a workbook of their own
+    sheets; a set that does not exist is said, naming the cell."""
+    folder = tmp_path / "Báo cáo 2024"
+    shutil.copytree(ROOT / "examples" / "binh-dinh-2024", folder)
+    book = caller(_with_forms(_control(xw, folder, "UBND tỉnh Bình Định"), "cds-2024"))
+    excel.consolidate()
+    out = tmp_path / "Tổng hợp - Báo cáo 2024.xlsx"
+    assert out.is_file(), alert_text(book)
+    assert "Đã nhận báo cáo của 32/32 đơn vị." in alert_text(book)
+    sheets = openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert ["Biểu 01", "Biểu 02"] == sheets[:2]
+    book = caller(_with_forms(_control(xw, folder), "cds-2099"))
+    excel.consolidate()
+    assert "Không có bộ biểu mẫu 'cds-2099'" in alert_text(book)
+    assert f"(ô {excel.FORMS_NAME})" in alert_text(book)
+
+
+def test_the_macro_workbook_has_the_form_set_cell() -> None:
+    """The control sheet of the macro workbook names B7 BoBieuMau, the cell the buttons read."""
+    book = openpyxl.load_workbook(WORKBOOKS / "ctmtcntt.xlsm", keep_vba=True)
+    defined = book.defined_names[excel.FORMS_NAME]
+    assert "'Bảng điều khiển'!$B$7" == defined.attr_text
+    assert "Bộ biểu mẫu" in str(book["Bảng điều khiển"]["A7"].value)

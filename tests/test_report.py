@@ -11,6 +11,7 @@ import sys
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -267,10 +268,25 @@ def test_an_output_that_is_not_a_word_file_is_a_usage_error(tmp_path: Path) -> N
     assert ".docx" in run.output
 
 
+def _data(data: Any, **changes: Any) -> Any:
+    """The consolidation with its first indicator form's table (``pl01``) or first project
+    list's rows (``pl02_fixed``, ``pl02_projects``) replaced."""
+    indicators, lists = dict(data.indicators), dict(data.lists)
+    if "pl01" in changes:
+        code = next(iter(indicators))
+        indicators[code] = dataclasses.replace(indicators[code], table=changes["pl01"])
+    listed = {"pl02_fixed": "fixed", "pl02_projects": "projects"}
+    if any(key in changes for key in listed):
+        code = next(iter(lists))
+        new = {field: changes[key] for key, field in listed.items() if key in changes}
+        lists[code] = dataclasses.replace(lists[code], **new)
+    return dataclasses.replace(data, indicators=indicators, lists=lists)
+
+
 def _changed(
     result: ctmtcntt.ConsolidationResult, pl01: dict[tuple[str, str], object]
 ) -> ctmtcntt.ConsolidationResult:
-    data = dataclasses.replace(result.data, pl01={**result.data.pl01, **pl01})
+    data = _data(result.data, pl01={**result.data.pl01, **pl01})
     return dataclasses.replace(result, data=data)
 
 
@@ -307,7 +323,7 @@ def test_capital_never_allocated_from_any_source_is_said_so(
     )
     fixed = dict(result.data.pl02_fixed)
     fixed["TOTAL"] = {**fixed["TOTAL"], "6": 53500.0, "9": 6000.0, "8": 17500.0}
-    data = dataclasses.replace(result.data, pl02_projects=[first, second], pl02_fixed=fixed)
+    data = _data(result.data, pl02_projects=[first, second], pl02_fixed=fixed)
     other = dataclasses.replace(result, data=data)
     capital = [s for s in statements(other) if s.section == "II.3"]
     assert "TOTAL" == capital[0].row
@@ -462,7 +478,7 @@ def test_projects_are_stated_group_by_group(result: ctmtcntt.ConsolidationResult
         first, group="II", texts={**first.texts, "name": "Giám sát an toàn thông tin"}
     )
     other = dataclasses.replace(first, texts={**first.texts, "name": "Một cửa điện tử"})
-    data = dataclasses.replace(result.data, pl02_projects=[first, security, other])
+    data = _data(result.data, pl02_projects=[first, security, other])
     stated = statements(dataclasses.replace(result, data=data))
     rows = [s.row for s in stated if s.section == "II.2"]
     assert ["I.1", "I.2", "II.1"] == rows
@@ -486,7 +502,7 @@ def test_a_platform_not_deployed_and_no_project_are_said_plainly(
     project says it raised no capital, in one sentence."""
     other = _changed(result, {("1", "actual"): False, ("1", "assessment"): "Không đạt"})
     zero = {key: dict.fromkeys(values, 0.0) for key, values in other.data.pl02_fixed.items()}
-    data = dataclasses.replace(other.data, pl02_projects=[], pl02_fixed=zero)
+    data = _data(other.data, pl02_projects=[], pl02_fixed=zero)
     stated = statements(dataclasses.replace(other, data=data))
     listed = [s.text for s in stated if s.section == "III.2"]
     assert (

@@ -584,9 +584,9 @@ def test_a_form_naming_an_unknown_reporter_or_roster_column_is_refused(
     """The rules are data: a row reported by a level the form does not list, or a target from a
     roster column that does not exist, is a broken form description, said as such."""
     from ctmtcntt.errors import SpecError
-    from ctmtcntt.spec import load_catalogue, schemas_folder
+    from ctmtcntt.spec import forms_folder, load_catalogue
 
-    folder = Path(shutil.copytree(schemas_folder(), tmp_path / "schemas"))
+    folder = Path(shutil.copytree(forms_folder(), tmp_path / "forms"))
     text = (folder / "PL01.yaml").read_text(encoding="utf-8")
     assert old in text
     (folder / "PL01.yaml").write_text(text.replace(old, new, 1), encoding="utf-8")

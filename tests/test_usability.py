@@ -141,7 +141,11 @@ def test_the_program_exits_with_the_commands_code_and_all_its_output(tmp_path: P
         (["consolidate", ".", "-o"], "Lỗi: Tùy chọn '-o' cần một giá trị."),
         (["consolidate", ".", "thua"], "Lỗi: Thừa đối số: thua."),
         (["fill", "."], "'.' là một thư mục, cần một tệp."),
-        (["template", "PL03"], "'PL03' không phải một trong 'PL01', 'PL02'."),
+        (
+            ["template", "PL03", "-o", "x.xlsx"],
+            "Bộ biểu mẫu ctmt-2016-2020 không có biểu mẫu PL03; có: PL01, PL02",
+        ),
+        (["consolidate", ".", "--forms", "cds-2099"], "Không có bộ biểu mẫu 'cds-2099'"),
     ],
 )
 def test_command_line_mistakes_are_told_in_vietnamese(

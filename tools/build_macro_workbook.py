@@ -526,7 +526,11 @@ def build_xlsm(vba: bytes, out: Path, interpreter: str | None = None) -> None:
     workbook.define_name("ThuMuc", "='Bảng điều khiển'!$B$3")
     workbook.define_name("DanhSach", "='Bảng điều khiển'!$B$4")
     workbook.define_name("DonViBaoCao", "='Bảng điều khiển'!$B$5")
-    # Under the buttons: the cell of the province's own Word template for «Soạn báo cáo».
+    # Under the buttons: the form set of the report (empty: the 2016-2020 programme's), then the
+    # cell of the province's own Word template for «Soạn báo cáo».
+    sheet.write("A7", "Bộ biểu mẫu (trống: Phụ lục 01, 02):", bold)
+    sheet.write_blank("B7", None, entry)
+    workbook.define_name("BoBieuMau", "='Bảng điều khiển'!$B$7")
     sheet.write("A8", "Mẫu báo cáo (Word, nếu có):", bold)
     sheet.write_blank("B8", None, entry)
     workbook.define_name("MauBaoCao", "='Bảng điều khiển'!$B$8")

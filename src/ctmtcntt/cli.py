@@ -17,9 +17,12 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from .spec import Catalogue
 
 from . import __version__, _interrupt
 from .errors import (
@@ -41,6 +44,18 @@ def _roster_option(func: F) -> F:
         type=_Path(exists=True, dir_okay=False, path_type=Path),
         metavar="CSV",
         help="Danh sách đơn vị (CSV: code,name,level,communes).",
+    )(func)
+
+
+def _forms_option(func: F) -> F:
+    return click.option(
+        "--forms",
+        type=_Forms(),
+        metavar="TÊN|THƯ_MỤC",
+        help=(
+            "Bộ biểu mẫu: tên một bộ có sẵn (ctmt-2016-2020, mặc định; cds-2024) hoặc thư mục"
+            " có set.yaml và các biểu mẫu .yaml."
+        ),
     )(func)
 
 
@@ -299,6 +314,23 @@ def _os_text(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+class _Forms(click.ParamType):  # type: ignore[type-arg]
+    """A form set named by its name or folder, loaded; said in Vietnamese when there is none."""
+
+    name = "forms"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .errors import SpecError
+        from .spec import Catalogue, load_catalogue
+
+        if isinstance(value, Catalogue):
+            return value
+        try:
+            return load_catalogue(os.fsdecode(value))
+        except SpecError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 class _Choice(click.Choice):  # type: ignore[type-arg]
     """click.Choice saying in Vietnamese which values it takes."""
 
@@ -328,13 +360,21 @@ def main() -> None:
 )
 @_roster_option
 @_format_option
-def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -> None:
+@_forms_option
+def validate(
+    paths: tuple[Path, ...], roster: Path | None, output_format: str, forms: Catalogue | None
+) -> None:
     """Kiểm tra các tệp báo cáo (thư mục: mọi tệp Excel trong đó). Không sửa tệp nào."""
     from .roster import load_roster
     from .workflows import validate as run
 
     def action() -> int:
-        result = run(paths, roster=load_roster(roster) if roster else None, progress=_Bar())
+        result = run(
+            paths,
+            roster=load_roster(roster) if roster else None,
+            progress=_Bar(),
+            forms=forms,
+        )
         if output_format == "json":
             _emit_json(result.to_dict())
         else:
@@ -348,7 +388,7 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
 
 
 @main.command()
-@click.argument("form", type=_Choice(["PL01", "PL02"], case_sensitive=False), metavar="PL01|PL02")
+@click.argument("form", metavar="BIỂU_MẪU")
 @click.option(
     "-o",
     "--output",
@@ -357,12 +397,13 @@ def validate(paths: tuple[Path, ...], roster: Path | None, output_format: str) -
     metavar="TỆP.xlsx",
     help="Tệp mẫu sẽ tạo (.xlsx; tên không có đuôi được thêm .xlsx).",
 )
-def template(form: str, output: Path) -> None:
-    """Tạo biểu mẫu trống PL01 hoặc PL02 để gửi các đơn vị điền."""
+@_forms_option
+def template(form: str, output: Path, forms: Catalogue | None) -> None:
+    """Tạo biểu mẫu trống BIỂU_MẪU của bộ biểu mẫu đã chọn để gửi các đơn vị điền."""
     from .templates import write_template
 
     def action() -> int:
-        written = write_template(form.upper(), output)
+        written = write_template(form, output, forms)
         click.echo(f"Đã tạo {written}")
         return 0
 
@@ -383,12 +424,13 @@ def template(form: str, output: Path) -> None:
     help="Ghi kết quả ra tệp này (tệp gốc giữ nguyên; cùng đuôi .xlsx/.xlsm với tệp gốc).",
 )
 @click.option("--in-place", is_flag=True, help="Ghi thẳng vào tệp gốc (an toàn, ghi nguyên khối).")
-def fill(path: Path, output: Path | None, in_place: bool) -> None:
+@_forms_option
+def fill(path: Path, output: Path | None, in_place: bool, forms: Catalogue | None) -> None:
     """Tính các ô tổng, tỷ lệ, đánh giá và ghi vào bảng tính của đơn vị."""
     from .workflows import fill as run
 
     def action() -> int:
-        result = run(path, output, in_place=in_place)
+        result = run(path, output, in_place=in_place, forms=forms)
         if result.changed:
             click.echo(f"Đã ghi {len(result.changed)} ô tính toán vào {result.output}")
         elif in_place:
@@ -420,6 +462,7 @@ def fill(path: Path, output: Path | None, in_place: bool) -> None:
 @_format_option
 @click.option("--name", metavar="TÊN", help='Tên ghi ở dòng "Đơn vị báo cáo:" của tệp tổng hợp.')
 @click.option("--strict", is_flag=True, help="Không ghi tệp tổng hợp khi còn lỗi.")
+@_forms_option
 def consolidate(
     folder: Path,
     output: Path | None,
@@ -427,6 +470,7 @@ def consolidate(
     output_format: str,
     name: str | None,
     strict: bool,
+    forms: Catalogue | None,
 ) -> None:
     """Tổng hợp mọi tệp báo cáo trong thư mục (kể cả thư mục con) thành báo cáo của tỉnh."""
     from .workflows import consolidate as run
@@ -434,7 +478,7 @@ def consolidate(
 
     def action() -> int:
         target = None if output is None else province_output(output, [folder])
-        result = run(folder, roster, name=name, progress=_Bar())
+        result = run(folder, roster, name=name, progress=_Bar(), forms=forms)
         # After the run: it imports pandas while the workers read, not before they start.
         from .render import consolidation_text
 
@@ -475,6 +519,7 @@ def consolidate(
     metavar="TÊN",
     help='Tên tỉnh như ghi ở "Đơn vị báo cáo", ví dụ "UBND tỉnh Bình Định".',
 )
+@_forms_option
 def report(
     source: Path,
     output: Path,
@@ -482,6 +527,7 @@ def report(
     roster: Path | None,
     output_format: str,
     name: str | None,
+    forms: Catalogue | None,
 ) -> None:
     """Soạn dự thảo Báo cáo (Word) từ thư mục báo cáo của các đơn vị hoặc từ tệp tổng hợp
     của tỉnh."""
@@ -491,7 +537,7 @@ def report(
         from .writing import output_path
 
         target = output_path(output, ".docx")  # before the long run: refused at once
-        result = run(source, roster, name=name, progress=_Bar())
+        result = run(source, roster, name=name, progress=_Bar(), forms=forms)
         draft = result.write_report(target, template)
         if output_format == "json":
             document = draft.to_dict()

@@ -53,6 +53,12 @@ def ratio(numerator: Scalar, denominator: Scalar) -> float | None:
     return clean(float(numerator) / float(denominator) * 100, RATIO_DIGITS)  # type: ignore[arg-type]
 
 
+def _exact_ratio(numerator: Scalar, denominator: Scalar) -> float | None:
+    if not _is_number(numerator) or not _is_number(denominator) or denominator == 0:
+        return None
+    return float(numerator) / float(denominator) * 100  # type: ignore[arg-type]
+
+
 def _is_number(value: Scalar) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -62,9 +68,12 @@ def _assess(met: bool | None) -> str | None:
 
 
 def computed_columns(row: RowSpec) -> tuple[str, ...]:
-    """The columns of a PL01 row that are computed, never typed."""
-    if row.kind == "percent":
+    """The columns of an indicator row that are computed, never typed."""
+    if row.kind == "percent" and row.ratio_of:
         return ("actual", "ratio", "assessment")
+    if row.kind == "percent":
+        # A percentage typed directly (no parts a, b): its rate and assessment follow.
+        return ("ratio", "assessment")
     if row.kind == "yesno" or (row.target is not None and row.target.op == "plan"):
         return ("ratio", "assessment")
     if row.parts:
@@ -72,23 +81,30 @@ def computed_columns(row: RowSpec) -> tuple[str, ...]:
     return ()
 
 
-def compute_pl01(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar]) -> Table:
-    """Every cell of PL01 from its inputs: percent rows, row totals, ratios and assessments."""
+def compute_indicators(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar]) -> Table:
+    """Every cell of an indicator form from its inputs: percent rows, row totals, ratios and
+    assessments."""
     table: Table = dict(inputs)
     for row in spec.rows:
         key = row.key
         if row.kind == "percent":
-            numerator, denominator = (table.get((k, "actual")) for k in row.ratio_of)
-            percent = ratio(numerator, denominator)
-            table[key, "actual"] = percent
+            exact: float | None
+            if row.ratio_of:
+                numerator, denominator = (table.get((k, "actual")) for k in row.ratio_of)
+                percent = ratio(numerator, denominator)
+                table[key, "actual"] = percent
+                exact = _exact_ratio(numerator, denominator) if spec.exact_rates else percent
+            else:
+                typed = table.get((key, "actual"))
+                percent = exact = float(typed) if _is_number(typed) else None  # type: ignore[arg-type]
             target = row.target
             bound = target.value if target and _is_number(target.value) else None
-            table[key, "ratio"] = ratio(percent, bound)
+            table[key, "ratio"] = ratio(exact, bound)
             table[key, "assessment"] = _assess(target.met(percent) if target else None)
         elif row.kind == "yesno":
             answer = table.get((key, "actual"))
             if isinstance(answer, bool):
-                table[key, "ratio"] = 100.0 if answer else 0.0
+                table[key, "ratio"] = (100.0 if answer else 0.0) if spec.yesno_rate else None
                 table[key, "assessment"] = _assess(row.target.met(answer) if row.target else None)
             else:
                 table[key, "ratio"] = table[key, "assessment"] = None
@@ -107,13 +123,14 @@ def compute_pl01(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar]) -> Ta
 
 
 def money_columns(spec: FormSpec) -> tuple[str, ...]:
-    """The PL02 columns that hold money (every numeric column but the rate)."""
+    """The columns of a project list that hold money (every numeric column but the rate)."""
     return tuple(c.key for c in spec.columns if c.type == "money")
 
 
 def compute_project(spec: FormSpec, inputs: Mapping[str, Scalar]) -> dict[str, Scalar]:
     """A project row: each total is the sum of its sources (the typed total when none is
-    given), and the disbursement rate (18) = (14)/(10)×100, empty where (10) is 0."""
+    given), and each rate column (the 2016–2020 form's (18) = (14)/(10)×100), empty where
+    its denominator is 0."""
     row: dict[str, Scalar] = dict(inputs)
     for column in spec.columns:
         if column.sum_of:
@@ -138,10 +155,10 @@ def sourced(spec: FormSpec, inputs: Mapping[str, Scalar]) -> dict[str, Scalar]:
     return kept
 
 
-def compute_pl02(
+def compute_projects(
     spec: FormSpec, projects: Iterable[tuple[str, Mapping[str, Scalar]]]
 ) -> tuple[dict[str, dict[str, Scalar]], list[tuple[str, dict[str, Scalar]]]]:
-    """Group rows, the total row and every project row of PL02.
+    """Group rows, the total row and every project row of a project list.
 
     ``projects`` holds (group key, inputs) pairs. Returns the fixed rows by key and the computed
     projects in the order given. A group with no project sums to 0 so that the total adds up.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import _collector
-from .computation import Scalar, Table, compute_pl01, compute_pl02, ratio, sourced, total
+from .computation import Scalar, Table, compute_indicators, compute_projects, ratio, sourced, total
 from .intake import FileResult, Refused, check_reports, refused_result
 from .numbers import fold
 from .project_matching import Listed, distinct
@@ -23,7 +23,7 @@ from .reading import FormData, UnitReport
 from .report import Finding, make_finding
 from .reporters import own_target, reporter_level, roster_unit
 from .roster import Roster, _core, level_of, looks_provincial, same_unit
-from .spec import Catalogue, RowSpec, load_catalogue
+from .spec import Catalogue, FormSpec, RowSpec, load_catalogue
 from .values import Key, inputs, notes, project_entries, project_places
 
 
@@ -60,16 +60,39 @@ class Project:
     texts: dict[str, str]
     values: dict[str, Scalar]
     code: str | None = None
+    # Every unit that listed it (a task two units report is one task), by roster code or name.
+    units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorTable:
+    """An indicator form added up: the province's table, each unit's inputs, the notes."""
+
+    table: Table
+    per_unit: dict[str, Table]
+    # Notes (column "Ghi chú"): every unit's, and the province's own rows' (from TINH).
+    notes: list[Note] = field(default_factory=list)
+    province_notes: dict[str, str] = field(default_factory=dict)
+    # One level up, what a yes/no (*) row's count reads as ("Có: 2/2 tỉnh"), by row.
+    counted: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectList:
+    """A project list added up: the fixed rows (total, groups) and every project."""
+
+    fixed: dict[str, dict[str, Scalar]]
+    projects: list[Project]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Consolidated:
-    """The raw outcome of adding up: the tables, the accounts and the findings."""
+    """The raw outcome of adding up: per form of the set, its tables; the accounts and the
+    findings."""
 
-    pl01: Table
-    pl02_fixed: dict[str, dict[str, Scalar]]
-    pl02_projects: list[Project]
-    per_unit: dict[str, Table]
+    catalogue: Catalogue
+    indicators: dict[str, IndicatorTable]
+    lists: dict[str, ProjectList]
     units: dict[str, list[Account]]
     expected: int
     sources: list[Source]
@@ -77,18 +100,55 @@ class Consolidated:
     findings: list[Finding]
     province: str | None
     unit_names: dict[str, str] = field(default_factory=dict)
-    # PL01 notes (column "Ghi chú"): every unit's, and the province's own rows' (from TINH).
-    notes: list[Note] = field(default_factory=list)
-    province_notes: dict[str, str] = field(default_factory=dict)
-    # One level up, what a yes/no (*) row's count reads as ("Có: 2/2 tỉnh"), by row.
-    counted: dict[str, str] = field(default_factory=dict)
     # The place the consolidation covers ("tỉnh Bình Định"), when its units say so.
     area: str | None = None
+
+    # The first form of each kind, as the 2016–2020 set's callers know them.
+    @property
+    def _first(self) -> IndicatorTable:
+        return next(iter(self.indicators.values()), IndicatorTable(table={}, per_unit={}))
+
+    @property
+    def pl01(self) -> Table:
+        """The province table of the set's first indicator form."""
+        return self._first.table
+
+    @property
+    def per_unit(self) -> dict[str, Table]:
+        """Each unit's inputs of the set's first indicator form."""
+        return self._first.per_unit
+
+    @property
+    def notes(self) -> list[Note]:
+        """The notes of the set's first indicator form."""
+        return self._first.notes
+
+    @property
+    def province_notes(self) -> dict[str, str]:
+        """The province's notes of the set's first indicator form."""
+        return self._first.province_notes
+
+    @property
+    def counted(self) -> dict[str, str]:
+        """The counted yes/no rows of the set's first indicator form."""
+        return self._first.counted
+
+    @property
+    def pl02_fixed(self) -> dict[str, dict[str, Scalar]]:
+        """The fixed rows of the set's first project list."""
+        first = next(iter(self.lists.values()), None)
+        return first.fixed if first else {}
+
+    @property
+    def pl02_projects(self) -> list[Project]:
+        """The projects of the set's first project list."""
+        first = next(iter(self.lists.values()), None)
+        return first.projects if first else []
 
 
 @dataclass(frozen=True, kw_only=True)
 class Note:
-    """A unit's note on a PL01 row, with where it was written."""
+    """A unit's note on a row of an indicator form, with where it was written."""
 
     unit: str
     code: str | None
@@ -262,29 +322,16 @@ def consolidate_reports(
         )
     accepted, duplicates = _resolve_duplicates(units, extra, sources)
     drops = _drops(files, catalogue)
-    per_unit, summed, province_inputs, counts = _pl01(accepted, drops, catalogue, roster)
-    pl01 = compute_pl01(catalogue.forms["PL01"], {**summed, **province_inputs})
-    counted: dict[str, str] = {}
-    word = (
-        "tỉnh" if all(level_of(u.name) == "tinh" for u in accepted if u.level is None) else "đơn vị"
-    )
-    for (row, column), (yes, answers) in counts.items():
-        # Province outputs one level up: a yes/no (*) row is how many provinces say Có.
-        pl01[row, column] = float(yes)
-        pl01[row, "ratio"] = ratio(float(yes), float(answers))
-        pl01[row, "assessment"] = None
-        counted[row] = f"Có: {yes}/{answers} {word}"
-    notes = _notes(accepted, catalogue)
-    province_notes: dict[str, str] = {}
-    speaking_for_all = {u.name for u in accepted if u.provincial}
-    for note in notes:
-        if catalogue.forms["PL01"].by_key[note.row].province_only and note.unit in speaking_for_all:
-            # One level up, every province's note on the row, one after the other.
-            before = province_notes.get(note.row)
-            province_notes[note.row] = f"{before}; {note.text}" if before else note.text
-    for row_key, text in province_notes.items():
-        pl01[row_key, "note"] = text  # column (8) of the province's PL01, as every reader shows
-    fixed, listed, duplicated = _pl02(accepted, drops, catalogue, roster)
+    indicators = {
+        spec.code: _indicator_form(spec, accepted, drops, roster)
+        for spec in catalogue.of_kind("indicators")
+    }
+    lists: dict[str, ProjectList] = {}
+    duplicated: list[Finding] = []
+    for spec in catalogue.of_kind("projects"):
+        fixed, listed, found = _project_list(spec, accepted, drops, roster)
+        lists[spec.code] = ProjectList(fixed=fixed, projects=listed)
+        duplicated.extend(found)
     expected_units = list(roster.units) if roster else []
     received_keys = set(units)
     missing = [u for u in expected_units if u.code not in received_keys]
@@ -308,10 +355,9 @@ def consolidate_reports(
         "rejected": rejected,
     }
     return Consolidated(
-        pl01=pl01,
-        pl02_fixed=fixed,
-        pl02_projects=listed,
-        per_unit=per_unit,
+        catalogue=catalogue,
+        indicators=indicators,
+        lists=lists,
         units=accounts,
         expected=len(expected_units),
         sources=sources,
@@ -319,9 +365,6 @@ def consolidate_reports(
         findings=findings,
         province=_province_name(accepted),
         unit_names={u.key: u.name for u in accepted},
-        notes=notes,
-        province_notes=province_notes,
-        counted=counted,
         area=_area(reports),
     )
 
@@ -450,13 +493,47 @@ def _drops(files: Iterable[FileResult], catalogue: Catalogue) -> dict[str, set[K
     return found
 
 
-def _pl01(
+def _indicator_form(
+    spec: FormSpec, accepted: Sequence[_Unit], drops: dict[str, set[Key]], roster: Roster | None
+) -> IndicatorTable:
+    """One indicator form added up over the accepted units."""
+    per_unit, summed, province_inputs, counts = _indicator_inputs(spec, accepted, drops, roster)
+    table = compute_indicators(spec, {**summed, **province_inputs})
+    counted: dict[str, str] = {}
+    word = (
+        "tỉnh" if all(level_of(u.name) == "tinh" for u in accepted if u.level is None) else "đơn vị"
+    )
+    for (row, column), (yes, answers) in counts.items():
+        # Province outputs one level up: a yes/no (*) row is how many provinces say Có.
+        table[row, column] = float(yes)
+        table[row, "ratio"] = ratio(float(yes), float(answers))
+        table[row, "assessment"] = None
+        counted[row] = f"Có: {yes}/{answers} {word}"
+    notes = _notes(accepted, spec)
+    province_notes: dict[str, str] = {}
+    speaking_for_all = {u.name for u in accepted if u.provincial}
+    for note in notes:
+        if spec.by_key[note.row].province_only and note.unit in speaking_for_all:
+            # One level up, every province's note on the row, one after the other.
+            before = province_notes.get(note.row)
+            province_notes[note.row] = f"{before}; {note.text}" if before else note.text
+    for row_key, text in province_notes.items():
+        table[row_key, "note"] = text  # the note column of the province's form, as readers show
+    return IndicatorTable(
+        table=table,
+        per_unit=per_unit,
+        notes=notes,
+        province_notes=province_notes,
+        counted=counted,
+    )
+
+
+def _indicator_inputs(
+    spec: FormSpec,
     units: Sequence[_Unit],
     drops: dict[str, set[Key]],
-    catalogue: Catalogue,
     roster: Roster | None = None,
 ) -> tuple[dict[str, Table], Table, Table, dict[tuple[str, str], tuple[int, int]]]:
-    spec = catalogue.forms["PL01"]
     per_unit: dict[str, Table] = {}
     # Per level, the values a unit may not report (the form's ``who``) and the rows whose
     # target is the unit's own: worked out once, not for every unit.
@@ -473,7 +550,7 @@ def _pl01(
                 for column in row.inputs
             ]
             targeted[level] = [r for r in allowed if r.unit_target is not None and level]
-        for form, result, report in unit.forms.get("PL01", []):
+        for form, result, report in unit.forms.get(spec.code, []):
             table = inputs(form, drops.get(result.path, ()))
             # Values in rows not the unit's are not its figures: left out (validation warned).
             for key in barred[level]:
@@ -519,16 +596,15 @@ def _combine(values: list[Scalar]) -> Scalar:
     return total(present)
 
 
-def _pl02(
+def _project_list(
+    spec: FormSpec,
     units: Sequence[_Unit],
     drops: dict[str, set[Key]],
-    catalogue: Catalogue,
     roster: Roster | None = None,
 ) -> tuple[dict[str, dict[str, Scalar]], list[Project], list[Finding]]:
-    spec = catalogue.forms["PL02"]
     entries: list[Listed] = []
     for unit in sorted(units, key=_order):
-        for form, result, _ in unit.forms.get("PL02", []):
+        for form, result, _ in unit.forms.get(spec.code, []):
             places = project_places(form)
             listed_here = project_entries(form, drops.get(result.path, ()))
             for (group, texts, values), (_, cell) in zip(listed_here, places, strict=True):
@@ -547,24 +623,32 @@ def _pl02(
                 )
 
     def is_investor(entry: Listed) -> bool:
-        investor = entry.texts.get("investor")
+        investor = entry.texts.get(spec.owner) if spec.owner else None
         return bool(investor) and same_unit(investor, entry.unit, roster)  # type: ignore[arg-type]
 
-    entries, found = distinct(entries, spec, is_investor)
-    fixed, done = compute_pl02(spec, [(e.group, sourced(spec, e.values)) for e in entries])
+    listers: list[list[Listed]] = []
+    entries, found = distinct(entries, spec, is_investor, listers)
+    fixed, done = compute_projects(spec, [(e.group, sourced(spec, e.values)) for e in entries])
     listed = [
-        Project(group=e.group, unit=e.unit, code=e.code, texts=e.texts, values=values)
-        for e, (_, values) in zip(entries, done, strict=True)
+        Project(
+            group=e.group,
+            unit=e.unit,
+            code=e.code,
+            texts=e.texts,
+            values=values,
+            units=tuple(dict.fromkeys(lister.code or lister.unit for lister in by)),
+        )
+        for e, (_, values), by in zip(entries, done, listers, strict=True)
     ]
     return fixed, listed, found
 
 
-def _notes(units: Sequence[_Unit], catalogue: Catalogue) -> list[Note]:
-    """Every accepted unit's PL01 notes, on the rows it may report, in unit order."""
-    spec = catalogue.forms["PL01"]
+def _notes(units: Sequence[_Unit], spec: FormSpec) -> list[Note]:
+    """Every accepted unit's notes on an indicator form, on the rows it may report, in unit
+    order."""
     found: list[Note] = []
     for unit in sorted(units, key=_order):
-        for form, result, _ in unit.forms.get("PL01", []):
+        for form, result, _ in unit.forms.get(spec.code, []):
             for row, (text, cell) in notes(form).items():
                 if spec.may_report(spec.by_key[row], unit.level):
                     found.append(

@@ -102,7 +102,7 @@ def _cells(value: Any, places: int = 6) -> str:
 def _pl01_rows(result: ConsolidationResult) -> list[dict[str, Any]]:
     from docxtpl import RichText
 
-    spec = indicator_form()
+    spec = indicator_form(result.forms)
     rows = []
     for row in spec.rows:
         section = row.kind == "section"
@@ -135,7 +135,7 @@ def _pl01_rows(result: ConsolidationResult) -> list[dict[str, Any]]:
 def _pl02_rows(result: ConsolidationResult) -> list[dict[str, Any]]:
     from docxtpl import RichText
 
-    spec = project_form()
+    spec = project_form(result.forms)
     money = [c for c in spec.columns if c.type in ("money", "percent")]
 
     def line(
@@ -180,7 +180,7 @@ def context(result: ConsolidationResult, today: dt.date | None = None) -> dict[s
     found = statements(result)
     issuer = province_of(result.province)
     province = issuer[1] if issuer else None
-    pl01, pl02 = indicator_form(), project_form()
+    pl01, pl02 = indicator_form(result.forms), project_form(result.forms)
 
     def texts(section: str) -> list[str]:
         return [xml_safe(s.text) for s in found if s.section == section]

@@ -38,6 +38,8 @@ ROSTER_NAME = "DanhSach"
 # tell provinces apart when it consolidates their workbooks in turn.
 UNIT_NAME = "DonViBaoCao"
 TEMPLATE_NAME = "MauBaoCao"  # the province's own Word template of the report, if any
+#: The named cell of the control workbook naming the form set (empty: the 2016–2020 set).
+FORMS_NAME = "BoBieuMau"
 LOG_FILE = Path(tempfile.gettempdir()) / "ctmtcntt-excel.log"
 # A sheet whose used range reaches far (formatting dragged to the last row) must not make us
 # read millions of empty cells; the forms fit well inside this.
@@ -59,12 +61,12 @@ def validate(book: str | None = None) -> None:
     first, each cell getting back the fill it had. ``book`` names another open workbook to
     check instead of the caller (the macro workbook passes the one the user chose).
     """
-    _entry("Kiểm tra", lambda caller: _validate(_target(caller, book)))
+    _entry("Kiểm tra", lambda caller: _validate(caller, _target(caller, book)))
 
 
 def fill(book: str | None = None) -> None:
     """Write the computed cells (totals, ratios, assessments) into the calling workbook."""
-    _entry("Tính tổng, tỷ lệ", lambda caller: _fill(_target(caller, book)))
+    _entry("Tính tổng, tỷ lệ", lambda caller: _fill(caller, _target(caller, book)))
 
 
 def consolidate(folder: str | None = None, name: str | None = None) -> None:
@@ -93,10 +95,10 @@ def report(folder: str | None = None) -> None:
 # -- the jobs ---------------------------------------------------------------------------------
 
 
-def _validate(book: Book) -> str:
+def _validate(caller: Book, book: Book) -> str:
     from .workflows import check_reports, read_grids
 
-    report = read_grids(_grids(book), source=book.name)
+    report = read_grids(_grids(book), source=book.name, catalogue=_forms(caller))
     result = check_reports([report], roster=None)[0]
     findings = list(result.findings)
     sheet = _results_sheet(book)  # before the marks sheet, which stays last and hidden
@@ -115,10 +117,10 @@ def _validate(book: Book) -> str:
     return "\n\n".join(lines)
 
 
-def _fill(book: Book) -> str:
+def _fill(caller: Book, book: Book) -> str:
     from .workflows import fill_cells, read_grids
 
-    report = read_grids(_grids(book), source=book.name)
+    report = read_grids(_grids(book), source=book.name, catalogue=_forms(caller))
     writes = fill_cells(report)
     refused: set[str] = set()
     written = 0
@@ -133,7 +135,7 @@ def _fill(book: Book) -> str:
             written += 1
     if not writes:
         return (
-            "Không có ô tính toán nào để ghi: không tìm thấy Phụ lục 01 hay Phụ lục 02 trong "
+            f"Không có ô tính toán nào để ghi: không tìm thấy {_sheets(caller)} trong "
             "sổ này, hoặc chưa có số liệu chi tiết."
         )
     lines = [f"Đã ghi {written} ô tính toán (tổng, tỷ lệ, đánh giá)."]
@@ -151,7 +153,7 @@ def _consolidate(caller: Book, folder: str | None, name: str | None = None) -> s
     out = province_output(path.parent / f"Tổng hợp - {path.name}.xlsx", [path])
     unit = _text(name).strip() if name else None
     unit = unit or _named_value(caller, UNIT_NAME)
-    result = consolidate_folder(path, roster=_roster(caller), name=unit)
+    result = consolidate_folder(path, roster=_roster(caller), name=unit, forms=_forms(caller))
     # A failed write (the file open in Excel, a full disk) is an OutputError naming the file
     # and saying what to do: shown as it is.
     result.write(out)
@@ -172,7 +174,9 @@ def _report(caller: Book, folder: str | None) -> str:
     if template and not Path(template).expanduser().is_file():
         raise CtmtError(f"Không tìm thấy mẫu báo cáo: {template} (ô {TEMPLATE_NAME}).")
     out = path.parent / f"Báo cáo - {path.name}.docx"
-    result = consolidate_folder(path, roster=_roster(caller), name=_named_value(caller, UNIT_NAME))
+    result = consolidate_folder(
+        path, roster=_roster(caller), name=_named_value(caller, UNIT_NAME), forms=_forms(caller)
+    )
     try:
         draft = result.write_report(out, Path(template).expanduser() if template else None)
     except OSError as exc:
@@ -285,6 +289,23 @@ def _named_value(book: Book, name: str) -> str | None:
     except Exception:  # no such name, or a name that is not a cell
         return None
     return str(value).strip() if value not in (None, "") else None
+
+
+def _forms(caller: Book) -> Any:
+    """The form set named in the control workbook (``BoBieuMau``): a shipped set's name or a
+    folder; the 2016–2020 set when the cell is absent or empty."""
+    from .errors import SpecError
+    from .spec import load_catalogue
+
+    named = _named_value(caller, FORMS_NAME)
+    try:
+        return load_catalogue(named)
+    except SpecError as exc:
+        raise CtmtError(f"{exc} (ô {FORMS_NAME}).") from exc
+
+
+def _sheets(caller: Book) -> str:
+    return " hay ".join(spec.sheet for spec in _forms(caller).forms.values())
 
 
 def _roster(caller: Book) -> str | None:

@@ -29,12 +29,12 @@ from xml.sax.saxutils import escape
 
 from ._isolate import Outcome, map_isolated
 from .cells import a1, parse_a1
-from .computation import Scalar, Table, compute_pl01, compute_pl02, computed_columns
+from .computation import Scalar, Table, compute_indicators, compute_projects, computed_columns
 from .errors import UsageError, WorkbookError
 from .numbers import normalize_text
 from .reading import FormData, UnitReport
 from .report import Finding
-from .spec import RowSpec
+from .spec import Catalogue, RowSpec, as_catalogue
 from .values import Key, inputs, projects
 from .writing import atomic_save, output_path, same_file
 
@@ -62,17 +62,17 @@ class FillResult:
 
 def _sources(row: RowSpec) -> list[tuple[str, str]]:
     """The typed cells a row's computed cells follow from."""
-    if row.kind == "percent":
+    if row.kind == "percent" and row.ratio_of:
         return [(k, "actual") for k in row.ratio_of]
     if row.parts:
         return [(k, "actual") for k in row.parts]
     return [(row.key, c) for c in row.inputs]
 
 
-def _pl01_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
+def _indicator_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
     spec = form.spec
     typed = inputs(form, drops)
-    table: Table = compute_pl01(spec, typed)
+    table: Table = compute_indicators(spec, typed)
     writes = []
     for row in form.rows:
         row_spec = spec.by_key.get(row.key)
@@ -91,10 +91,10 @@ def _pl01_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
     return writes
 
 
-def _pl02_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
+def _project_writes(form: FormData, drops: set[Key]) -> list[CellWrite]:
     spec = form.spec
     listed = projects(form, drops)
-    fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
+    fixed, done = compute_projects(spec, [(group, values) for group, _, values in listed])
     computed = [c for c in spec.columns if c.sum_of or c.computed]
     writes = []
     for (_, row, typed), (_, values) in zip(listed, done, strict=True):
@@ -119,8 +119,8 @@ def _plain(value: Scalar) -> float | str | None:
 
 
 def fill_cells(report: UnitReport, findings: Sequence[Finding] | None = None) -> list[CellWrite]:
-    """Every computed cell of a unit's report: PL01 ratios, totals and assessments; PL02
-    source totals, group rows, TỔNG SỐ and the disbursement rate (18).
+    """Every computed cell of a unit's report: an indicator form's ratios, totals and
+    assessments; a project list's source totals, group rows, total row and rate columns.
 
     Values with an error (``findings``; the report is checked when they are not given) are
     left out, as consolidation leaves them out: a ratio is never computed from a numerator
@@ -133,7 +133,7 @@ def fill_cells(report: UnitReport, findings: Sequence[Finding] | None = None) ->
     drops = {key for finding in findings if finding.is_error for key in finding.drops}
     writes: list[CellWrite] = []
     for form in report.forms.values():
-        write = _pl02_writes if form.spec.has_projects else _pl01_writes
+        write = _project_writes if form.spec.has_projects else _indicator_writes
         writes.extend(write(form, drops))
     return writes
 
@@ -737,7 +737,10 @@ def _plan(path: str | Path, output: str | Path | None, in_place: bool) -> _Job:
 
 
 def fill_files(
-    jobs: Sequence[tuple[str | Path, str | Path | None]], *, in_place: bool = False
+    jobs: Sequence[tuple[str | Path, str | Path | None]],
+    *,
+    in_place: bool = False,
+    forms: Catalogue | str | Path | None = None,
 ) -> Iterator[FillResult | WorkbookError]:
     """``fill`` for many workbooks at once, each (source, output), in the order given: its
     result, or the WorkbookError saying why that file was refused. Usage mistakes raise.
@@ -749,8 +752,10 @@ def fill_files(
     from .intake import Refused, read_reports, worker_bounds
     from .validation import validate_reports  # pandas: imported while the workers read
 
+    catalogue = as_catalogue(forms)
     planned = [_plan(source, output, in_place) for source, output in jobs]
-    read = list(read_reports([job.source for job in planned]))
+    read = list(read_reports([job.source for job in planned], forms=catalogue))
+    sheets = " hay ".join(spec.sheet for spec in catalogue.forms.values())
     pending: list[tuple[int, FillResult]] = []
     results: list[FillResult | WorkbookError | None] = [None] * len(planned)
     for index, (job, report) in enumerate(zip(planned, read, strict=True)):
@@ -760,7 +765,7 @@ def fill_files(
         if not report.forms:
             results[index] = WorkbookError(
                 job.source,
-                "Không tìm thấy Phụ lục 01 hay Phụ lục 02 trong tệp để điền (xem: ctmt validate).",
+                f"Không tìm thấy {sheets} trong tệp để điền (xem: ctmt validate).",
             )
             continue
         renamed = next((f for f in report.findings if f.code == "duplicate-sheet-name"), None)
@@ -804,9 +809,14 @@ def fill_files(
 
 
 def fill(
-    path: str | Path, output: str | Path | None = None, *, in_place: bool = False
+    path: str | Path,
+    output: str | Path | None = None,
+    *,
+    in_place: bool = False,
+    forms: Catalogue | str | Path | None = None,
 ) -> FillResult:
     """Write the computed cells of a unit's workbook to ``output`` (or into it, ``in_place``).
+    ``forms`` is the form set (the default set when None).
 
     ``output`` gets the source's extension when it has none (``-o tinh`` writes tinh.xlsx).
     Running it twice changes nothing the second time: in place, a workbook whose computed cells
@@ -814,7 +824,7 @@ def fill(
     (broken, hostile, too large) raises WorkbookError with a Vietnamese reason; see
     :func:`fill_files`.
     """
-    [result] = fill_files([(path, output)], in_place=in_place)
+    [result] = fill_files([(path, output)], in_place=in_place, forms=forms)
     if isinstance(result, WorkbookError):
         raise result
     return result

@@ -8,6 +8,7 @@ import io
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from .numbers import normalize_text
 from .reading import UnitReport
 from .report import Finding, make_finding
 from .roster import Roster
-from .spec import FormSpec, load_catalogue, load_schema
+from .spec import Catalogue, FormSpec, load_catalogue, load_schema
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
 # A hostile file may make the native reader spin or balloon; a real submission reads in < 0.1 s
@@ -72,19 +73,20 @@ def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def _catalogue_form(code: str) -> FormSpec:
-    return load_catalogue().forms[code]
+def _catalogue_form(folder: str, code: str) -> FormSpec:
+    return load_catalogue(Path(folder)).forms[code]
 
 
 def _reduce_form(spec: FormSpec) -> Any:
-    # A form of the catalogue travels as its code: both processes load the same catalogue, and
-    # the specs would otherwise be most of a report's bytes and of the time to rebuild it.
-    if load_catalogue().forms.get(spec.code) is spec:
-        return _catalogue_form, (spec.code,)
+    # A form of a form set travels as its set's folder and its code: both processes load the
+    # same set, and the specs would otherwise be most of a report's bytes and of the time to
+    # rebuild it.
+    if spec.origin and load_catalogue(Path(spec.origin)).forms.get(spec.code) is spec:
+        return _catalogue_form, (spec.origin, spec.code)
     return spec.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 
 
-def _read_one(path: str) -> bytes:
+def _read_one(path: str, forms: str | None = None) -> bytes:
     # Runs in a worker process: the native reader may abort on a hostile file. The worker
     # imports the reader itself, while this process imports what checking needs.
     from .loading import read_workbook
@@ -92,7 +94,7 @@ def _read_one(path: str) -> bytes:
     from .values import work_out
 
     try:
-        report = read_workbook(path)
+        report = read_workbook(path, load_catalogue(None if forms is None else Path(forms)))
         # Checking's per-cell work runs here, in parallel, rather than after all reading, and
         # so does understanding the inputs that the province adds up (kept in each form).
         result: UnitReport | Refused = replace(report, prepared=unit_frames(report))
@@ -143,11 +145,11 @@ def _received(data: bytes) -> UnitReport | Refused:
     return received
 
 
-def _prepare_validation() -> None:
+def _prepare_validation(forms: Catalogue | None = None) -> None:
     # Checking comes next: import pandas and pandera and load the schemas while workers read.
     # A broken schema is reported by the check itself, as it would be without this head start.
     with contextlib.suppress(SpecError):
-        for form in load_catalogue().forms.values():
+        for form in (forms or load_catalogue()).forms.values():
             for name in form.checks:
                 load_schema(name)
         from .validation import warm_up
@@ -155,10 +157,11 @@ def _prepare_validation() -> None:
         warm_up()
 
 
-def _both(then: Callable[[], object]) -> Callable[[], None]:
+def _both(forms: Catalogue, then: Callable[[], object] | None) -> Callable[[], None]:
     def prepare() -> None:
-        _prepare_validation()
-        then()
+        _prepare_validation(forms)
+        if then is not None:
+            then()
 
     return prepare
 
@@ -169,6 +172,7 @@ def read_reports(
     timeout: float | None = None,
     meanwhile: Callable[[], object] | None = None,
     prepare: bool = True,
+    forms: Catalogue | None = None,
 ) -> Iterator[UnitReport | Refused]:
     """Read every workbook in isolated worker processes, in the order given.
 
@@ -176,23 +180,21 @@ def read_reports(
     overruns it, crashes the reader or needs more than :data:`READ_MEMORY_MB` is refused.
     While the workers read, this process gets the validation that follows ready, and runs
     ``meanwhile`` (what the caller does next, e.g. importing the workbook writer); with
-    ``prepare`` false, only that (the caller checks nothing).
+    ``prepare`` false, only that (the caller checks nothing). ``forms`` is the form set to
+    read (the default set when None).
     """
-    load_catalogue()  # once, before the workers start: they inherit it where they can
+    # Loaded once, before the workers start: they inherit it where they can.
+    forms = forms or load_catalogue()
     # What the answers unpickle into, imported here rather than raced for by the thread that
     # imports pandas meanwhile (pandas-free: cheap, and the forked workers inherit it).
     from . import validation  # noqa: F401
 
     outcomes = map_isolated(
-        _read_one,
+        partial(_read_one, forms=str(forms.folder)),
         [str(p) for p in paths],
         timeout=READ_TIMEOUT_S if timeout is None else timeout,
         memory_mb=READ_MEMORY_MB,
-        meanwhile=(
-            (_prepare_validation if meanwhile is None else _both(meanwhile))
-            if prepare
-            else meanwhile
-        ),
+        meanwhile=_both(forms, meanwhile) if prepare else meanwhile,
     )
     with _collector.paused():
         for outcome in outcomes:

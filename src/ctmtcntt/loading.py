@@ -42,7 +42,7 @@ from .numbers import vn_number as _vn
 from .reading import UnitReport, read_grids
 from .report import Finding, make_finding
 from .sniff import is_sheet_part, sniff, sniff_data
-from .spec import load_catalogue
+from .spec import Catalogue, load_catalogue
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -132,16 +132,18 @@ def _column_name(number: int) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_workbook(path: str | Path) -> UnitReport:
+def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitReport:
     """Read a unit's workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) into its report.
 
     Raises ``WorkbookError`` with a Vietnamese reason when the file is not a readable workbook
     (encrypted, corrupt, HTML or CSV under an Excel name, a sheet reaching row 1,048,576, …).
-    The format is judged from the bytes, so an .xls renamed .xlsx is still read. Run it
+    ``forms`` is the form set to find (the default set when None). The format is judged from
+    the bytes, so an .xls renamed .xlsx is still read. Run it
     through ``_isolate.map_isolated`` when the file comes from outside: a malformed file can
     abort the native reader.
     """
     path = Path(path)
+    catalogue = forms or load_catalogue()
     data = _small_file(path)  # read once for sniffing, reading and hashing, when small
     sniffed = sniff(path) if data is None else sniff_data(path, data)
     if not sniffed.readable:
@@ -182,17 +184,22 @@ def read_workbook(path: str | Path) -> UnitReport:
         marks = _by_position(xls_marks(path, data), names)
     else:
         marks = Marks()
-    grids = _grids(path, kind, book, names, data, marks)
+    grids = _grids(path, kind, book, names, data, marks, catalogue)
     if kind == "xlsx" and (_twins(grids) or (sniffed.sheet_parts or 0) > len(names)):
         # Two sheets showing one part, or more sheet parts than sheets: a part no sheet
         # refers to (a damaged or forged workbook) holds what no reader reads.
         fixes.extend(
             make_finding("sheet-part-not-read", file=str(path), detail=member)
-            for member in _unread_forms(path, kind, data)
+            for member in _unread_forms(path, kind, data, catalogue)
         )
     percent = _percent_cells(path, data) if kind == "xlsx" else {}
     report = read_grids(
-        grids, str(path), uncached=marks.uncached, errors=marks.errors, percent=percent
+        grids,
+        str(path),
+        uncached=marks.uncached,
+        errors=marks.errors,
+        percent=percent,
+        catalogue=catalogue,
     )
     if fixes:
         report = replace(report, findings=(*fixes, *report.findings))
@@ -205,7 +212,7 @@ def _twins(grids: dict[str, Grid]) -> bool:
     return any(a == b for i, a in enumerate(seen) for b in seen[i + 1 :])
 
 
-def _unread_forms(path: Path, kind: str, data: bytes | None) -> list[str]:
+def _unread_forms(path: Path, kind: str, data: bytes | None, catalogue: Catalogue) -> list[str]:
     """The worksheet parts no sheet refers to that hold a form's table: read through a copy
     in which they are sheets (leftovers of other writers, holding no form, are no matter)."""
     try:
@@ -216,7 +223,7 @@ def _unread_forms(path: Path, kind: str, data: bytes | None) -> list[str]:
     if not members:
         return []
     copy, names = with_sheets(path, data, members)
-    forms = list(load_catalogue().forms.values())
+    forms = list(catalogue.forms.values())
     found: list[str] = []
     try:
         book, _ = _open(path, kind, copy)
@@ -296,7 +303,13 @@ def _open(path: Path, kind: str, data: bytes | None) -> tuple[Any, list[str]]:
 
 
 def _grids(
-    path: Path, kind: str, book: Any, names: list[str], data: bytes | None, marks: Marks
+    path: Path,
+    kind: str,
+    book: Any,
+    names: list[str],
+    data: bytes | None,
+    marks: Marks,
+    catalogue: Catalogue,
 ) -> dict[str, Grid]:
     grids: dict[str, Grid] = {}
     worksheets = _worksheet_names(book, names)
@@ -319,7 +332,7 @@ def _grids(
                 raise
             # A chart or dialog sheet the reader cannot read: nothing there, unless its name
             # says it is a form (then reading says that its table was not found).
-            if named_form(key, list(load_catalogue().forms.values())):
+            if named_form(key, list(catalogue.forms.values())):
                 grids[key] = []
             continue
         if grid or name in worksheets:

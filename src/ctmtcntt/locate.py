@@ -76,6 +76,18 @@ def _above(grid: Grid, row: int) -> set[str]:
     }
 
 
+def recognised(grid: Grid, found: Located) -> bool:
+    """Whether a text only this form prints (its ``recognise``) heads the table found: a table
+    found by its common headers alone ("STT", "Ghi chú") may be another report's form."""
+    wanted = {fold(t) for t in found.form.recognise}
+    row = found.numbering_row
+    return any(
+        isinstance(value, str) and fold(value) in wanted
+        for line in range(max(0, row - 4), min(row + 1, len(grid)))
+        for value in grid[line]
+    )
+
+
 def _header_score(above: set[str], form: FormSpec) -> int:
     return len(above & _headers(form))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .numbers import vn_number
-from .spec import ColumnSpec, FormSpec, RowSpec, load_catalogue
+from .spec import Catalogue, ColumnSpec, FormSpec, RowSpec, load_catalogue
 
 if TYPE_CHECKING:
     from .consolidation import Project
@@ -99,14 +99,14 @@ def _counted(value: float, row: RowSpec) -> str:
     return f"{number(value, 3)} {word}".rstrip()
 
 
-def indicator_form() -> FormSpec:
-    """The indicator table of the form set (the form without projects)."""
-    return next(f for f in load_catalogue().forms.values() if not f.has_projects)
+def indicator_form(forms: Catalogue | None = None) -> FormSpec:
+    """The indicator table of a form set (the default set when None)."""
+    return (forms or load_catalogue()).of_kind("indicators")[0]
 
 
-def project_form() -> FormSpec:
-    """The project list of the form set."""
-    return next(f for f in load_catalogue().forms.values() if f.has_projects)
+def project_form(forms: Catalogue | None = None) -> FormSpec:
+    """The project list of a form set (the default set when None)."""
+    return (forms or load_catalogue()).of_kind("projects")[0]
 
 
 def _sub_rows(spec: FormSpec) -> set[str]:
@@ -122,7 +122,7 @@ class _Indicators:
 
     def __init__(self, result: ConsolidationResult) -> None:
         self.result = result
-        self.spec = indicator_form()
+        self.spec = indicator_form(result.forms)
         self.inner = _sub_rows(self.spec)
 
     def get(self, key: str, column: str) -> Any:
@@ -246,8 +246,8 @@ class _Capital:
     """The project list's money: each total column (investment, allocated, disbursed) with its
     sources, named by the form's own headers."""
 
-    def __init__(self) -> None:
-        self.spec = project_form()
+    def __init__(self, forms: Catalogue) -> None:
+        self.spec = project_form(forms)
         self.totals = tuple(c for c in self.spec.columns if c.sum_of)
         self.heads: dict[str, str] = {}
         for line in self.spec.layout.header:
@@ -312,7 +312,7 @@ class _Capital:
 def _numbered(result: ConsolidationResult) -> Iterator[tuple[str, Project]]:
     """Each project with its row as the province's PL02 numbers it ("I.1", "I.2", "II.1"), in
     that order: group by group."""
-    for group in project_form().rows:
+    for group in project_form(result.forms).rows:
         members = [p for p in result.data.pl02_projects if p.group == group.key]
         for number, project in enumerate(members, start=1):
             yield f"{group.key}.{number}", project
@@ -320,7 +320,7 @@ def _numbered(result: ConsolidationResult) -> Iterator[tuple[str, Project]]:
 
 def project_statements(result: ConsolidationResult) -> list[Statement]:
     """II.2: every project of the province with its total investment."""
-    capital = _Capital()
+    capital = _Capital(result.forms)
     planned = capital.totals[0] if capital.totals else None
     statements = []
     for row, project in _numbered(result):
@@ -342,7 +342,7 @@ def project_statements(result: ConsolidationResult) -> list[Statement]:
 def capital_statements(result: ConsolidationResult) -> list[Statement]:
     """II.3: capital mobilised, allocated and disbursed by source, for the programme and each
     project; a source promised but never allocated is said so."""
-    capital = _Capital()
+    capital = _Capital(result.forms)
     total = next(r.key for r in capital.spec.rows if r.kind == "total")
     statements = []
     projects = result.data.pl02_projects

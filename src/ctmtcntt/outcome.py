@@ -11,14 +11,13 @@ import pandas as pd
 
 from .computation import Scalar
 from .consolidation import DEFAULT_NAME, Consolidated
-from .errors import UnreadableError
+from .errors import UnreadableError, UsageError
 from .report import count, json_value
-from .spec import load_catalogue
+from .spec import DEFAULT_FORMS, Catalogue, FormSpec, RowSpec
+from .values import texts_of
 
 if TYPE_CHECKING:
     from .drafting import Draft
-
-PL01_COLUMNS = ("plan", "actual", "ratio", "assessment")
 
 
 def _json(value: Scalar) -> Any:
@@ -27,9 +26,13 @@ def _json(value: Scalar) -> Any:
 
 @dataclass(frozen=True)
 class ConsolidationResult:
-    """A consolidation: the province's PL01 and PL02, the per-unit breakdown, the findings.
+    """A consolidation: per form of the set, the province's table; the per-unit breakdown,
+    the findings.
 
-    ``pl01``, ``pl02``, ``breakdown``, ``findings`` and ``sources`` are pandas DataFrames;
+    ``indicators(form)``, ``projects(form)``, ``breakdown_of(form)`` (each form of its kind;
+    by default the set's first), ``pl01``, ``pl02`` and ``breakdown`` (the first indicator
+    form and project list: Phụ lục 01 and 02 of the 2016–2020 set), ``findings`` and
+    ``sources`` are pandas DataFrames;
     ``write(path)`` saves the province workbook, ``write_report(path)`` the Báo cáo drafted
     from it (Word); ``to_dict()`` is the JSON contract.
     """
@@ -59,9 +62,10 @@ class ConsolidationResult:
     def nothing_read_message(self) -> str:
         """What staff read when nothing could be read, in Vietnamese."""
         count = len(self.data.files)
+        sheets = ", ".join(spec.sheet for spec in self.forms.forms.values())
         return (
-            f"Không đọc được tệp báo cáo nào ({count} tệp: không mở được hoặc không có Phụ lục"
-            " 01, 02 của Bộ), nên chưa ghi báo cáo tổng hợp. Hãy xem lý do của từng tệp ở trên,"
+            f"Không đọc được tệp báo cáo nào ({count} tệp: không mở được hoặc không có"
+            f" {sheets}), nên chưa ghi báo cáo tổng hợp. Hãy xem lý do của từng tệp ở trên,"
             " xin các đơn vị gửi lại tệp Excel đúng biểu mẫu rồi tổng hợp lại."
         )
 
@@ -77,37 +81,55 @@ class ConsolidationResult:
         """Whether any file has an error (``--strict`` then writes nothing)."""
         return bool(count(self.data.findings)["error"]) or bool(self.data.units["rejected"])
 
-    def plan(self, row: str) -> Scalar:
-        """Column (4) of PL01 as the province shows it: the printed target or the summed plan."""
-        spec = load_catalogue().forms["PL01"].by_key[row]
-        if spec.target is not None and spec.target.op != "plan":
-            return spec.target.value
-        return self.data.pl01.get((row, "plan"))
+    @property
+    def forms(self) -> Catalogue:
+        """The form set consolidated."""
+        return self.data.catalogue
 
-    @cached_property
-    def pl01(self) -> pd.DataFrame:
-        """PL01 of the province, indexed by STT path."""
-        spec = load_catalogue().forms["PL01"]
+    def _indicator_spec(self, form: str | None) -> FormSpec:
+        if form is not None:
+            return self.forms.forms[form]
+        return self.forms.of_kind("indicators")[0]
+
+    def _list_spec(self, form: str | None) -> FormSpec:
+        if form is not None:
+            return self.forms.forms[form]
+        return self.forms.of_kind("projects")[0]
+
+    def plan(self, row: str, form: str | None = None) -> Scalar:
+        """Column (4) of an indicator form (default: the set's first) as the province shows
+        it: the printed target or the summed plan."""
+        spec = self._indicator_spec(form)
+        row_spec = spec.by_key[row]
+        if row_spec.target is not None and row_spec.target.op != "plan":
+            return row_spec.target.value
+        return self.data.indicators[spec.code].table.get((row, "plan"))
+
+    def indicators(self, form: str | None = None) -> pd.DataFrame:
+        """An indicator form of the province (default: the set's first), indexed by STT path."""
+        spec = self._indicator_spec(form)
+        table = self.data.indicators[spec.code].table
         rows = [
             {
                 "stt": row.key,
                 "name": row.name,
                 "unit": row.unit,
                 "target": row.target.text if row.target else None,
-                "plan": self.plan(row.key),
-                "actual": self.data.pl01.get((row.key, "actual")),
-                "ratio": self.data.pl01.get((row.key, "ratio")),
-                "assessment": self.data.pl01.get((row.key, "assessment")),
+                "plan": self.plan(row.key, spec.code),
+                "actual": table.get((row.key, "actual")),
+                "ratio": table.get((row.key, "ratio")),
+                "assessment": table.get((row.key, "assessment")),
             }
             for row in spec.rows
             if row.kind != "section"
         ]
         return pd.DataFrame(rows).set_index("stt")
 
-    @cached_property
-    def pl02(self) -> pd.DataFrame:
-        """PL02 of the province: TỔNG SỐ, each group, then every unit's projects."""
-        spec = load_catalogue().forms["PL02"]
+    def projects(self, form: str | None = None) -> pd.DataFrame:
+        """A project list of the province (default: the set's first): the total row, each
+        group, then every unit's projects."""
+        spec = self._list_spec(form)
+        added = self.data.lists[spec.code]
         rows: list[dict[str, Any]] = []
         for row in spec.rows:
             rows.append(
@@ -116,11 +138,11 @@ class ConsolidationResult:
                     "group": row.key,
                     "unit": None,
                     "name": row.name,
-                    **self.data.pl02_fixed[row.key],
+                    **added.fixed[row.key],
                 }
             )
         counters: dict[str, int] = {}
-        for project in self.data.pl02_projects:
+        for project in added.projects:
             number = counters[project.group] = counters.get(project.group, 0) + 1
             rows.append(
                 {
@@ -133,20 +155,35 @@ class ConsolidationResult:
             )
         return pd.DataFrame(rows).set_index("row")
 
-    @cached_property
-    def breakdown(self) -> pd.DataFrame:
-        """PL01 inputs per unit: one row per (STT path, column), one column per unit."""
-        spec = load_catalogue().forms["PL01"]
+    def breakdown_of(self, form: str | None = None) -> pd.DataFrame:
+        """An indicator form's inputs per unit (default: the set's first): one row per (STT
+        path, column), one column per unit."""
+        spec = self._indicator_spec(form)
         names = self.data.unit_names
         keys = [(row.key, column) for row in spec.rows for column in row.inputs]
         frame = pd.DataFrame(
             {
                 names.get(unit, unit): [table.get(k) for k in keys]
-                for unit, table in self.data.per_unit.items()
+                for unit, table in self.data.indicators[spec.code].per_unit.items()
             },
             index=pd.MultiIndex.from_tuples(keys, names=["stt", "column"]),
         )
         return frame
+
+    @cached_property
+    def pl01(self) -> pd.DataFrame:
+        """The set's first indicator form (Phụ lục 01 of the 2016–2020 set), by STT path."""
+        return self.indicators()
+
+    @cached_property
+    def pl02(self) -> pd.DataFrame:
+        """The set's first project list (Phụ lục 02 of the 2016–2020 set)."""
+        return self.projects()
+
+    @cached_property
+    def breakdown(self) -> pd.DataFrame:
+        """The first indicator form's inputs per unit."""
+        return self.breakdown_of()
 
     @cached_property
     def findings(self) -> pd.DataFrame:
@@ -163,26 +200,55 @@ class ConsolidationResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of the contract (numbers as numbers, Có/Không as booleans)."""
-        spec = load_catalogue().forms
-        pl01 = {
-            row.key: {
-                "plan": _json(self.plan(row.key)),
-                "actual": _json(self.data.pl01.get((row.key, "actual"))),
-                "ratio": _json(self.data.pl01.get((row.key, "ratio"))),
-                "assessment": _json(self.data.pl01.get((row.key, "assessment"))),
-            }
-            for row in spec["PL01"].rows
+        """The JSON document of the contract (numbers as numbers, Có/Không as booleans): one
+        key per form of the set, named by the form (``docs/json.md``)."""
+        units: dict[str, Any] = {"expected": self.data.expected}
+        for key in ("received", "missing", "unknown", "duplicate", "rejected"):
+            units[key] = [a.to_dict() for a in self.data.units[key]]
+        document: dict[str, Any] = {"output": self.output, "units": units}
+        for spec in self.forms.forms.values():
+            if spec.has_projects:
+                document[spec.code] = self._list_json(spec)
+            else:
+                document[spec.code] = self._indicator_json(spec)
+        document["findings"] = [f.to_dict() for f in self.data.findings]
+        # Column "Ghi chú" of the set's first indicator form: the province's own notes by row
+        # (from TINH), and every unit's note with where it was written.
+        document["notes"] = {
+            "province": dict(self.data.province_notes),
+            "units": [n.to_dict() for n in self.data.notes],
+        }
+        # One level up: a yes/no (*) row as a count of the provinces saying Có, by row.
+        document["counts"] = dict(self.data.counted)
+        return document
+
+    def _indicator_json(self, spec: FormSpec) -> dict[str, Any]:
+        table = self.data.indicators[spec.code].table
+
+        def field(row: RowSpec, name: str) -> Any:
+            if name == "plan":
+                return _json(self.plan(row.key, spec.code))
+            if name == "operator":
+                op = row.target.op if row.target else None
+                return {"=": "Có", "plan": "≥"}.get(op, op) if op else None
+            return _json(table.get((row.key, name)))
+
+        return {
+            row.key: {name: field(row, name) for name in spec.row_fields}
+            for row in spec.rows
             if row.kind != "section"
         }
+
+    def _list_json(self, spec: FormSpec) -> dict[str, Any]:
+        added = self.data.lists[spec.code]
         groups = {
-            row.key: {k: _json(v) for k, v in self.data.pl02_fixed[row.key].items()}
-            for row in spec["PL02"].rows
+            row.key: {k: _json(v) for k, v in added.fixed[row.key].items()}
+            for row in spec.rows
             if row.kind == "group"
         }
-        total_key = next(r.key for r in spec["PL02"].rows if r.kind == "total")
-        texts = [c.key for c in spec["PL02"].columns if c.type == "text" and c.key != "stt"]
-        numbers = [c.key for c in spec["PL02"].columns if c.type in ("money", "percent")]
+        total_key = next(r.key for r in spec.rows if r.kind == "total")
+        texts = sorted(texts_of(spec), key=lambda k: spec.column_by_key[k].number)
+        numbers = [c.key for c in spec.columns if c.type in ("money", "percent")]
         # Every project carries every column of the form, null where the unit left it empty.
         projects = [
             {
@@ -191,30 +257,14 @@ class ConsolidationResult:
                 "group": p.group,
                 **{k: p.texts.get(k) for k in texts},
                 **{k: _json(p.values.get(k)) for k in numbers},
+                **({spec.units_key: list(p.units)} if spec.units_key else {}),
             }
-            for p in self.data.pl02_projects
+            for p in added.projects
         ]
-        units: dict[str, Any] = {"expected": self.data.expected}
-        for key in ("received", "missing", "unknown", "duplicate", "rejected"):
-            units[key] = [a.to_dict() for a in self.data.units[key]]
         return {
-            "output": self.output,
-            "units": units,
-            "PL01": pl01,
-            "PL02": {
-                "total": {k: _json(v) for k, v in self.data.pl02_fixed[total_key].items()},
-                "groups": groups,
-                "projects": projects,
-            },
-            "findings": [f.to_dict() for f in self.data.findings],
-            # Column (8) of PL01: the province's own notes by row (from TINH), and every
-            # unit's note with where it was written.
-            "notes": {
-                "province": dict(self.data.province_notes),
-                "units": [n.to_dict() for n in self.data.notes],
-            },
-            # One level up: a yes/no (*) row as a count of the provinces saying Có, by row.
-            "counts": dict(self.data.counted),
+            "total": {k: _json(v) for k, v in added.fixed[total_key].items()},
+            "groups": groups,
+            spec.items: projects,
         }
 
     def write(self, path: str | Path) -> Path:
@@ -237,4 +287,11 @@ class ConsolidationResult:
         """
         from .drafting import write_draft
 
+        if template is None and self.forms.name != DEFAULT_FORMS:
+            # The shipped template's sentences and appendices are the 2016–2020 programme's.
+            raise UsageError(
+                f"Mẫu Báo cáo có sẵn là của bộ biểu mẫu {DEFAULT_FORMS}; với bộ {self.forms.name}"
+                " hãy soạn mẫu Word của báo cáo này rồi chọn bằng --template (trong Excel: ô"
+                " MauBaoCao)."
+            )
         return write_draft(self, path, template)

@@ -60,18 +60,23 @@ def distinct(
     entries: Sequence[Listed],
     spec: FormSpec,
     is_investor: Callable[[Listed], bool],
+    listers: list[list[Listed]] | None = None,
 ) -> tuple[list[Listed], list[Finding]]:
-    """The entries with every project once, and a finding for each row left out."""
+    """The entries with every project once, and a finding for each row left out. ``listers``,
+    when given, receives per project kept every entry that listed it, in arrival order."""
     kept: list[Listed] = []
+    listed_by: list[list[Listed]] = [] if listers is None else listers
     seen: dict[tuple[str, str], list[int]] = {}
     findings: list[Finding] = []
     for entry in entries:
         name, decision = keys(entry.texts)
-        index, by = _match(entry, name, decision, kept, seen)
+        index, by = _match(entry, name, decision, kept, seen, spec.owner)
         if index is None:
             index = len(kept)
             kept.append(entry)
+            listed_by.append([entry])
         else:
+            listed_by[index].append(entry)
             earlier = kept[index]
             keep, drop = (
                 (entry, earlier)
@@ -91,6 +96,7 @@ def _match(
     decision: str | None,
     kept: list[Listed],
     seen: dict[tuple[str, str], list[int]],
+    owner: str | None,
 ) -> tuple[int | None, str]:
     """The project already kept that this entry is, and what told it (its decision number or
     its name); None when it is a project of its own."""
@@ -99,19 +105,21 @@ def _match(
             other = kept[index]
             if other.consolidated and entry.consolidated:
                 continue  # two provinces' reports may list projects of one name: each its own
-            if kind == "name" and _differ(entry, other):
+            if kind == "name" and _differ(entry, other, owner):
                 continue  # one name, two projects: their decisions or investors differ
             return index, kind
     return None, ""
 
 
-def _differ(first: Listed, second: Listed) -> bool:
+def _differ(first: Listed, second: Listed, owner: str | None) -> bool:
     """Whether two projects of one name are told apart by what both give: a decision number,
-    an investor."""
+    an owner (investor, lead unit: the form's ``owner`` column)."""
     one, two = keys(first.texts)[1], keys(second.texts)[1]
     if one and two and one != two:
         return True
-    investors = first.texts.get("investor"), second.texts.get("investor")
+    if owner is None:
+        return False
+    investors = first.texts.get(owner), second.texts.get(owner)
     return all(investors) and not same_unit(*investors)  # type: ignore[arg-type]
 
 

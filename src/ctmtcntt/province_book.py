@@ -1,4 +1,4 @@
-"""The province workbook: PL01 and PL02 in the Ministry's layout, and the sheets behind them.
+"""The province workbook: each form of the set in its printed layout, and the sheets behind them.
 
 Values only, no formulas: every number shows the same in Excel, LibreOffice and any reader of
 cached values. Text that came from units is written as text, never as a formula.
@@ -18,7 +18,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
 from . import _collector
-from .computation import compute_pl01, ratio
+from .computation import compute_indicators, ratio
 from .layout import (
     CENTER,
     FONT,
@@ -38,11 +38,12 @@ from .numbers import looks_like_formula, vn_number
 from .reading import (
     AREA_LABEL,
     BREAKDOWN_SHEET,
-    BREAKDOWN_TITLE,
     SOURCES_SHEET,
     SOURCES_TITLE,
+    breakdown_title,
 )
-from .spec import FormSpec, RowSpec, load_catalogue
+from .spec import FormSpec, RowSpec
+from .values import texts_of
 from .writing import atomic_save, output_path, xml_safe
 
 if TYPE_CHECKING:
@@ -185,19 +186,26 @@ def _put(grid: Grid, row: int, column: int, value: Any, number_format: str | Non
         style[1] = ("center" if isinstance(value, str) else "right", "vcenter", True)
 
 
-def _pl01_sheet(
+def _indicator_sheet(
     ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
 ) -> None:
+    added = result.data.indicators[spec.code]
     grid = Grid()
     drawn = _draw(grid, ws, spec, fixed_rows(spec), unit=result.province)
     for row in spec.rows:
-        if row.kind == "section":
+        if row.kind in ("section", "heading"):
+            if row.kind == "heading" and row.unit:
+                grid.set(drawn.rows[row.key], drawn.columns["unit"], xml_safe(row.unit))
             continue
         line = drawn.rows[row.key]
         grid.set(line, drawn.columns["unit"], xml_safe(row.unit) if row.unit else None)
-        plan = row.target.text if row.target and row.target.op != "plan" else result.plan(row.key)
+        plan = (
+            row.target.text
+            if row.target and row.target.op != "plan"
+            else result.plan(row.key, spec.code)
+        )
         _put(grid, line, drawn.columns["plan"], plan, COUNT_FORMAT)
-        actual = result.data.pl01.get((row.key, "actual"))
+        actual = added.table.get((row.key, "actual"))
         fmt = (
             RATIO_FORMAT
             if row.kind == "percent"
@@ -208,14 +216,14 @@ def _pl01_sheet(
             grid,
             line,
             drawn.columns["ratio"],
-            result.data.pl01.get((row.key, "ratio")),
+            added.table.get((row.key, "ratio")),
             RATIO_FORMAT,
         )
-        _put(grid, line, drawn.columns["assessment"], result.data.pl01.get((row.key, "assessment")))
-        if row.key in result.data.counted:
-            _put(grid, line, drawn.columns["actual"], result.data.counted[row.key])
+        _put(grid, line, drawn.columns["assessment"], added.table.get((row.key, "assessment")))
+        if row.key in added.counted:
+            _put(grid, line, drawn.columns["actual"], added.counted[row.key])
         if "note" in drawn.columns:
-            _put(grid, line, drawn.columns["note"], result.data.province_notes.get(row.key))
+            _put(grid, line, drawn.columns["note"], added.province_notes.get(row.key))
     _fit(grid, drawn, spec)
     _flush(grid, ws, formats)
 
@@ -226,12 +234,13 @@ def _fit(grid: Grid, drawn: Drawn, spec: FormSpec) -> None:
         fit_row(grid, line, spec.layout.widths, spec.layout.last_column)
 
 
-def _pl02_sheet(
+def _project_sheet(
     ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
 ) -> None:
+    added = result.data.lists[spec.code]
     counters: dict[str, int] = {}
     extra: list[TableRow] = []
-    for index, project in enumerate(result.data.pl02_projects):
+    for index, project in enumerate(added.projects):
         counters[project.group] = counters.get(project.group, 0) + 1
         extra.append(
             TableRow(
@@ -249,7 +258,7 @@ def _pl02_sheet(
     for row in spec.rows:
         line = drawn.rows[row.key]
         for column in money:
-            value = result.data.pl02_fixed[row.key].get(column.key)
+            value = added.fixed[row.key].get(column.key)
             _put(
                 grid,
                 line,
@@ -258,11 +267,12 @@ def _pl02_sheet(
                 RATIO_FORMAT if column.type == "percent" else MONEY_FORMAT,
             )
             grid.style(line, column.number)[0] = (FONT, 11, True, False)
-    for index, project in enumerate(result.data.pl02_projects):
+    for index, project in enumerate(added.projects):
         line = drawn.rows[f"p{index}"]
         texts = dict(project.texts)
-        texts.setdefault("investor", project.unit)
-        for key in ("name", "investor", "period", "decision", "note"):
+        if spec.owner:
+            texts.setdefault(spec.owner, project.unit)
+        for key in texts_of(spec):
             _put(grid, line, spec.column_by_key[key].number, texts.get(key))
         for column in money:
             _put(
@@ -372,8 +382,9 @@ UNIT_WIDTH: Final = 10
 def _breakdown_sheet(
     ws: Worksheet, formats: _Formats, spec: FormSpec, result: ConsolidationResult
 ) -> None:
+    added = result.data.indicators[spec.code]
     names = result.data.unit_names
-    units = list(result.data.per_unit)
+    units = list(added.per_unit)
     rows = []
     for row in spec.rows:
         for column in row.inputs:
@@ -381,24 +392,24 @@ def _breakdown_sheet(
             name = row.name
             if len(row.inputs) > 1:
                 name += f" – {spec.column_by_key[column].header.lower()}"
-            values = [result.data.per_unit[u].get((row.key, column)) for u in units]
-            province = result.data.pl01.get((row.key, column))
+            values = [added.per_unit[u].get((row.key, column)) for u in units]
+            province = added.table.get((row.key, column))
             rows.append([row.key, name, province, *values])
     # The units' notes (column (8)), one line per row that has any, under the figures.
     keys = {name: key for key, name in names.items()}
-    written = {(n.row, keys.get(n.unit, n.unit)): n.text for n in result.data.notes}
+    written = {(n.row, keys.get(n.unit, n.unit)): n.text for n in added.notes}
     note_column = spec.column_by_key.get("note")
     for row in spec.rows if note_column is not None and written else ():
         values = [written.get((row.key, u)) for u in units]
         if any(v is not None for v in values):
             name = f"{row.name} – {note_column.header.lower()}"  # type: ignore[union-attr]
-            rows.append([row.key, name, result.data.province_notes.get(row.key), *values])
+            rows.append([row.key, name, added.province_notes.get(row.key), *values])
     header = ["STT", "Chỉ tiêu", "Toàn tỉnh", *(names.get(u, u) for u in units)]
     labels = len(BREAKDOWN_WIDTHS)
     _table(
         ws,
         formats,
-        BREAKDOWN_TITLE,
+        breakdown_title(spec),
         header,
         rows,
         [*BREAKDOWN_WIDTHS, *([UNIT_WIDTH] * len(units))],
@@ -419,6 +430,9 @@ def _breakdown_sheet(
         ws.set_v_pagebreaks(breaks[:1023])  # Excel's limit
 
 
+#: The sheet of completion rates by unit, per indicator form.
+COMPLETION_SHEET: Final = "Tỷ lệ theo đơn vị"
+
 #: Units up to which the completion sheet draws its charts (one bar per unit): past that the
 #: bars are thinner than a line.
 CHART_MAX_UNITS: Final = 100
@@ -433,7 +447,12 @@ def _completion_sheet(
 ) -> None:
     """Per unit, each percentage indicator's result (5) and completion ratio (6) = (5)/target,
     then one chart per indicator: units sorted by their result, the target drawn as a line."""
-    percent_rows = [r for r in spec.rows if r.kind == "percent" and r.target is not None]
+    added = result.data.indicators[spec.code]
+    # The form's charts sheet carries the same suffix as its completion sheet (none for the
+    # set's first indicator form).
+    charts_name = f"{CHARTS_SHEET}{ws.name[len(COMPLETION_SHEET) :]}"[:31]
+    # Rows whose result each unit's parts give (a percentage typed directly is the province's).
+    percent_rows = [r for r in spec.rows if r.kind == "percent" and r.target and r.ratio_of]
     names = result.data.unit_names
     header = ["Đơn vị"]
     for row in percent_rows:
@@ -448,18 +467,18 @@ def _completion_sheet(
         for part in r.ratio_of
     )
     results: list[tuple[str, list[Any]]] = []
-    for unit, table in result.data.per_unit.items():
+    for unit, table in added.per_unit.items():
         if typed:
-            # Each percent is of two typed rows, which compute_pl01 leaves as they are: the
+            # Each percent is of two typed rows, which compute_indicators leaves as they are: the
             # same figures as computing the whole form, without computing it for every unit.
             actuals: list[Any] = [
                 ratio(*(table.get((part, "actual")) for part in r.ratio_of)) for r in percent_rows
             ]
         else:
-            computed = compute_pl01(spec, table)
+            computed = compute_indicators(spec, table)
             actuals = [computed.get((r.key, "actual")) for r in percent_rows]
         results.append((names.get(unit, unit), actuals))
-    province = [result.data.pl01.get((r.key, "actual")) for r in percent_rows]
+    province = [added.table.get((r.key, "actual")) for r in percent_rows]
     rows = []
     for name, figures in [*results, ("Toàn tỉnh", province)]:
         cells: list[Any] = [name]
@@ -480,7 +499,7 @@ def _completion_sheet(
         1,
         0,
         "Tỷ lệ hoàn thành (%) = thực hiện / chỉ tiêu × 100; biểu đồ từng chỉ tiêu ở trang «"
-        f"{CHARTS_SHEET}».",
+        f"{charts_name}».",
         formats((note, None, False, None, None, False)),
     )
     units = len(results)
@@ -491,7 +510,7 @@ def _completion_sheet(
         )
         _write(ws, formats, 3, 2 * len(percent_rows) + 3, text, PLAIN)
         return
-    charts = formats.book.add_worksheet(CHARTS_SHEET)
+    charts = formats.book.add_worksheet(charts_name)
     charts.write_string(
         0,
         0,
@@ -602,7 +621,7 @@ class _Book:
 
     def save(self, stream: IO[bytes]) -> None:
         result = self.result
-        forms = load_catalogue().forms
+        forms = result.forms
         book = xlsxwriter.Workbook(
             stream,
             {
@@ -613,10 +632,21 @@ class _Book:
             },
         )
         formats = _Formats(book)
-        _pl01_sheet(book.add_worksheet(forms["PL01"].sheet), formats, forms["PL01"], result)
-        _pl02_sheet(book.add_worksheet(forms["PL02"].sheet), formats, forms["PL02"], result)
-        _breakdown_sheet(book.add_worksheet(BREAKDOWN_SHEET), formats, forms["PL01"], result)
-        _completion_sheet(book.add_worksheet("Tỷ lệ theo đơn vị"), formats, forms["PL01"], result)
+        # One sheet per form of the set, named by the form, in the set's order; then, per
+        # indicator form, its breakdown by unit and its chart of completion by unit.
+        for spec in forms.forms.values():
+            draw = _project_sheet if spec.has_projects else _indicator_sheet
+            draw(book.add_worksheet(spec.sheet), formats, spec, result)
+        indicators = forms.of_kind("indicators")
+        for spec in indicators:
+            # The first indicator form's sheets keep their names; others' carry the form's code.
+            suffix = "" if spec is indicators[0] else f" {spec.code}"
+            _breakdown_sheet(
+                book.add_worksheet(f"{BREAKDOWN_SHEET}{suffix}"[:31]), formats, spec, result
+            )
+            _completion_sheet(
+                book.add_worksheet(f"{COMPLETION_SHEET}{suffix}"[:31]), formats, spec, result
+            )
         findings = [
             [f.file, f.sheet, f.cell, "Lỗi" if f.is_error else "Cảnh báo", f.code, f.message]
             for f in result.data.findings
@@ -657,6 +687,7 @@ class _Book:
 
 @_collector.paused()  # large acyclic tables: see _collector
 def write_province_book(result: ConsolidationResult, path: Path) -> Path:
-    """Write the province workbook: PL01, PL02, breakdown, completion chart, findings, sources,
-    missing units; returns the path written (.xlsx added when the name has no extension)."""
+    """Write the province workbook: each form of the set, breakdown and completion chart per
+    indicator form, findings, sources, missing units; returns the path written (.xlsx added
+    when the name has no extension)."""
     return atomic_save(_Book(result), output_path(path))

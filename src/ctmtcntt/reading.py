@@ -10,16 +10,20 @@ from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
 from .cells import a1, column_letter, parse_a1
-from .locate import Grid, Located, find_unit, headed_like, locate, named_form, text
+from .locate import Grid, Located, find_unit, headed_like, locate, named_form, recognised, text
 from .numbers import detect_legacy, excel_error, fold, normalize_text
 from .report import Finding, make_finding
 from .spec import Catalogue, FormSpec, load_catalogue
 
 _ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
 _LETTER = re.compile(r"^([a-zđ])[.)]?$")
-_NUMBER = re.compile(r"^(\d{1,3})[.)]?$")
+# "3", "3." or a path three deep: "3.1" (its parts a, b are "3.1.a", "3.1.b").
+_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)[.)]?$")
 _END_MARKS = ("ghi chu", "nguoi lap bieu", "thu truong don vi")
-_TEXT_COLUMNS = {"name", "investor", "period", "decision", "note"}
+_TEXT_TYPES = frozenset({"text", "choice"})
+# Text columns typed by units (names, notes…): converted when typed in an old font. The STT and
+# the printed unit of measure are the form's own.
+_PRINTED = frozenset({"stt", "unit"})
 
 
 class Value(NamedTuple):
@@ -40,7 +44,7 @@ class Value(NamedTuple):
 
 
 class Row(NamedTuple):
-    """A row of the table: a fixed row of the form, or a project (PL02).
+    """A row of the table: a fixed row of the form, or a project (project lists).
 
     A named tuple, like ``Value``: rows travel pickled from the reading workers, and a tuple
     pickles in a fraction of a dataclass's time and size.
@@ -236,6 +240,8 @@ def read_grids(
                     make_finding("form-not-found", file=source, sheet=sheet, detail=named.sheet)
                 )
             continue
+        if not recognised(grid, located) and _other_set(grid, catalogue) is not None:
+            continue  # another report's form that shares our common headers: said below
         table: Located | None = located
         while table is not None:
             marks = (uncached or {}).get(sheet, set())
@@ -265,6 +271,8 @@ def read_grids(
         findings.extend(notes)
         if form.unit_cell is not None:
             units.append((form.unit, form.sheet, form.unit_cell))
+    if not forms and grids:
+        findings.append(_no_form(grids, source, catalogue))
     unit, unit_sheet, unit_cell = _unit(units, source, findings)
     consolidated, area = _made_by_consolidation(grids) if forms else (False, None)
     return UnitReport(
@@ -290,11 +298,24 @@ AREA_LABEL = "Địa bàn"
 _MARKS = {fold(SOURCES_TITLE), fold(BREAKDOWN_TITLE)}
 
 
+def breakdown_title(form: FormSpec) -> str:
+    """The title of an indicator form's breakdown by unit ("… PHỤ LỤC 01 THEO ĐƠN VỊ")."""
+    return f"CHI TIẾT SỐ LIỆU {form.sheet.upper()} THEO ĐƠN VỊ"
+
+
+_BREAKDOWN_ENDS = (fold("CHI TIẾT SỐ LIỆU "), fold(" THEO ĐƠN VỊ"))
+
+
+def _is_mark(title: str) -> bool:
+    start, end = _BREAKDOWN_ENDS
+    return title in _MARKS or (title.startswith(start) and title.endswith(end))
+
+
 def _made_by_consolidation(grids: Mapping[str, Grid]) -> tuple[bool, str | None]:
     """Whether the workbook is a consolidation's output, and the place it says it covers."""
     made, area = False, None
     for grid in grids.values():
-        if not grid or not grid[0] or fold(text(grid[0][0])) not in _MARKS:
+        if not grid or not grid[0] or not _is_mark(fold(text(grid[0][0]))):
             continue
         made = True
         line = text(grid[1][0]) if len(grid) > 1 and grid[1] else ""
@@ -335,7 +356,7 @@ def _with_errors(grid: Grid, errors: Mapping[str, str]) -> Grid:
 
 def _figures(form: FormData) -> int:
     """How many numbers a form's table holds outside its text columns."""
-    text = {c.key for c in form.spec.columns if c.type == "text"}
+    text = {c.key for c in form.spec.columns if c.type in _TEXT_TYPES}
     return sum(
         1
         for row in form.rows
@@ -350,6 +371,40 @@ def _content(form: FormData) -> tuple[object, ...]:
         form.unit,
         tuple((row.key, tuple(v.raw for v in row.values.values())) for row in form.rows),
     )
+
+
+def _other_set(grid: Grid, catalogue: Catalogue) -> Catalogue | None:
+    """The shipped form set, other than the chosen one, whose form this sheet is (found with a
+    text only that form prints)."""
+    from .spec import form_sets
+
+    chosen = catalogue.folder.resolve()
+    for folder in form_sets().values():
+        if folder.resolve() == chosen:
+            continue
+        other = load_catalogue(folder)
+        found = locate(grid, list(other.forms.values()))
+        if found is not None and recognised(grid, found):
+            return other
+    return None
+
+
+def _no_form(grids: Mapping[str, Grid], source: str, catalogue: Catalogue) -> Finding:
+    """A file holding no form of the chosen set: a form of another shipped set (named, with
+    the option that chooses it), or none at all. Never a silent drop."""
+    for sheet, grid in grids.items():
+        other = _other_set(grid, catalogue)
+        if other is not None:
+            return make_finding(
+                "form-of-another-set",
+                file=source,
+                sheet=sheet,
+                value=other.name,
+                other_value=catalogue.name,
+                detail=", ".join(spec.sheet for spec in other.forms.values()),
+            )
+    sheets = ", ".join(spec.sheet for spec in catalogue.forms.values())
+    return make_finding("no-form", file=source, value=catalogue.name, detail=sheets)
 
 
 def _unit(
@@ -423,7 +478,12 @@ def _read_form(
                 )
             )
     letters = tuple(
-        (key, column, _letter(column), key in _TEXT_COLUMNS)
+        (
+            key,
+            column,
+            _letter(column),
+            spec.column_by_key[key].type in _TEXT_TYPES and key not in _PRINTED,
+        )
         for key, column in located.columns.items()
     )
     built = tuple(
@@ -450,6 +510,10 @@ def _read_form(
         unit_cell=unit_cell,
     )
     return data, findings, end
+
+
+def _typed_text(spec: FormSpec, key: str) -> bool:
+    return spec.column_by_key[key].type in _TEXT_TYPES and key not in _PRINTED
 
 
 def _table_lines(grid: Grid, located: Located) -> list[tuple[int, str, str]]:
@@ -485,8 +549,12 @@ Assigned = tuple[int, str, str, str | None]  # grid row, key, kind, group
 def _assign_fixed(
     lines: list[tuple[int, str, str]], spec: FormSpec, sheet: str, source: str, out: list[Finding]
 ) -> list[Assigned]:
-    """Give each line its STT path ("2.a"), trusting the printed name over a retyped STT."""
-    by_name = {fold(r.name): r.key for r in spec.rows}
+    """Give each line its STT path ("2.a"), trusting the printed name over a retyped STT when
+    the name is the form's only row of that name (parts a of 3.1, 3.2 and 3.3 share theirs)."""
+    names = [fold(r.name) for r in spec.rows]
+    by_name = {
+        name: r.key for name, r in zip(names, spec.rows, strict=True) if names.count(name) == 1
+    }
     result: list[Assigned] = []
     taken: set[str] = set()
     parent = ""
@@ -495,10 +563,10 @@ def _assign_fixed(
         named = by_name.get(fold(name)) if name else None
         if named is not None and named != key:
             key = named
-        if key is not None and "." not in key:
-            parent = key
+        if key is not None and _LETTER.match(key.rsplit(".", 1)[-1]) is None:
+            parent = key  # a numbered row ("3", "3.1"): the letters below are its parts
         elif key is not None:
-            parent = key.split(".")[0]
+            parent = key.rsplit(".", 1)[0]
         if key is None or key not in spec.by_key or key in taken:
             if stt or name:
                 out.append(
@@ -530,10 +598,10 @@ def _stt_key(stt: str, parent: str) -> str | None:
 def _assign_projects(
     lines: list[tuple[int, str, str]], spec: FormSpec, blank: Callable[[int], bool]
 ) -> tuple[list[Assigned], list[int]]:
-    """PL02: the total row, the groups, and every project under the group above it, numbered
-    within its group. The template's blank project rows (empty but for their STT and formulas
-    never calculated: most rows of a PL02) are left out. Also the grid rows of projects
-    above every group row, which belong to none."""
+    """A project list: the total row, the groups, and every project under the group above it,
+    numbered within its group. The template's blank project rows (empty but for their STT and
+    formulas never calculated: most rows of such a form) are left out. Also the grid rows of
+    projects above every group row, which belong to none."""
     groups = {r.label: r.key for r in spec.rows if r.kind == "group"}
     names = {fold(r.name): r.key for r in spec.rows if r.kind in ("group", "total")}
     total_name = next(fold(r.name) for r in spec.rows if r.kind == "total")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .intake import FileResult
 from .outcome import ConsolidationResult
 from .report import Finding, count
+from .spec import FormSpec
 from .workflows import ValidationResult
 
 if TYPE_CHECKING:
@@ -59,17 +60,39 @@ def validation_text(result: ValidationResult) -> str:
 
 
 def _figures(result: ConsolidationResult) -> list[str]:
-    """The province's Phụ lục 01 in a few lines: each numbered row's result and assessment."""
+    """The province's forms in a few lines: each numbered row of an indicator form with its
+    result and assessment; the total row of a project list."""
+    lines: list[str] = []
+    for spec in result.forms.forms.values():
+        if spec.has_projects:
+            lines.append(_list_total(result, spec))
+        else:
+            lines.extend(_indicator_lines(result, spec))
+    return lines
+
+
+def _list_total(result: ConsolidationResult, spec: FormSpec) -> str:
     from .report import shown
 
-    lines = ["Phụ lục 01 của tỉnh (STT: thực hiện | tỷ lệ hoàn thành % | đánh giá):"]
-    for stt, row in result.pl01.iterrows():
-        if "." in str(stt):
-            continue
+    total_row = next(r for r in spec.rows if r.kind == "total")
+    total = result.data.lists[spec.code].fixed.get(total_row.key, {})
+    shown_columns = [c for c in spec.columns if c.sum_of or c.ratio_of]
+    figures = ", ".join(f"cột {c.numbering} {shown(total.get(c.key))}" for c in shown_columns)
+    return f"{spec.sheet}, dòng {total_row.name}: {figures}."
+
+
+def _indicator_lines(result: ConsolidationResult, spec: FormSpec) -> list[str]:
+    from .report import shown
+
+    counted = result.data.indicators[spec.code].counted
+    lines = [f"{spec.sheet} của tỉnh (STT: thực hiện | tỷ lệ so với chỉ tiêu % | đánh giá):"]
+    for stt, row in result.indicators(spec.code).iterrows():
+        if spec.by_key[str(stt)].label.isalpha() and "." in str(stt):
+            continue  # parts a, b
         actual, ratio, assessment = row["actual"], row["ratio"], row["assessment"]
         parts = [shown(actual) if actual is not None and actual == actual else "–"]
-        if stt in result.data.counted:
-            parts = [result.data.counted[str(stt)]]  # one level up: "Có: 2/2 tỉnh"
+        if stt in counted:
+            parts = [counted[str(stt)]]  # one level up: "Có: 2/2 tỉnh"
         if ratio is not None and ratio == ratio:
             parts.append(shown(ratio))
         if isinstance(assessment, str):
@@ -77,12 +100,6 @@ def _figures(result: ConsolidationResult) -> list[str]:
         name = str(row["name"])
         name = name if len(name) <= 48 else name[:47].rstrip() + "…"
         lines.append(f"  {stt:>3}. {name:<48} {' | '.join(parts)}")
-    total = result.data.pl02_fixed.get("TOTAL", {})
-    lines.append(
-        "Phụ lục 02 (triệu đồng): tổng mức đầu tư "
-        f"{shown(total.get('6'))}, đã bố trí {shown(total.get('10'))}, "
-        f"đã giải ngân {shown(total.get('14'))}."
-    )
     return lines
 
 

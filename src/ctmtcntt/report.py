@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .numbers import vn_number
-from .spec import Catalogue, FormSpec, load_catalogue
+from .spec import Catalogue, FormSpec, load_findings
 
 Severity = Literal["error", "warning"]
 
@@ -119,7 +119,7 @@ def make_finding(
 ) -> Finding:
     """Build a finding from the catalogue entry of ``code``, its message filled in Vietnamese
     (``severity`` overrides the entry's, for a code whose catalogue text says when)."""
-    entry = (catalogue or load_catalogue()).findings[code]
+    entry = (catalogue.findings if catalogue else load_findings())[code]
     words: dict[str, Any] = {
         "value": shown(value),
         "row": row_text(form, row),

@@ -17,8 +17,15 @@ import yaml
 
 from .errors import SpecError
 
-RowKind = Literal["section", "yesno", "percent", "count", "money", "total", "group", "project"]
+RowKind = Literal[
+    "section", "heading", "yesno", "percent", "count", "score", "money", "total", "group", "project"
+]
 Who = Literal["all", "district", "province", "department"]
+#: What a form is: a table of indicators (fixed rows with STT paths and targets), or a list of
+#: projects or tasks that units add under fixed group rows. Code knows kinds, never form names.
+FormKind = Literal["indicators", "projects"]
+#: The form set used when none is chosen.
+DEFAULT_FORMS = "ctmt-2016-2020"
 Aggregate = Literal["sum", "ratio", "province", "none"]
 
 # The roster's columns a row's ``unit_target`` may name (numbers of a unit).
@@ -31,7 +38,7 @@ class Target:
     """A row's target as the Ministry prints it in column (4)."""
 
     text: str
-    op: Literal[">", "≥", "=", "plan"]
+    op: Literal[">", "≥", "≤", "=", "plan"]
     value: float | bool | None
 
     def met(self, actual: float | bool | None, plan: float | None = None) -> bool | None:
@@ -45,7 +52,10 @@ class Target:
         bound = plan if self.op == "plan" else self.value
         if bound is None or isinstance(bound, bool):
             return None
-        # "> 50" is strict and "≥ 30" is not: the operator printed on the form decides.
+        # "> 50" is strict and "≥ 30" is not: the operator printed on the form decides. "≤ 5"
+        # is a target where lower is better (overdue files).
+        if self.op == "≤":
+            return actual <= bound
         return actual > bound if self.op == ">" else actual >= bound
 
 
@@ -84,6 +94,8 @@ class ColumnSpec:
     computed: bool = False
     sum_of: tuple[str, ...] = ()
     ratio_of: tuple[str, ...] = ()
+    # A choice column: the only texts a unit may type (any other is an error).
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +146,7 @@ class FormSpec:
     """One appendix form: its layout, columns, rows and checks."""
 
     code: str
+    kind: FormKind
     period: str
     sheet: str
     recognise: tuple[str, ...]
@@ -151,13 +164,31 @@ class FormSpec:
     marks: Marks = Marks()
     # Who may report a row (a row's ``who``), as the roster levels of the units allowed.
     reporters: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # A yes/no row's rate (6): 100 or 0 (the 2016–2020 forms), or left empty.
+    yesno_rate: bool = True
+    # A percent row's rate (6) from its exact (5), not from (5) as shown with two decimals:
+    # with a small target ("≤ 5") the rounding of (5) would move (6) by up to 0.1.
+    exact_rates: bool = False
+    # Indicator forms: the JSON fields of each row ("operator": the target's operator, "Có" for
+    # a yes/no target).
+    row_fields: tuple[str, ...] = ("plan", "actual", "ratio", "assessment")
+    # Project lists: the JSON key, on each project, of the units that listed it (a task two units
+    # report is added once); None: not given.
+    units_key: str | None = None
+    # Project lists: the JSON key of the list of projects ("projects", "tasks").
+    items: str = "projects"
+    # Project lists: the text column that says whose a project is (its investor, its lead
+    # unit); the province workbook shows the unit that listed it where it is blank.
+    owner: str | None = None
+    # The folder of the form set this form belongs to (how worker processes find it again).
+    origin: str = field(default="", compare=False)
     by_key: Mapping[str, RowSpec] = field(default_factory=dict, compare=False, repr=False)
     column_by_key: Mapping[str, ColumnSpec] = field(default_factory=dict, compare=False, repr=False)
 
-    @cached_property
+    @property
     def has_projects(self) -> bool:
-        """Whether units add their own rows (projects) under the group rows."""
-        return any(row.kind == "group" for row in self.rows)
+        """Whether units add their own rows (projects) under the group rows: a project list."""
+        return self.kind == "projects"
 
     def row(self, key: str) -> RowSpec:
         """The row with this STT path."""
@@ -201,11 +232,21 @@ class FindingSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class Catalogue:
-    """Every form of one period, and the findings they can raise."""
+    """A form set: every form of one report, what the report is, and the findings."""
 
     forms: Mapping[str, FormSpec]
     findings: Mapping[str, FindingSpec]
     folder: Path
+    name: str = DEFAULT_FORMS
+    programme: str = ""
+    period: str = ""
+    title: tuple[str, ...] = ()
+    # The roster levels of the units expected to report.
+    levels: tuple[str, ...] = ()
+
+    def of_kind(self, kind: FormKind) -> tuple[FormSpec, ...]:
+        """The forms of one kind, in the set's order."""
+        return tuple(form for form in self.forms.values() if form.kind == kind)
 
 
 def schemas_folder() -> Path:
@@ -248,9 +289,9 @@ def parse_target(text: str | None) -> Target | None:
     match = _TARGET.match(text)
     if not match:
         raise SpecError(f"Không hiểu chỉ tiêu {text!r}")
-    op = {">": ">", ">=": "≥", "≥": "≥", None: "≥"}.get(match.group(1))
+    op = {">": ">", ">=": "≥", "≥": "≥", None: "≥", "<=": "≤", "≤": "≤"}.get(match.group(1))
     if op is None:
-        raise SpecError(f"Chỉ tiêu {text!r}: chỉ hỗ trợ >, ≥")
+        raise SpecError(f"Chỉ tiêu {text!r}: chỉ hỗ trợ >, ≥, ≤")
     return Target(text=text, op=op, value=float(match.group(2).replace(",", ".")))  # type: ignore[arg-type]
 
 
@@ -263,9 +304,10 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
         layout = doc["layout"]
         columns = tuple(
             ColumnSpec(
-                **{k: v for k, v in c.items() if k not in {"sum_of", "ratio_of"}},
+                **{k: v for k, v in c.items() if k not in {"sum_of", "ratio_of", "choices"}},
                 sum_of=tuple(c.get("sum_of", ())),
                 ratio_of=tuple(c.get("ratio_of", ())),
+                choices=tuple(str(choice) for choice in c.get("choices", ())),
             )
             for c in doc["columns"]
         )
@@ -281,8 +323,14 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             )
             for r in doc["rows"]
         )
+        kind: Any = doc.get("kind") or (
+            "projects" if any(r.kind == "group" for r in rows) else "indicators"
+        )
+        if kind not in ("indicators", "projects"):
+            raise ValueError(f"kind: {kind} (indicators | projects)")
         spec = FormSpec(
-            code=doc["form"],
+            code=str(doc["form"]),
+            kind=kind,
             period=str(doc["period"]),
             sheet=doc["sheet"],
             recognise=tuple(doc["recognise"]),
@@ -305,6 +353,13 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
                 blank=frozenset(doc.get("marks", {}).get("blank", ())),
             ),
             reporters={who: frozenset(levels) for who, levels in doc.get("reporters", {}).items()},
+            yesno_rate=bool(doc.get("yesno_rate", True)),
+            exact_rates=bool(doc.get("exact_rates", False)),
+            units_key=doc.get("units_key"),
+            row_fields=tuple(doc.get("row_fields", ("plan", "actual", "ratio", "assessment"))),
+            items=str(doc.get("items", "projects")),
+            owner=doc.get("owner"),
+            origin=str(path.parent),
             by_key={r.key: r for r in rows},
             column_by_key={c.key: c for c in columns},
         )
@@ -337,21 +392,87 @@ def _check_references(spec: FormSpec, path: Path) -> None:
                 raise SpecError(f"{path.name}: cột {column.key} nhắc tới cột {ref} không có")
 
 
+SET_FILE = "set.yaml"
+_NOT_FORMS = frozenset({SET_FILE, "findings.yaml"})
+
+
 @cache
-def load_catalogue(folder: Path | None = None) -> Catalogue:
-    """Load every form (``PL*.yaml``) and the findings catalogue of a schemas folder."""
-    folder = folder or schemas_folder()
+def form_sets() -> dict[str, Path]:
+    """The form sets shipped in ``schemas/``: name -> folder."""
+    found = {}
+    for folder in sorted(schemas_folder().iterdir()):
+        if (folder / SET_FILE).is_file():
+            found[str(_load_yaml(folder / SET_FILE).get("name", folder.name))] = folder
+    return found
+
+
+def forms_folder(forms: str | Path | None = None) -> Path:
+    """The folder of a form set named by its name (``cds-2024``) or its folder; the default
+    set when None."""
+    if forms is None:
+        forms = DEFAULT_FORMS
+    shipped = form_sets()
+    if isinstance(forms, str) and forms in shipped:
+        return shipped[forms]
+    folder = Path(forms)
+    if folder.is_dir() and (folder / SET_FILE).is_file():
+        return folder.resolve()
+    if folder.is_dir() and folder.resolve() == schemas_folder().resolve():
+        return shipped[DEFAULT_FORMS]
+    names = ", ".join(shipped)
+    raise SpecError(
+        f"Không có bộ biểu mẫu {str(forms)!r}: hãy ghi tên một bộ có sẵn ({names}) hoặc một thư"
+        f" mục có tệp {SET_FILE} và các biểu mẫu .yaml"
+    )
+
+
+def as_catalogue(forms: Catalogue | str | Path | None) -> Catalogue:
+    """A form set as callers name it: the set itself, its name, its folder, or None (the
+    default set)."""
+    return forms if isinstance(forms, Catalogue) else load_catalogue(forms)
+
+
+@cache
+def load_findings() -> Mapping[str, FindingSpec]:
+    """The catalogue of finding codes (``schemas/findings.yaml``), shared by every form set."""
+    return {
+        code: FindingSpec(code=code, **entry)
+        for code, entry in _load_yaml(schemas_folder() / "findings.yaml").items()
+    }
+
+
+@cache
+def load_catalogue(folder: str | Path | None = None) -> Catalogue:
+    """Load a form set: every form (each ``.yaml`` but ``set.yaml``) of its folder, its
+    metadata, and the findings catalogue. ``folder`` is a set's name or folder (default set
+    when None)."""
+    return _load_set(forms_folder(folder))
+
+
+@cache
+def _load_set(folder: Path) -> Catalogue:
+    meta = _load_yaml(folder / SET_FILE) or {}
     forms = {}
-    for path in sorted(folder.glob("PL*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name in _NOT_FORMS or path.name.endswith(".pandera.yaml"):
+            continue
         spec = _form(_load_yaml(path), path)
         forms[spec.code] = spec
     if not forms:
         raise SpecError(f"Không có biểu mẫu nào trong {folder}")
-    findings = {
-        code: FindingSpec(code=code, **entry)
-        for code, entry in _load_yaml(folder / "findings.yaml").items()
-    }
-    return Catalogue(forms=forms, findings=findings, folder=folder)
+    order = [str(code) for code in meta.get("forms", ())]
+    if order:
+        forms = {code: forms[code] for code in order if code in forms} | forms
+    return Catalogue(
+        forms=forms,
+        findings=load_findings(),
+        folder=folder,
+        name=str(meta.get("name", folder.name)),
+        programme=str(meta.get("programme", "")),
+        period=str(meta.get("period", "")),
+        title=tuple(str(t) for t in meta.get("title", ())),
+        levels=tuple(str(level) for level in meta.get("levels", ())),
+    )
 
 
 @cache
@@ -362,6 +483,9 @@ def load_schema(name: str, folder: Path | None = None) -> Any:
     from . import checks  # noqa: F401  (registers the named checks before the YAML is read)
 
     path = (folder or schemas_folder()) / name
+    if not path.is_file():
+        # A form set may keep its own checks; the shared ones sit in ``schemas/``.
+        path = schemas_folder() / name
     try:
         return DataFrameSchema.from_yaml(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -22,7 +22,7 @@ from .cells import a1, column_letter
 from .computation import computed_columns
 from .errors import UsageError
 from .layout import Drawn, Grid, TableRow, fixed_rows, plan
-from .spec import FormSpec, RowSpec, load_catalogue
+from .spec import Catalogue, FormSpec, RowSpec, as_catalogue
 from .writing import atomic_save, output_path
 
 # Fixed document dates keep the committed templates byte-for-byte reproducible.
@@ -99,7 +99,7 @@ def _computed(ws: Worksheet, ref: str, formula: str) -> None:
 MONEY_UNIT = "triệu đồng"
 
 
-def _validations(ws: Worksheet) -> dict[str, DataValidation]:
+def _validations(ws: Worksheet, decimal: bool = False) -> dict[str, DataValidation]:
     rules = {
         "number": DataValidation(
             type="whole",
@@ -117,6 +117,14 @@ def _validations(ws: Worksheet) -> dict[str, DataValidation]:
             errorTitle="Có/Không",
         ),
     }
+    if decimal:
+        rules["decimal"] = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            error="Chỉ nhập số không âm.",
+            errorTitle="Số liệu",
+        )
     for rule in rules.values():
         rule.showErrorMessage = True
         ws.add_data_validation(rule)
@@ -149,24 +157,28 @@ def _money(words: str) -> DataValidation:
     return rule
 
 
-def _pl01_formulas(row: RowSpec, refs: dict[tuple[str, str], str]) -> dict[str, str]:
+def _indicator_formulas(
+    spec: FormSpec, row: RowSpec, refs: dict[tuple[str, str], str]
+) -> dict[str, str]:
     key = row.key
     actual, plan = refs[key, "actual"], refs[key, "plan"]
     formulas: dict[str, str] = {}
     if row.kind == "percent" and row.target is not None:
-        top, bottom = (refs[k, "actual"] for k in row.ratio_of)
         bound = row.target.value
-        op = ">" if row.target.op == ">" else ">="
-        formulas["actual"] = (
-            f"=IF(AND(ISNUMBER({bottom}),{bottom}>0,ISNUMBER({top})),"
-            f'ROUND({top}/{bottom}*100,2),"")'
-        )
+        op = {">": ">", "≤": "<="}.get(row.target.op, ">=")
+        if row.ratio_of:
+            top, bottom = (refs[k, "actual"] for k in row.ratio_of)
+            formulas["actual"] = (
+                f"=IF(AND(ISNUMBER({bottom}),{bottom}>0,ISNUMBER({top})),"
+                f'ROUND({top}/{bottom}*100,2),"")'
+            )
         formulas["ratio"] = f'=IF(ISNUMBER({actual}),ROUND({actual}/{bound:g}*100,2),"")'
         formulas["assessment"] = (
             f'=IF(ISNUMBER({actual}),IF({actual}{op}{bound:g},"Đạt","Không đạt"),"")'
         )
     elif row.kind == "yesno":
-        formulas["ratio"] = f'=IF({actual}="Có",100,IF({actual}="Không",0,""))'
+        if spec.yesno_rate:
+            formulas["ratio"] = f'=IF({actual}="Có",100,IF({actual}="Không",0,""))'
         formulas["assessment"] = f'=IF({actual}="Có","Đạt",IF({actual}="Không","Không đạt",""))'
     elif row.parts:
         cells = ",".join(refs[k, "actual"] for k in row.parts)
@@ -183,9 +195,9 @@ def _pl01_formulas(row: RowSpec, refs: dict[tuple[str, str], str]) -> dict[str, 
     return {c: formulas[c] for c in computed_columns(row) if c in formulas}
 
 
-def _pl01(ws: Worksheet, spec: FormSpec) -> str:
+def _indicators(ws: Worksheet, spec: FormSpec) -> str:
     drawn = draw(ws, spec, fixed_rows(spec))
-    rules = _validations(ws)
+    rules = _validations(ws, any(r.kind in ("score", "percent") and r.inputs for r in spec.rows))
     refs = {
         (row.key, c.key): a1(drawn.rows[row.key], c.number)
         for row in spec.rows
@@ -196,19 +208,22 @@ def _pl01(ws: Worksheet, spec: FormSpec) -> str:
             continue
         line = drawn.rows[row.key]
         ws.cell(row=line, column=spec.column_by_key["unit"].number, value=row.unit or None)
+        if row.kind == "heading":
+            continue  # a numbered heading (3 of 3.1, 3.2): its unit printed, nothing to type
         if row.target is not None and row.target.op != "plan":
             ws.cell(row=line, column=spec.column_by_key["plan"].number, value=row.target.text)
-        kind = {"yesno": "yesno", "money": "money"}.get(row.kind, "number")
-        rule = _money_rule(ws, rules, row.unit) if kind == "money" else rules[kind]
+        kinds = {"yesno": "yesno", "money": "money", "score": "decimal", "percent": "decimal"}
+        kind = kinds.get(row.kind, "number")
         for column in row.inputs:
+            rule = _money_rule(ws, rules, row.unit) if kind == "money" else rules[kind]
             _input(ws, refs[row.key, column], rule)
-        for column, formula in _pl01_formulas(row, refs).items():
+        for column, formula in _indicator_formulas(spec, row, refs).items():
             _computed(ws, refs[row.key, column], formula)
         _input(ws, refs[row.key, "note"], None)
     return drawn.unit_cell
 
 
-def _pl02(ws: Worksheet, spec: FormSpec) -> str:
+def _projects(ws: Worksheet, spec: FormSpec) -> str:
     blanks = [
         TableRow(
             key=f"{row.key}.{n}", label=str(n), name="", bold=False, kind="project", group=row.key
@@ -220,7 +235,8 @@ def _pl02(ws: Worksheet, spec: FormSpec) -> str:
     drawn = draw(ws, spec, fixed_rows(spec, blanks))
     rules = _validations(ws)
     money = [c for c in spec.columns if c.type == "money"]
-    rate = next(c for c in spec.columns if c.ratio_of)
+    rates = [c for c in spec.columns if c.ratio_of]
+    choices = {c.key: _choice(ws, c.choices) for c in spec.columns if c.choices}
     letter = {c.key: column_letter(c.number) for c in spec.columns}
     groups = [r for r in spec.rows if r.kind == "group"]
     for project in blanks:
@@ -232,6 +248,8 @@ def _pl02(ws: Worksheet, spec: FormSpec) -> str:
                 _computed(ws, ref, f'=IF(COUNT({cells})=0,"",SUM({cells}))')
             elif column.type == "money":
                 _input(ws, ref, rules["money"])
+            elif column.key in choices:
+                _input(ws, ref, choices[column.key])
             elif not column.computed and column.key != "stt":
                 _input(ws, ref, None)
     for group in groups:
@@ -247,26 +265,45 @@ def _pl02(ws: Worksheet, spec: FormSpec) -> str:
                 parts = "+".join(f"{letter[column.key]}{drawn.rows[p]}" for p in row.parts)
                 _computed(ws, a1(line, column.number), f"={parts}")
     for line in drawn.rows.values():
-        top, bottom = (f"{letter[k]}{line}" for k in rate.ratio_of)
-        _computed(
-            ws,
-            a1(line, rate.number),
-            f'=IF(AND(ISNUMBER({bottom}),{bottom}>0),ROUND({top}/{bottom}*100,2),"")',
-        )
+        for rate in rates:
+            top, bottom = (f"{letter[k]}{line}" for k in rate.ratio_of)
+            _computed(
+                ws,
+                a1(line, rate.number),
+                f'=IF(AND(ISNUMBER({bottom}),{bottom}>0),ROUND({top}/{bottom}*100,2),"")',
+            )
     return drawn.unit_cell
 
 
-def build_template(code: str) -> Workbook:
-    """The blank template of form ``code`` ("PL01" or "PL02") as an openpyxl workbook."""
-    forms = load_catalogue().forms
-    if code not in forms:
-        raise UsageError(f"Không có biểu mẫu {code}; có: {', '.join(forms)}")
-    spec = forms[code]
+def _choice(ws: Worksheet, choices: Sequence[str]) -> DataValidation:
+    """A drop-down of a choice column's allowed texts."""
+    rule = DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        error="Chọn một trong: " + "; ".join(choices) + ".",
+        errorTitle="Giá trị",
+    )
+    rule.showErrorMessage = True
+    ws.add_data_validation(rule)
+    return rule
+
+
+def build_template(code: str, forms: Catalogue | str | Path | None = None) -> Workbook:
+    """The blank template of form ``code`` of a form set (its name, folder, or None for the
+    default set) as an openpyxl workbook."""
+    catalogue = as_catalogue(forms)
+    found = {c.upper(): spec for c, spec in catalogue.forms.items()}
+    if code.upper() not in found:
+        raise UsageError(
+            f"Bộ biểu mẫu {catalogue.name} không có biểu mẫu {code}; có: {', '.join(found)}"
+        )
+    spec = found[code.upper()]
     book = Workbook()
     ws = book.active
     assert ws is not None
     ws.title = spec.sheet
-    unit_cell = (_pl02 if spec.has_projects else _pl01)(ws, spec)
+    unit_cell = (_projects if spec.has_projects else _indicators)(ws, spec)
     unit = ws[unit_cell]
     unit.fill = INPUT_FILL
     unit.protection = Protection(locked=False)
@@ -287,6 +324,9 @@ def build_template(code: str) -> Workbook:
     return book
 
 
-def write_template(code: str, output: str | Path) -> Path:
-    """Write the blank template of a form to ``output`` (atomically)."""
-    return atomic_save(build_template(code.upper()), output_path(output))
+def write_template(
+    code: str, output: str | Path, forms: Catalogue | str | Path | None = None
+) -> Path:
+    """Write the blank template of a form of a form set to ``output`` (atomically); returns
+    the path written."""
+    return atomic_save(build_template(code, forms), output_path(output))

@@ -9,18 +9,28 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .computation import MET, NOT_MET, Scalar, compute_pl01, compute_pl02, compute_project
+from .computation import MET, NOT_MET, Scalar, compute_indicators, compute_project, compute_projects
 from .numbers import excel_error, fold
 from .reading import FormData, Row, UnitReport
 from .report import Finding, make_finding, shown
 from .reporters import is_from_province, own_target_findings, reporter_level, roster_unit
 from .roster import PROVINCE_LEVEL, Roster, same_unit
 from .spec import FormSpec, load_schema
-from .values import INPUTS_MEMO, Key, cell_type, inputs, projects, row_roles, understand
+from .values import (
+    INPUTS_MEMO,
+    Key,
+    as_shown,
+    cell_type,
+    in_choices,
+    inputs,
+    projects,
+    row_roles,
+    understand,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,7 +158,9 @@ def _order(finding: Finding) -> tuple[str, int, int, str]:
 
 def _unit_findings(report: UnitReport, roster: Roster | None) -> list[Finding]:
     if not report.forms:
-        return [make_finding("no-form", file=report.path)]
+        # Reading says which forms it looked for, or which other set the file is of.
+        said = any(f.code in ("no-form", "form-of-another-set") for f in report.findings)
+        return [] if said else [make_finding("no-form", file=report.path)]
     file, sheet, cell = report.path, report.unit_sheet, report.unit_cell
     if not report.unit:
         return [make_finding("missing-unit-name", file=file, sheet=sheet, cell=cell)]
@@ -202,6 +214,10 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                     continue  # the template's own formula, never calculated: recomputed anyway
             type_ = cell_type(spec, row_spec, column)
             reading = understand(value, type_, spec.marks)
+            if column.choices:
+                reading = replace(reading, ok=in_choices(column, value.raw))
+            elif type_ == "percent" and kind == "input":
+                reading = as_shown(form, value, reading)
             if reading.ok and reading.value is None and not value.uncached:
                 continue  # dots: "no figure available", as if left blank
             if kind == "computed" and reading.mark is not None:
@@ -230,7 +246,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
                 # A pair (.a and .b) leaves together: consolidation takes the partner out too.
                 drops=((spec.code, row.key, key),),
                 context=(
-                    _percent_words(formatted)
+                    {"detail": "; ".join(column.choices)}
+                    if column.choices
+                    else _percent_words(formatted)
                     if formatted or reading.percent_sign
                     # The limit, for the finding of a value past it (rare: no dict for others).
                     else {"detail": f"tối đa {shown(limit)}"}
@@ -263,9 +281,9 @@ def _add_form(frames: _Frames, form: FormData) -> None:
     if understood is not None:
         form.memo[INPUTS_MEMO] = understood
     if spec.has_projects:
-        _pl02_relations(frames, form, typed)
+        _project_relations(frames, form, typed)
     else:
-        _pl01_relations(frames, form, typed)
+        _indicator_relations(frames, form, typed)
 
 
 def _percent_words(formatted: bool) -> dict[str, str]:
@@ -316,11 +334,11 @@ def _meta(form: FormData, row: str, column: str, cell: str, value: object, **con
     )
 
 
-def _pl01_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
+def _indicator_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     # Only a unit that typed a computed cell needs its expected values: most never do.
     typed = {row.key: keys for row, keys in zip(form.rows, typed_rows, strict=True)}
-    expected = compute_pl01(spec, inputs(form)) if any(typed.values()) else {}
+    expected = compute_indicators(spec, inputs(form)) if any(typed.values()) else {}
 
     meta = partial(_meta, form)
 
@@ -466,7 +484,7 @@ def _expected_text(value: Scalar) -> str:
     return shown(value)
 
 
-def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
+def _project_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]) -> None:
     spec = form.spec
     listed = projects(form)
     # The group and total rows' sums matter only where the unit typed one of them.
@@ -474,7 +492,7 @@ def _pl02_relations(frames: _Frames, form: FormData, typed_rows: list[list[str]]
         keys for row, keys in zip(form.rows, typed_rows, strict=True) if row.kind != "project"
     )
     if summed:
-        fixed, done = compute_pl02(spec, [(group, values) for group, _, values in listed])
+        fixed, done = compute_projects(spec, [(group, values) for group, _, values in listed])
     else:
         fixed, done = {}, [(group, compute_project(spec, values)) for group, _, values in listed]
 
@@ -580,7 +598,9 @@ def _run(
         province = [flags[s] for s in sources] if rows_name == "cells" else None
         frame = _frame(rows, columns, index, names, province)
         if province is not None:
-            frame["allowed"] = _allowed(frame, [levels[s] if levels else None for s in sources])
+            frame["allowed"] = _allowed(
+                frame, [levels[s] if levels else None for s in sources], _reporters(reports)
+            )
         failures = _failures(load_schema(schema_name), frame)
         if not failures:
             continue
@@ -610,17 +630,23 @@ def _frame(
     return frame
 
 
-def _allowed(frame: pd.DataFrame, levels: list[str | None]) -> pd.Series:
+def _reporters(reports: Sequence[UnitReport]) -> dict[str, frozenset[str]]:
+    """Who may report a row (``who`` -> roster levels), from the forms of the reports."""
+    reporters: dict[str, frozenset[str]] = {}
+    for report in reports:
+        for form in report.forms.values():
+            reporters.update(form.spec.reporters)
+    return reporters
+
+
+def _allowed(
+    frame: pd.DataFrame, levels: list[str | None], reporters: Mapping[str, frozenset[str]]
+) -> pd.Series:
     """Per cell, whether its unit may report its row (the form's ``reporters``), column-wise."""
     import pandas as pd
 
-    from .spec import load_catalogue
-
     level = pd.Series(levels, index=frame.index, dtype=object)
     allowed = level.isna() | (frame["who"] == "all")
-    reporters: dict[str, frozenset[str]] = {}
-    for form in load_catalogue().forms.values():
-        reporters.update(form.reporters)
     for who, accepted in reporters.items():
         allowed |= (frame["who"] == who) & level.isin(sorted(accepted))
     return allowed.astype(bool)
@@ -634,9 +660,9 @@ def warm_up() -> list[tuple[str, Any]]:
     """Check one made-up valid cell and relation: pandas and pandera do their first-call work
     (lazy imports, dtype tables) here, run while the workers read, rather than after. Returns
     the failures, which should be none."""
-    cell = ("PL01", "1", "actual", "number", "input", True, True, False, False, 1.0, *_WARM)
+    cell = ("form", "1", "actual", "number", "input", True, True, False, False, 1.0, *_WARM)
     frame = _frame([cell], CELL_COLUMNS, [(0, "", "A1")], ["source", "sheet", "cell"], [False])
-    frame["allowed"] = _allowed(frame, [None])
+    frame["allowed"] = _allowed(frame, [None], {})
     found = _failures(load_schema("cells.pandera.yaml"), frame)
     relation = ("within", 1.0, 2.0, 0.0)
     names = ["source", "sheet", "cell", "relation_at"]

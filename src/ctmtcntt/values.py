@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .computation import Scalar, Table, computed_columns
+from .computation import Scalar, Table, clean, computed_columns
 from .numbers import normalize_text, parse_number, parse_yesno_detailed
 from .reading import FormData, Row, Value
 from .spec import ColumnSpec, FormSpec, Marks, RowSpec
@@ -28,10 +27,18 @@ class Reading:
 
 
 def cell_type(form: FormSpec, row: RowSpec | None, column: ColumnSpec) -> str:
-    """The type of a cell: PL01's (4) and (5) take their row's kind, other columns their own."""
+    """The type of a cell: an indicator form's (4) and (5) take their row's kind (a score has
+    decimals), other columns their own."""
     if column.type != "number" or row is None:
         return column.type
-    return {"yesno": "yesno", "percent": "percent", "money": "money"}.get(row.kind, "number")
+    return _ROW_TYPES.get(row.kind, "number")
+
+
+_ROW_TYPES = {"yesno": "yesno", "percent": "percent", "money": "money", "score": "decimal"}
+#: Cell types read as numbers.
+NUMBER_TYPES = frozenset({"number", "money", "percent", "rate", "decimal"})
+#: Column types whose text a project list keeps (choice: one of the column's choices).
+TEXT_TYPES = frozenset({"text", "choice"})
 
 
 def understand(value: Value, type_: str, marks: Marks | None = None) -> Reading:
@@ -44,7 +51,7 @@ def understand(value: Value, type_: str, marks: Marks | None = None) -> Reading:
             return Reading(type=type_, value=None, ok=True, mark="blank")
         yes = parse_yesno_detailed(raw)
         return Reading(type=type_, value=yes.value, ok=yes.ok)
-    if type_ in ("number", "money", "percent", "rate"):
+    if type_ in NUMBER_TYPES:
         raw = value.raw
         mark = _mark(raw, marks)
         if mark is not None:
@@ -68,29 +75,36 @@ def _mark(raw: object, marks: Marks | None) -> str | None:
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     """ "input" for a cell the unit types, "computed" for one we compute, None otherwise."""
     # Asked for every cell of every unit: answer from a table built once per form.
-    table = _roles(form.code, form.period)
+    table = _roles(form)
     return table.get(row.kind if form.has_projects else row.key, {}).get(column.key)
 
 
 def row_roles(form: FormSpec, row: Row) -> dict[str, str]:
     """The columns of a row that have a role, with it: what ``role`` says, for a whole row."""
-    return _active_roles(form.code, form.period).get(row.kind if form.has_projects else row.key, {})
+    return _active_roles(form).get(row.kind if form.has_projects else row.key, {})
 
 
-@cache
-def _active_roles(code: str, period: str) -> dict[str, dict[str, str]]:
-    return {
-        key: {column: kind for column, kind in columns.items() if kind is not None}
-        for key, columns in _roles(code, period).items()
-    }
+def _active_roles(form: FormSpec) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] | None = form.__dict__.get("_active_roles")
+    if found is None:
+        found = {
+            key: {column: kind for column, kind in columns.items() if kind is not None}
+            for key, columns in _roles(form).items()
+        }
+        object.__setattr__(form, "_active_roles", found)
+    return found
 
 
-@cache
-def _roles(code: str, period: str) -> dict[str, dict[str, str | None]]:
-    from .spec import load_catalogue
+def _roles(form: FormSpec) -> dict[str, dict[str, str | None]]:
+    # Asked for every cell: worked out once and kept with the (frozen, never changing) spec.
+    found: dict[str, dict[str, str | None]] | None = form.__dict__.get("_roles")
+    if found is None:
+        found = _work_out_roles(form)
+        object.__setattr__(form, "_roles", found)
+    return found
 
-    form = load_catalogue().forms[code]
-    assert form.period == period
+
+def _work_out_roles(form: FormSpec) -> dict[str, dict[str, str | None]]:
     keys = ("project", "group", "total") if form.has_projects else tuple(form.by_key)
     table: dict[str, dict[str, str | None]] = {}
     for key in keys:
@@ -101,6 +115,8 @@ def _roles(code: str, period: str) -> dict[str, dict[str, str | None]]:
 
 def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     if form.has_projects:
+        if column.type == "choice" and row.kind == "project":
+            return "input"  # checked against the column's choices, never added up
         if column.type not in ("money", "percent"):
             return None
         if row.kind == "project":
@@ -109,7 +125,7 @@ def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
             return "computed" if column.computed or column.sum_of else "input"
         return "computed"
     spec = form.by_key.get(row.key)
-    if spec is None or spec.kind == "section":
+    if spec is None or spec.kind in ("section", "heading"):
         return None
     if column.key in spec.inputs:
         return "input"
@@ -118,12 +134,23 @@ def _role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     return None
 
 
+def in_choices(column: ColumnSpec, raw: object) -> bool:
+    """Whether a choice column's cell holds one of its texts (case and spacing aside)."""
+    typed = normalize_text(str(raw)).strip().casefold()
+    return any(typed == choice.casefold() for choice in column.choices)
+
+
+def texts_of(form: FormSpec) -> frozenset[str]:
+    """The text columns of a project list (name, investor, status…), its STT aside."""
+    return frozenset(c.key for c in form.columns if c.type in TEXT_TYPES and c.key != "stt")
+
+
 #: Where a form's inputs as understood are kept in ``form.memo`` (checking gathers them too).
 INPUTS_MEMO = "inputs"
 
 
 def inputs(form: FormData, drops: Iterable[Key] = ()) -> Table:
-    """A PL01's readable inputs as a table (row, column) -> value, leaving out ``drops``.
+    """An indicator form's readable inputs as a table (row, column) -> value, leaving out ``drops``.
 
     Worked out once per form (where it was read) and kept in ``form.memo``.
     """
@@ -146,14 +173,29 @@ def _inputs(form: FormData) -> Table:
             column = spec.column_by_key[key]
             if role(spec, row, column) != "input":
                 continue
-            reading = understand(value, cell_type(spec, row_spec, column), spec.marks)
+            type_ = cell_type(spec, row_spec, column)
+            reading = understand(value, type_, spec.marks)
+            if type_ == "percent":
+                reading = as_shown(form, value, reading)
             if reading.ok and reading.value is not None:
                 table[row.key, key] = reading.value
     return table
 
 
+def as_shown(form: FormData, value: Value, reading: Reading) -> Reading:
+    """A percentage typed as the cell shows it: 0.1235 in a cell formatted "%" is 12.35 %."""
+    if (
+        reading.type == "percent"
+        and value.cell in form.percent_cells
+        and not reading.percent_sign
+        and isinstance(reading.value, float)
+    ):
+        return replace(reading, value=clean(reading.value * 100))
+    return reading
+
+
 def projects(form: FormData, drops: Iterable[Key] = ()) -> list[tuple[str, Row, dict[str, Scalar]]]:
-    """A PL02's projects as (group, row, readable money inputs), leaving out ``drops``."""
+    """A project list's projects as (group, row, readable money inputs), leaving out ``drops``."""
     dropped = set(drops)
     code = form.spec.code
     return [
@@ -165,9 +207,9 @@ def projects(form: FormData, drops: Iterable[Key] = ()) -> list[tuple[str, Row, 
 def project_entries(
     form: FormData, drops: Iterable[Key] = ()
 ) -> list[tuple[str, dict[str, str], dict[str, Scalar]]]:
-    """A PL02's projects as (group, texts, readable money inputs), leaving out ``drops``: what
-    adding up needs, without building the rows of a form received from a reading worker.
-    The texts are the project's name, investor, period, decision and note as typed."""
+    """A project list's projects as (group, texts, readable money inputs), leaving out
+    ``drops``: what adding up needs, without building the rows of a form received from a
+    reading worker. The texts are the project's text columns as typed."""
     dropped = set(drops)
     code = form.spec.code
     return [
@@ -177,12 +219,11 @@ def project_entries(
 
 
 def project_places(form: FormData) -> list[tuple[str, str | None]]:
-    """A PL02's projects as (row key, the A1 cell of its name), in the order of
+    """A project list's projects as (row key, the A1 cell of its name), in the order of
     ``project_entries``: where a finding about the whole project row is pinned."""
     return [(key, cell) for _, _, key, _, _, cell in _project_table(form)]
 
 
-_TEXT_KEYS = ("name", "investor", "period", "decision", "note")
 _ProjectTable = list[tuple[str, int, str, dict[str, str], dict[str, Scalar], str | None]]
 
 
@@ -211,7 +252,7 @@ def work_out(form: FormData) -> None:
 
 
 def notes(form: FormData) -> dict[str, tuple[str, str]]:
-    """A PL01's notes (column "Ghi chú") by row: (text, cell). Kept in ``form.memo``."""
+    """An indicator form's notes (column "Ghi chú") by row: (text, cell). Kept in ``form.memo``."""
     found: dict[str, tuple[str, str]] = _memo(form, "notes", _notes)
     return found
 
@@ -242,6 +283,7 @@ def _memo(form: FormData, name: str, compute: Callable[[FormData], Any]) -> Any:
 
 def _projects(form: FormData) -> _ProjectTable:
     spec = form.spec
+    text_keys = texts_of(spec)
     result: _ProjectTable = []
     for position, row in enumerate(form.rows):
         if row.kind != "project":
@@ -250,7 +292,7 @@ def _projects(form: FormData) -> _ProjectTable:
         for key, value in row.values.items():
             column = spec.column_by_key[key]
             wanted = role(spec, row, column) == "input" or bool(column.sum_of)
-            if not wanted or value.uncached:
+            if not wanted or value.uncached or column.type in TEXT_TYPES:
                 continue
             reading = understand(value, column.type, spec.marks)
             if reading.ok and reading.value is not None:
@@ -259,7 +301,7 @@ def _projects(form: FormData) -> _ProjectTable:
             key: str(value.raw)
             for key, value in row.values.items()
             # A formula never calculated has no text to show (its value is None, not "None").
-            if key in _TEXT_KEYS and not (value.raw is None or value.raw == "")
+            if key in text_keys and not (value.raw is None or value.raw == "")
         }
         name = row.values.get("name")
         result.append(

@@ -24,6 +24,17 @@ from .intake import (
 from .reading import UnitReport
 from .reading import read_grids as read_grids
 from .roster import Roster, load_roster
+from .spec import Catalogue, as_catalogue
+
+#: A form set as callers name it: its name ("cds-2024"), its folder, the set itself, or None
+#: for the default (2016–2020) set.
+FormsChoice = Catalogue | str | Path | None
+
+
+def form_set(forms: FormsChoice) -> Catalogue:
+    """The form set chosen: by name, by folder, or the default."""
+    return as_catalogue(forms)
+
 
 if TYPE_CHECKING:
     from .filling import CellWrite as CellWrite
@@ -63,6 +74,7 @@ __all__ = [
     "consolidate",
     "fill",
     "fill_cells",
+    "form_set",
     "province_output",
     "read_grids",
     "read_workbook",
@@ -79,10 +91,11 @@ Progress = Callable[[int, int], None]
 def _read(
     paths: list[Path],
     progress: Progress | None,
+    forms: Catalogue,
     timeout: float | None = None,
     meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[UnitReport | Refused]:
-    reading = read_reports(paths, timeout=timeout, meanwhile=meanwhile)
+    reading = read_reports(paths, timeout=timeout, meanwhile=meanwhile, forms=forms)
     for done, item in enumerate(reading, start=1):
         if progress is not None:
             progress(done, len(paths))
@@ -113,16 +126,19 @@ def validate(
     *,
     progress: Progress | None = None,
     read_timeout: float | None = None,
+    forms: FormsChoice = None,
 ) -> ValidationResult:
     """Check workbooks (folders mean their workbooks); never modifies them.
 
     ``paths`` is one path (a string or Path: that file or folder) or several.
     ``read_timeout``: seconds one file may take to read before it is refused (default
-    ``intake.READ_TIMEOUT_S``).
+    ``intake.READ_TIMEOUT_S``). ``forms``: the form set, by name (``"cds-2024"``) or folder
+    (default: the 2016–2020 set).
     """
+    chosen_forms = form_set(forms)
     items = _paths(paths)
     files = _workbooks(items)
-    read = list(_read(files, progress, read_timeout))
+    read = list(_read(files, progress, chosen_forms, read_timeout))
     reports = [r for r in read if isinstance(r, UnitReport)]
     checked = iter(check_reports(reports, _roster(items, roster)))
     results = [
@@ -131,14 +147,15 @@ def validate(
     return ValidationResult(files=tuple(results))
 
 
-def read_workbook(path: str | Path) -> UnitReport:
+def read_workbook(path: str | Path, forms: FormsChoice = None) -> UnitReport:
     """Read one unit's workbook file (.xlsx, .xlsm, .xls, .xlsb, .ods) into its report.
 
     The file is read in an isolated worker process with the bounds ``validate`` uses (time,
     memory, size): a hostile or broken file raises ``WorkbookError`` with a Vietnamese reason,
-    and never aborts or exhausts the program that asked.
+    and never aborts or exhausts the program that asked. ``forms``: the form set (by name or
+    folder; the default set when None).
     """
-    [read] = read_reports([Path(path)], prepare=False)
+    [read] = read_reports([Path(path)], prepare=False, forms=form_set(forms))
     if isinstance(read, Refused):
         raise WorkbookError(read.path, read.reason, detail=read.detail)
     return read
@@ -204,18 +221,23 @@ def consolidate(
     *,
     name: str | None = None,
     progress: Progress | None = None,
+    forms: FormsChoice = None,
 ) -> ConsolidationResult:
     """Add up a folder (with its sub-folders) or a list of workbooks into the province's report.
 
     ``roster`` is a Roster or a CSV path; by default a ``roster.csv`` in the folder is used.
-    ``name`` is written on "Đơn vị báo cáo:" of the result. Inputs are never modified.
+    ``name`` is written on "Đơn vị báo cáo:" of the result. ``forms`` is the form set, by
+    name (``"cds-2024"``) or folder (default: the 2016–2020 set). Inputs are never modified.
     """
+    chosen_forms = form_set(forms)
     items = _paths(folder_or_paths)
     chosen = _roster(items, roster)
     paths = _workbooks(items)
-    read = list(_read(paths, progress, meanwhile=_import_next))
+    read = list(_read(paths, progress, chosen_forms, meanwhile=_import_next))
     from .consolidation import consolidate_reports
     from .outcome import ConsolidationResult
 
     place = items[0].resolve().name if len(items) == 1 and items[0].is_dir() else None
-    return ConsolidationResult(consolidate_reports(read, chosen), name=name, place=place)
+    return ConsolidationResult(
+        consolidate_reports(read, chosen, chosen_forms), name=name, place=place
+    )
