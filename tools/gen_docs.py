@@ -14,6 +14,8 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "huong-dan-su-dung.md"
 START = "<!-- findings:start -->"
@@ -34,9 +36,11 @@ SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 def catalogue_section() -> str:
     """The generated Markdown: one table row per code, errors first, in the file's order."""
     sys.path.insert(0, str(ROOT / "src"))
-    from ctmtcntt.spec import load_catalogue
+    from ctmtcntt.spec import FindingSpec
 
-    findings = load_catalogue(ROOT / "schemas").findings.values()
+    # This tree's catalogue, whichever copy of the package is installed.
+    entries = yaml.safe_load((ROOT / "schemas" / "findings.yaml").read_text(encoding="utf-8"))
+    findings = [FindingSpec(code=code, **entry) for code, entry in entries.items()]
     ordered = sorted(findings, key=lambda f: f.severity != "error")
     lines = [
         START,
