@@ -394,9 +394,7 @@ def _reader_message(kind: str, exc: BaseException) -> str:
 # holding a "%" outside quotes, escapes and [colour] brackets.
 _PERCENT_FORMATS: Final = frozenset({"9", "10"})
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-_CELL_STYLE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)/?>")
 _REF = re.compile(rb'\sr="([A-Z]{1,3}[0-9]+)"')
-_STYLE = re.compile(rb'\ss="([0-9]+)"')
 
 
 def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]:
@@ -420,14 +418,19 @@ def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]
             formats = _percent_styles(part_xml(zf, member) if member is not None else None)
             if not formats:
                 return {}
+            # One pass of the regular expression engine over each sheet finds the cells of
+            # those formats: looking at every cell in Python cost a third of a file's reading.
+            styled = re.compile(
+                rb'<(?:\w+:)?c\b[^>]*?\ss="(?:'
+                + b"|".join(index.encode() for index in sorted(formats))
+                + rb')"[^>]*>'
+            )
             found: dict[str, set[str]] = {}
             for sheet, part in sheet_members(zf, names).items():
                 cells = set()
-                for match in _CELL_STYLE.finditer(zf.read(part)):
-                    attributes = match.group(1)
-                    style = _STYLE.search(attributes)
-                    ref = _REF.search(attributes)
-                    if style and ref and style.group(1).decode() in formats:
+                for match in styled.finditer(zf.read(part)):
+                    ref = _REF.search(match.group(0))
+                    if ref:
                         cells.add(ref.group(1).decode())
                 if cells:
                     found[sheet] = cells
