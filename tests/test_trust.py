@@ -187,6 +187,22 @@ def test_a_rate_without_its_parts_is_an_error_naming_the_cells(
 # Rows 9 and 10 are the districts'
 
 
+def test_a_unit_of_a_level_the_form_does_not_name_still_counts_in_rows_for_all(
+    example: Path, base: dict[str, Any]
+) -> None:
+    """A roster level the form's ``reporters`` do not list (a commune, "xa", when a district
+    consolidates its communes) still reports the rows every unit fills: S05 as "xa" leaves
+    every province figure as it was, with no finding."""
+    roster = example / "roster.csv"
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    lines = [line.replace(",so,", ",xa,") if line.startswith("S05,") else line for line in lines]
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result, document = consolidate(example)
+    assert base["PL01"] == document["PL01"]
+    assert [] == document["findings"]
+    assert 0 == result.exit_code
+
+
 @pytest.mark.parametrize("unit", [S05, TINH])
 def test_rows_9_and_10_by_others_than_districts_are_ignored(
     unit: str, example: Path, base: dict[str, Any]

@@ -201,8 +201,11 @@ class FormSpec:
     def may_report(self, row: RowSpec, level: str | None) -> bool:
         """Whether a unit of this roster level may report this row; a consolidated report
         (``level`` None) speaks for every level below it and may report every row."""
+        # "all" is every unit, whatever its level (a commune when a district consolidates its
+        # communes): checking lets such values in, so adding up must too, or they would be
+        # left out without a finding.
         allowed = self.reporters.get(row.who)
-        return level is None or allowed is None or level in allowed
+        return level is None or row.who == "all" or allowed is None or level in allowed
 
     @cached_property
     def pairs(self) -> Mapping[tuple[str, str], tuple[tuple[str, str], ...]]:
