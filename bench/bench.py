@@ -22,12 +22,14 @@ each gets its own unit name on the "Đơn vị báo cáo:" line of every sheet a
 as numbers or as Vietnamese text) times a whole factor, which keeps every check true (b ≤ a,
 totals = sums of their sources), so every file is valid and every unit distinct. File 0 is the
 province-wide unit (TINH), which alone fills the (*) rows. A ``roster.csv`` lists them all, as
-a province's folder holds one. The sources run are ``src/`` of this checkout (``--src``).
+a province's folder holds one, each at the level of the unit it was copied from; a district's
+copy keeps its figures (factor 1), since its rows 9 and 10 may not pass its roster target. The sources run are ``src/`` of this checkout (``--src``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -140,6 +142,8 @@ def generate(folder: Path, count: int) -> Path:
     pool = seeds()
     names = unit_names(count)
     roster = ["code,name,level,ma_dvhc,communes"]
+    with (EXAMPLE / "roster.csv").open(encoding="utf-8", newline="") as source:
+        levels = {row["code"]: (row["level"], row["communes"]) for row in csv.DictReader(source)}
     written = []
     for index in range(count):
         if index == 0:
@@ -147,8 +151,11 @@ def generate(folder: Path, count: int) -> Path:
             roster.append(PROVINCE_LINE)
         else:
             seed, code = pool[1 + (index - 1) % (len(pool) - 1)], f"X{index:04d}"
-            name, factor = names[index - 1], 1 + index % 5
-            roster.append(f"{code},{name},xa,,")
+            # The level of the unit the copy comes from, so that its rows are its to report; a
+            # district keeps its figures (row 9 is at most 1, row 10 at most its communes).
+            level, communes = levels.get(seed.name.split(" ")[0], ("so", ""))
+            name, factor = names[index - 1], 1 if level == "huyen" else 1 + index % 5
+            roster.append(f"{code},{name},{level},,{communes}")
         target = folder / f"{code} - {seed.name}"
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
             for info in seed.infos:
