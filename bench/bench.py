@@ -23,7 +23,8 @@ as numbers or as Vietnamese text) times a whole factor, which keeps every check 
 totals = sums of their sources), so every file is valid and every unit distinct. File 0 is the
 province-wide unit (TINH), which alone fills the (*) rows. A ``roster.csv`` lists them all, as
 a province's folder holds one, each at the level of the unit it was copied from; a district's
-copy keeps its figures (factor 1), since its rows 9 and 10 may not pass its roster target. The sources run are ``src/`` of this checkout (``--src``).
+copy keeps its figures (factor 1), since its rows 9 and 10 may not pass its roster target.
+The sources run are ``src/`` of this checkout (``--src``).
 """
 
 from __future__ import annotations
