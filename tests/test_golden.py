@@ -9,7 +9,6 @@ When the workbook is meant to change, regenerate the expected one on purpose:
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from copy import copy
 from pathlib import Path
@@ -21,21 +20,14 @@ from click.testing import CliRunner
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from _support import ROOT
+from _support import ROOT, load_tool
 from ctmtcntt.cli import main
 
 GOLDEN = ROOT / "tests" / "golden" / "binh-dinh-2020.xlsx"
 
 
 def _tool_args() -> tuple[str, ...]:
-    spec = importlib.util.spec_from_file_location(
-        "regen_golden", ROOT / "tools" / "regen_golden.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    args: tuple[str, ...] = module.ARGS
+    args: tuple[str, ...] = load_tool("regen_golden").ARGS
     return args
 
 
