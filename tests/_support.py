@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,6 +25,16 @@ CORPUS = Path(
     os.environ.get("CTMT_CORPUS") or (SHARED / "corpus" if (SHARED / "corpus").is_dir() else SLICE)
 )
 FULL_CORPUS = CORPUS.resolve() != SLICE.resolve()
+
+
+def load_tool(name: str) -> ModuleType:
+    """The script ``tools/<name>.py`` as a module (the tools are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def soffice() -> str:

@@ -31,16 +31,41 @@ VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹ
 # corpus files (every file was read in an isolated worker to find out); the others fail in it
 # with cryptic errors (OOM tests, a 17-billion-cell .ods, a zip lying about sizes, encryption).
 # far_cell() below forges one more file that aborts it.
-CORPUS_CRASHERS = (
-    "phpspreadsheet/tests/data/Reader/XLS/oleloop.xls",
-    "calamine/tests/OOM_alloc3.xls",
-    "calamine/tests/issue_594_dos.ods",
-    "calamine/tests/issue252.xlsx",
-    "calamine/tests/pass_protected.xlsx",
-    "npoi/testcases/test-data/spreadsheet/97_password.xls",
-    "closedxml/ClosedXML.Tests/Resource/TryToLoad/LO/xlsm/pass/CVE-2016-0122-1.xlsm",
-    "phpspreadsheet/tests/data/Reader/Ods/RepeatedDataCells.ods",
-    "phpspreadsheet/tests/data/Reader/XLS/maccentraleurope.biff5.xls",
+CORPUS_CRASHERS = {
+    "phpspreadsheet/tests/data/Reader/XLS/oleloop.xls": "corrupt-file",
+    "calamine/tests/OOM_alloc3.xls": "corrupt-file",
+    "calamine/tests/issue_594_dos.ods": "sheet-too-large",
+    "calamine/tests/issue252.xlsx": "corrupt-file",
+    "calamine/tests/pass_protected.xlsx": "encrypted-file",
+    "npoi/testcases/test-data/spreadsheet/97_password.xls": "encrypted-file",
+    "closedxml/ClosedXML.Tests/Resource/TryToLoad/LO/xlsm/pass/CVE-2016-0122-1.xlsm": (
+        "unreadable-file"
+    ),
+    "phpspreadsheet/tests/data/Reader/Ods/RepeatedDataCells.ods": "unreadable-file",
+    "phpspreadsheet/tests/data/Reader/XLS/maccentraleurope.biff5.xls": "unreadable-file",
+}
+
+
+#: The finding codes of a refused file, one per kind of refusal ("unreadable-file" the rest).
+REFUSAL_CODES = frozenset(
+    {
+        "unreadable-file",
+        "encrypted-file",
+        "zip-bomb",
+        "xml-bomb",
+        "not-a-spreadsheet",
+        "html-not-workbook",
+        "text-not-workbook",
+        "xml-spreadsheet-2003",
+        "old-excel-format",
+        "empty-file",
+        "lock-file",
+        "corrupt-file",
+        "sheet-too-large",
+        "read-timed-out",
+        "reader-crashed",
+        "out-of-memory",
+    }
 )
 
 
@@ -322,23 +347,25 @@ def build_folder(folder: Path, *, with_corpus: bool = True) -> dict[Path, Expect
     shutil.copy(GOOD, folder / f"~${GOOD_NAME}")
     bomb = ("độc hại",)
     made: dict[Path, Expect] = {
-        zip_bomb(folder / "bom nen.xlsx"): Expect(words=("bom nén",)),
-        lying_zip(folder / "bom khai man.xlsx"): Expect(words=bomb),
-        xml_bomb(folder / "bom XML.xlsx"): Expect(words=("DOCTYPE",)),
-        external_entity(folder / "thuc the ngoai.xlsx"): Expect(words=("DOCTYPE",)),
-        encrypted_workbook(GOOD, folder / "co mat khau.xlsx"): Expect(words=("mật khẩu",)),
-        encrypted_package(folder / "co mat khau 2.xlsx"): Expect(words=("mật khẩu",)),
-        encrypted_xls(folder / "co mat khau.xls"): Expect(words=("mã hóa",)),
-        truncated(folder / "tai ve do dang.xlsx"): Expect(words=("hỏng",)),
-        corrupt(folder / "hong.xlsx"): Expect(words=("hỏng",)),
-        folder / "rong.xlsx": Expect(words=("rỗng",)),
+        zip_bomb(folder / "bom nen.xlsx"): Expect("zip-bomb", ("bom nén",)),
+        lying_zip(folder / "bom khai man.xlsx"): Expect("zip-bomb", bomb),
+        xml_bomb(folder / "bom XML.xlsx"): Expect("xml-bomb", ("DOCTYPE",)),
+        external_entity(folder / "thuc the ngoai.xlsx"): Expect("xml-bomb", ("DOCTYPE",)),
+        encrypted_workbook(GOOD, folder / "co mat khau.xlsx"): Expect(
+            "encrypted-file", ("mật khẩu",)
+        ),
+        encrypted_package(folder / "co mat khau 2.xlsx"): Expect("encrypted-file", ("mật khẩu",)),
+        encrypted_xls(folder / "co mat khau.xls"): Expect("encrypted-file", ("mã hóa",)),
+        truncated(folder / "tai ve do dang.xlsx"): Expect("corrupt-file", ("hỏng",)),
+        corrupt(folder / "hong.xlsx"): Expect("corrupt-file", ("hỏng",)),
+        folder / "rong.xlsx": Expect("empty-file", ("rỗng",)),
         folder / "ngau nhien.xlsx": Expect(words=("định dạng",)),
-        html_export(folder / "xuat tu web.xls"): Expect(words=("HTML", ".xlsx")),
-        csv_text(folder / "bang CSV.xlsx"): Expect(words=("CSV", ".xlsx")),
+        html_export(folder / "xuat tu web.xls"): Expect("html-not-workbook", ("HTML", ".xlsx")),
+        csv_text(folder / "bang CSV.xlsx"): Expect("text-not-workbook", ("CSV", ".xlsx")),
         without_forms(folder / "khong co bieu.xlsx"): Expect(code="no-form"),
-        far_cell(folder / "o o rat xa.xlsx"): Expect(words=("dòng, cột thừa",)),
-        far_cell(folder / "vung qua lon.xlsx", "Z400000"): Expect(words=("quá lớn",)),
-        forged_string_count(folder / "chuoi gia.xlsx"): Expect(words=("độc hại",)),
+        far_cell(folder / "o o rat xa.xlsx"): Expect("out-of-memory", ("dòng, cột thừa",)),
+        far_cell(folder / "vung qua lon.xlsx", "Z400000"): Expect("sheet-too-large", ("quá lớn",)),
+        forged_string_count(folder / "chuoi gia.xlsx"): Expect("xml-bomb", ("độc hại",)),
         ods(folder / "khong co bieu.ods", ODS_CONTENT): Expect(code="no-form"),
         ods(folder / "hong.ods", ODS_CONTENT[:300]): Expect(words=("LibreOffice", ".xlsx")),
         broken_xls(folder / "hong.xls"): Expect(words=(".xlsx",)),
@@ -346,12 +373,12 @@ def build_folder(folder: Path, *, with_corpus: bool = True) -> dict[Path, Expect
     (folder / "rong.xlsx").write_bytes(b"")
     (folder / "ngau nhien.xlsx").write_bytes(random.Random(1).randbytes(20_000))
     if with_corpus:
-        for relative in CORPUS_CRASHERS:
+        for relative, code in CORPUS_CRASHERS.items():
             source = CORPUS / relative
             if source.is_file():
                 target = folder / "kho" / source.name
                 target.parent.mkdir(exist_ok=True)
                 shutil.copy(source, target)
                 target.chmod(0o644)
-                made[target] = Expect()
+                made[target] = Expect(code)
     return made

@@ -169,11 +169,14 @@ def test_usage_errors_exit_2(args: list[str], good: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "content",
-    [pytest.param(b"", id="empty"), pytest.param(os.urandom(4096), id="random-bytes")],
+    ("content", "code"),
+    [
+        pytest.param(b"", "empty-file", id="empty"),
+        pytest.param(os.urandom(4096), "unreadable-file", id="random-bytes"),
+    ],
 )
 def test_unreadable_file_exits_3_and_the_good_one_is_still_checked(
-    content: bytes, tmp_path: Path, good: Path
+    content: bytes, code: str, tmp_path: Path, good: Path
 ) -> None:
     """A file that is no workbook gives exit 3; the file beside it is still checked."""
     broken = tmp_path / "H05 - UBND huyen Phu My.xlsx"
@@ -183,7 +186,7 @@ def test_unreadable_file_exits_3_and_the_good_one_is_still_checked(
     files = as_json(result)["files"]
     assert [(str(broken), False), (str(good), True)] == [(f["path"], f["valid"]) for f in files]
     (finding,) = files[0]["findings"]
-    assert ("unreadable-file", "error", str(broken)) == (
+    assert (code, "error", str(broken)) == (
         finding["code"],
         finding["severity"],
         finding["file"],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from _support import ROOT
@@ -104,3 +107,47 @@ def test_exit_codes_are_documented_where_staff_look() -> None:
         table = [int(code) for code in re.findall(r"^\| (\d) \|", text, flags=re.MULTILINE)]
         assert used == table
     assert [0, 1, 2, 3, 4] == used
+
+
+def _readme_python() -> str:
+    match = re.search(r"^## Thư viện\n.*?```python\n(.+?)\n```", README, re.S | re.M)
+    assert match, "no ```python block under ## Thư viện"
+    return match.group(1)
+
+
+def _as_compared(value: object) -> object:
+    items = list(value) if isinstance(value, (tuple, list)) or hasattr(value, "tolist") else None
+    if items is None:
+        return pytest.approx(value) if isinstance(value, float) else value
+    return tuple(_as_compared(item) for item in items)
+
+
+def test_the_readme_python_example_runs_and_gives_its_commented_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library example runs as written, its examples and unit file where it says, and each
+    line commented with a value (``# 90.4, "Đạt"``) gives that value."""
+    code = _readme_python()
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "don-vi").mkdir()
+    shutil.copy(
+        next((ROOT / "examples" / "binh-dinh-2020").glob("S05*.xlsx")),
+        tmp_path / "don-vi" / "S05.xlsx",
+    )
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # the README's own code
+    checked = 0
+    for line in code.splitlines():
+        expression, _, comment = line.partition("#")
+        try:
+            expected = ast.literal_eval(f"({comment.strip()},)")
+        except (SyntaxError, ValueError):
+            continue  # a comment in words
+        value = eval(expression, namespace)  # a line of the README's example
+        want = expected[0] if len(expected) == 1 else expected
+        assert _as_compared(want) == _as_compared(value), line
+        checked += 1
+    assert checked >= 2
+    assert (tmp_path / "tinh.xlsx").stat().st_size > 0
+    assert (tmp_path / "bao-cao.docx").stat().st_size > 0

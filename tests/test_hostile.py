@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,10 @@ from click.testing import CliRunner, Result
 
 import hostile
 from builders import EXAMPLE, REPO, soffice
+from ctmtcntt import intake
+from ctmtcntt._isolate import Outcome
 from ctmtcntt.cli import main
+from ctmtcntt.intake import Refused, read_reports, refused_result
 
 # The hold-out bar: a folder of hostile files is handled in under 100 s and 1.5 GB.
 WALL_LIMIT_S = 100.0
@@ -183,7 +188,7 @@ def test_one_hostile_file_alone_is_refused_with_exit_3(tmp_path: Path) -> None:
     clean(result)
     (item,) = json.loads(result.stdout)["files"]
     (finding,) = item["findings"]
-    assert ("unreadable-file", str(path)) == (finding["code"], finding["file"])
+    assert ("out-of-memory", str(path)) == (finding["code"], finding["file"])
     assert hostile.VIETNAMESE.search(finding["message"])
     # python-calamine aborted in its worker (allocation failure); the batch, here, went on.
     assert "bộ nhớ" in finding["message"]
@@ -258,3 +263,90 @@ def test_quick_look_at_xml_members_agrees_with_the_full_look(
         full = sniffing.sniff(path)
         assert (quick[path].kind, quick[path].message) == (full.kind, full.message), path
         assert quick[path].formulas == full.formulas, path
+
+
+def _bytes(content: bytes) -> Callable[[Path], Path]:
+    def write(target: Path) -> Path:
+        target.write_bytes(content)
+        return target
+
+    return write
+
+
+def _biff(target: Path) -> Path:
+    # An Excel 4.0 worksheet: a bare BOF record (type 0x0409), no OLE2 container.
+    return _bytes(b"\x09\x04\x06\x00\x00\x00\x10\x00" + bytes(64))(target)
+
+
+def _xml2003(target: Path) -> Path:
+    text = (
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n'
+    )
+    return _bytes(text.encode())(target)
+
+
+# Each kind of refusal and the finding code that names it.
+REFUSALS = [
+    pytest.param(hostile.zip_bomb, "bom.xlsx", "zip-bomb", id="zip-bomb"),
+    pytest.param(hostile.lying_zip, "bom.xlsx", "zip-bomb", id="lying-zip"),
+    pytest.param(hostile.xml_bomb, "bom.xlsx", "xml-bomb", id="xml-bomb"),
+    pytest.param(hostile.external_entity, "xxe.xlsx", "xml-bomb", id="external-entity"),
+    pytest.param(hostile.forged_string_count, "x.xlsx", "xml-bomb", id="forged-string-count"),
+    pytest.param(
+        lambda t: hostile.encrypted_workbook(hostile.GOOD, t), "mk.xlsx", "encrypted-file", id="enc"
+    ),
+    pytest.param(hostile.encrypted_package, "mk.xlsx", "encrypted-file", id="encrypted-package"),
+    pytest.param(hostile.encrypted_xls, "mk.xls", "encrypted-file", id="encrypted-xls"),
+    pytest.param(hostile.truncated, "x.xlsx", "corrupt-file", id="truncated"),
+    pytest.param(hostile.corrupt, "x.xlsx", "corrupt-file", id="corrupt"),
+    pytest.param(_bytes(b""), "x.xlsx", "empty-file", id="empty"),
+    pytest.param(_bytes(b"%PDF-1.4\n" + bytes(100)), "x.xlsx", "not-a-spreadsheet", id="pdf"),
+    pytest.param(hostile.html_export, "x.xls", "html-not-workbook", id="html"),
+    pytest.param(hostile.csv_text, "x.xlsx", "text-not-workbook", id="csv"),
+    pytest.param(_bytes(b"Bao cao so lieu\n"), "x.xlsx", "text-not-workbook", id="text"),
+    pytest.param(_xml2003, "x.xls", "xml-spreadsheet-2003", id="xml-2003"),
+    pytest.param(_biff, "x.xls", "old-excel-format", id="excel-4"),
+    pytest.param(
+        lambda t: hostile.far_cell(t, "Z400000"), "x.xlsx", "sheet-too-large", id="too-many-cells"
+    ),
+    pytest.param(hostile.far_cell, "x.xlsx", "out-of-memory", id="out-of-memory"),
+    pytest.param(
+        _bytes(random.Random(1).randbytes(20_000)), "x.xlsx", "unreadable-file", id="unknown"
+    ),
+]
+
+
+@pytest.mark.usefixtures("worker_platform")
+@pytest.mark.parametrize(("build", "name", "code"), REFUSALS)
+def test_each_kind_of_refusal_has_its_own_code(
+    build: Callable[[Path], Path], name: str, code: str, tmp_path: Path
+) -> None:
+    path = build(tmp_path / name)
+    [refused] = read_reports([path], prepare=False)
+    assert isinstance(refused, Refused)
+    (finding,) = refused_result(refused).findings
+    assert (code, "error", str(path)) == (finding.code, finding.severity, finding.file)
+    assert code in hostile.REFUSAL_CODES
+    assert hostile.VIETNAMESE.search(finding.message), finding.message
+
+
+@pytest.mark.usefixtures("worker_platform")
+def test_a_file_read_too_long_is_refused_as_timed_out(tmp_path: Path) -> None:
+    [refused] = read_reports([hostile.GOOD], prepare=False, timeout=0.001)
+    assert isinstance(refused, Refused)
+    (finding,) = refused_result(refused).findings
+    assert ("read-timed-out", str(hostile.GOOD)) == (finding.code, finding.file)
+    assert "giây" in finding.message
+
+
+def test_a_reader_that_dies_is_refused_as_crashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker killed by a signal other than the out-of-memory killer's, as map_isolated says.
+    def died(*_: object, **__: object) -> Iterator[Outcome[bytes]]:
+        yield Outcome(item="x.xlsx", value=None, error="Trình đọc bị dừng", cause="crash")
+
+    monkeypatch.setattr(intake, "map_isolated", died)
+    [refused] = read_reports([Path("x.xlsx")], prepare=False)
+    assert isinstance(refused, Refused)
+    (finding,) = refused_result(refused).findings
+    assert ("reader-crashed", "x.xlsx") == (finding.code, finding.file)

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 import _province
 import builders
 import ctmtcntt
-from _support import EXAMPLE, ROOT
+from _support import EXAMPLE, ROOT, load_tool
 from ctmtcntt.cli import main
 from ctmtcntt.drafting import default_template, place, province_of
 from ctmtcntt.narrative import money, statements
@@ -520,17 +520,9 @@ def test_a_platform_not_deployed_and_no_project_are_said_plainly(
 def test_the_templates_table_properties_are_in_the_order_word_requires() -> None:
     """Word refuses a table whose properties are out of the schema's order (LibreOffice does
     not): every table of the shipped template keeps it."""
-    import importlib.util
-
     from lxml import etree
 
-    spec = importlib.util.spec_from_file_location(
-        "build_report_template", ROOT / "tools" / "build_report_template.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool("build_report_template")
     order = [name.removeprefix("w:") for name in tool._TABLE_PROPERTIES]
     with zipfile.ZipFile(default_template()) as package:
         root = etree.fromstring(package.read("word/document.xml"))

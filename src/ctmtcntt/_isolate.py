@@ -99,6 +99,9 @@ class Outcome(Generic[T]):
     item: str
     value: T | None
     error: str | None
+    #: Why the worker gave no answer, when it did not: "timeout", "memory" or "crash"
+    #: (None for an answer, or an error the worker itself returned).
+    cause: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -535,7 +538,9 @@ def _run(
                 mark in lowered for mark in _OOM_MARKS
             )
             error = _msg_memory(memory_mb) if out_of_memory else _msg_crash(exitcode)
-            finish(worker, Outcome(item=items[worker.index], value=None, error=error))
+            cause = "memory" if out_of_memory else "crash"
+            item = items[worker.index]
+            finish(worker, Outcome(item=item, value=None, error=error, cause=cause))
         replace(worker, kill=True)
 
     def take(worker: _Worker) -> bool:
@@ -567,7 +572,8 @@ def _run(
                 outcome: Outcome[T] = Outcome(item=items[index], value=payload, error=None)
             else:
                 error = payload if payload is not None else _msg_memory(memory_mb)
-                outcome = Outcome(item=items[index], value=None, error=error)
+                cause = None if payload is not None else "memory"
+                outcome = Outcome(item=items[index], value=None, error=error, cause=cause)
             finish(worker, outcome)
             if retire:
                 replace(worker, kill=False)
@@ -630,11 +636,13 @@ def _run(
                             f" {_vn(round(_START_ALLOWANCE))} giây."
                         )
                     error = _msg_timeout(timeout)
-                    finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
+                    item = items[worker.queue[0]]
+                    finish(worker, Outcome(item=item, value=None, error=error, cause="timeout"))
                     replace(worker, kill=True)
                 elif watch is not None and worker.queue and watch.over(worker.process.pid):
                     error = _msg_memory(memory_mb)
-                    finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
+                    item = items[worker.queue[0]]
+                    finish(worker, Outcome(item=item, value=None, error=error, cause="memory"))
                     replace(worker, kill=True)
             _interrupt.check()
             # Free workers get their next item before the caller spends time on the answers.

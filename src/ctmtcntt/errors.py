@@ -35,14 +35,23 @@ class WorkbookError(UnreadableError):
     """A file cannot be read as a report workbook; the message names the file.
 
     ``reason`` says in Vietnamese what the file is and what to do; ``detail`` keeps what a
-    reader said of it (often English, for whoever looks into it), never shown as the reason.
+    reader said of it (often English, for whoever looks into it), never shown as the reason;
+    ``code`` is the finding code that names the kind of refusal (``schemas/findings.yaml``).
     """
 
-    def __init__(self, path: object, message: str, *, detail: str | None = None) -> None:
+    def __init__(
+        self,
+        path: object,
+        message: str,
+        *,
+        detail: str | None = None,
+        code: str = "unreadable-file",
+    ) -> None:
         super().__init__(f"{path}: {message}")
         self.path = str(path)
         self.reason = message
         self.detail = detail
+        self.code = code
 
 
 class OutputError(CtmtError):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from . import _collector
 from ._isolate import map_isolated
@@ -41,6 +41,8 @@ class Refused:
     path: str
     reason: str
     detail: str | None = None
+    #: The finding code naming the kind of refusal (``schemas/findings.yaml``).
+    code: str = "unreadable-file"
 
 
 def is_lock_file(path: Path) -> bool:
@@ -102,12 +104,14 @@ def _read_one(path: str, forms: str | None = None) -> bytes:
             work_out(form)
     except CtmtError as exc:
         reason = getattr(exc, "reason", str(exc))
+        code = getattr(exc, "code", "unreadable-file")
         # Readers quote the file's own bytes in their errors: keep the text writable.
         detail = getattr(exc, "detail", None)
         result = Refused(
             path=path,
             reason=normalize_text(reason),
             detail=None if detail is None else normalize_text(detail),
+            code=code,
         )
     except MemoryError:
         raise  # the isolation layer says so and replaces this worker
@@ -132,6 +136,14 @@ MSG_INTERNAL = (
 def worker_bounds() -> dict[str, Any]:
     """The time and memory one file may take in a worker (``map_isolated`` keywords)."""
     return {"timeout": READ_TIMEOUT_S, "memory_mb": READ_MEMORY_MB}
+
+
+#: The finding code of a file whose worker gave no answer, by the cause ``map_isolated`` saw.
+_ISOLATION_CODES: Final[dict[str, str]] = {
+    "timeout": "read-timed-out",
+    "memory": "out-of-memory",
+    "crash": "reader-crashed",
+}
 
 
 def isolation_refusal(error: str | None) -> str:
@@ -199,7 +211,9 @@ def read_reports(
     with _collector.paused():
         for outcome in outcomes:
             if outcome.error is not None or outcome.value is None:
-                yield Refused(path=outcome.item, reason=isolation_refusal(outcome.error))
+                reason = isolation_refusal(outcome.error)
+                code = _ISOLATION_CODES.get(outcome.cause or "", "unreadable-file")
+                yield Refused(path=outcome.item, reason=reason, code=code)
                 continue
             try:
                 received = _received(outcome.value)
@@ -238,7 +252,7 @@ def refused_result(refused: Refused) -> FileResult:
     """A file that could not be read, as a result with one error finding."""
     # The finding's value keeps what the reader said (English); its message is Vietnamese.
     finding = make_finding(
-        "unreadable-file", file=refused.path, detail=refused.reason, value=refused.detail
+        refused.code, file=refused.path, detail=refused.reason, value=refused.detail
     )
     return FileResult(path=refused.path, unit=None, forms=(), findings=(finding,), readable=False)
 

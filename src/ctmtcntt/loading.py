@@ -147,7 +147,11 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
     data = _small_file(path)  # read once for sniffing, reading and hashing, when small
     sniffed = sniff(path) if data is None else sniff_data(path, data)
     if not sniffed.readable:
-        raise WorkbookError(path, sniffed.message or "Không phải tệp Excel.")
+        raise WorkbookError(
+            path,
+            sniffed.message or "Không phải tệp Excel.",
+            code=sniffed.refusal or "unreadable-file",
+        )
     kind = sniffed.kind
     digest = _sha256(path) if data is None else hashlib.sha256(data).hexdigest()
     fixes: list[Finding] = []
@@ -298,7 +302,8 @@ def _open(path: Path, kind: str, data: bytes | None) -> tuple[Any, list[str]]:
     except BaseException as exc:
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
-        raise WorkbookError(path, _reader_message(kind, exc), detail=_detail(exc)) from exc
+        message, code = _reader_refusal(kind, exc)
+        raise WorkbookError(path, message, detail=_detail(exc), code=code) from exc
     return book, names
 
 
@@ -353,7 +358,9 @@ def _sheet(path: Path, kind: str, book: Any, name: str, key: str) -> list[list[o
         if end is not None:
             rows, columns = end[0] + 1, end[1] + 1
             if rows * columns > MAX_GRID_CELLS:
-                raise WorkbookError(path, _msg_too_big(kind, key, rows, columns))
+                raise WorkbookError(
+                    path, _msg_too_big(kind, key, rows, columns), code="sheet-too-large"
+                )
         grid: list[list[object]] = sheet.to_python(skip_empty_area=False)
     except (MemoryError, WorkbookError):
         raise
@@ -362,9 +369,9 @@ def _sheet(path: Path, kind: str, book: Any, name: str, key: str) -> list[list[o
             raise
         if kind == "xlsx" and "unsupported cell error value" in str(exc).lower():
             raise _UnsupportedError from exc
-        message = _reader_message(kind, exc)
+        message, code = _reader_refusal(kind, exc)
         raise WorkbookError(
-            path, f'Không đọc được trang tính "{key}". {message}', detail=_detail(exc)
+            path, f'Không đọc được trang tính "{key}". {message}', detail=_detail(exc), code=code
         ) from exc
     return grid
 
@@ -378,16 +385,17 @@ def _worksheet_names(book: Any, names: list[str]) -> set[str]:
     return {n for n in names if kinds.get(n, "WorkSheet").rsplit(".", 1)[-1] == "WorkSheet"}
 
 
-def _reader_message(kind: str, exc: BaseException) -> str:
+def _reader_refusal(kind: str, exc: BaseException) -> tuple[str, str]:
+    """What the reader's error means for staff, and the finding code naming that refusal."""
     if _is_panic(exc):
-        return _msg_reader_crash(kind)
+        return _msg_reader_crash(kind), "reader-crashed"
     text = str(exc).strip() or type(exc).__name__
     lowered = text.lower()
     if "password" in lowered or "encrypt" in lowered:
-        return _MSG_ENCRYPTED
+        return _MSG_ENCRYPTED, "encrypted-file"
     if "cell limit" in lowered:
-        return _msg_too_big(kind, None, None, None)
-    return _msg_unreadable(kind)
+        return _msg_too_big(kind, None, None, None), "sheet-too-large"
+    return _msg_unreadable(kind), "unreadable-file"
 
 
 # Cell formats that show a percentage: Excel's built-in 0% and 0.00%, and any custom format

@@ -132,6 +132,8 @@ class Sniffed:
     #: For an xlsx: how many of its XML parts may be sheets (every part but the workbook,
     #: styles, themes, drawings…); more than the workbook names means some are not read.
     sheet_parts: int | None = field(default=None, compare=False)
+    #: For a refused file: the finding code that names the refusal (``schemas/findings.yaml``).
+    refusal: str | None = field(default=None, compare=False)
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -316,8 +318,30 @@ def _ok(kind: Kind) -> Sniffed:
     return Sniffed(kind=kind, readable=True, message=None)
 
 
-def _no(kind: Kind, message: str) -> Sniffed:
-    return Sniffed(kind=kind, readable=False, message=message)
+#: The finding code of each kind of refused file; a kind not named here is "unreadable-file".
+_REFUSAL_CODES: Final[dict[str, str]] = {
+    "encrypted": "encrypted-file",
+    "html": "html-not-workbook",
+    "xml2003": "xml-spreadsheet-2003",
+    "csv": "text-not-workbook",
+    "text": "text-not-workbook",
+    "empty": "empty-file",
+    "lock": "lock-file",
+    "numbers": "not-a-spreadsheet",
+    "pdf": "not-a-spreadsheet",
+    "document": "not-a-spreadsheet",
+    "email": "not-a-spreadsheet",
+    "image": "not-a-spreadsheet",
+    "archive": "not-a-spreadsheet",
+    "biff": "old-excel-format",
+    "corrupt": "corrupt-file",
+    "unsafe": "zip-bomb",
+}
+
+
+def _no(kind: Kind, message: str, *, refusal: str | None = None) -> Sniffed:
+    code = refusal or _REFUSAL_CODES.get(kind, "unreadable-file")
+    return Sniffed(kind=kind, readable=False, message=message, refusal=code)
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -726,7 +750,7 @@ def _xml_safety(
                 text = _decode_xml_start(buf)
                 state, pos = _scan_prolog(text, pos, at_end=at_end)
                 if state == "dtd":
-                    return _no("unsafe", _MSG_XML_UNSAFE)
+                    return _no("unsafe", _MSG_XML_UNSAFE, refusal="xml-bomb")
                 if state == "root":
                     if not shared_strings:
                         return None
@@ -736,7 +760,7 @@ def _xml_safety(
                 if at_end:
                     # Out of room: a prolog this long is an attack. True end of member: no root
                     # (or a cut root tag), which the reader rejects on its own.
-                    return _no("unsafe", _MSG_XML_PROLOG) if room <= 0 else None
+                    return _no("unsafe", _MSG_XML_PROLOG, refusal="xml-bomb") if room <= 0 else None
     except Exception:
         return _no("corrupt", _MSG_ZIP_MEMBER_UNREADABLE)
 
@@ -786,7 +810,7 @@ def _quick_xml_safety(
     state, pos = _scan_prolog(text, 0, at_end=at_end)
     verdict: Sniffed | None = _UNDECIDED
     if state == "dtd":
-        verdict = _no("unsafe", _MSG_XML_UNSAFE)
+        verdict = _no("unsafe", _MSG_XML_UNSAFE, refusal="xml-bomb")
     elif state == "root":
         tag = _start_tag(text, pos) if shared_strings else None
         if not shared_strings:
@@ -888,7 +912,7 @@ def _check_string_count(tag: str, member_size: int) -> Sniffed | None:
         return None
     # Each string costs at least "<si/>" (5 bytes) in the part that lists it.
     if int(match.group(1)) > member_size // 5 + 1000:
-        return _no("unsafe", _MSG_STRING_COUNT)
+        return _no("unsafe", _MSG_STRING_COUNT, refusal="xml-bomb")
     return None
 
 

@@ -157,7 +157,7 @@ def read_workbook(path: str | Path, forms: FormsChoice = None) -> UnitReport:
     """
     [read] = read_reports([Path(path)], prepare=False, forms=form_set(forms))
     if isinstance(read, Refused):
-        raise WorkbookError(read.path, read.reason, detail=read.detail)
+        raise WorkbookError(read.path, read.reason, detail=read.detail, code=read.code)
     return read
 
 
