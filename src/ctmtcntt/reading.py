@@ -245,9 +245,8 @@ def read_grids(
         table: Located | None = located
         while table is not None:
             marks = (uncached or {}).get(sheet, set())
-            form, notes, end = _read_form(grid, sheet, table, source, marks)
-            if percent and percent.get(sheet):
-                object.__setattr__(form, "percent_cells", frozenset(percent[sheet]))
+            styled = frozenset((percent or {}).get(sheet, ()))
+            form, notes, end = _read_form(grid, sheet, table, source, marks, styled)
             copies.setdefault(form.spec.code, []).append((form, notes))
             table = _below(grid, end, specs)
     for code, read in copies.items():
@@ -418,10 +417,15 @@ def _unit(
 
 
 def _read_form(
-    grid: Grid, sheet: str, located: Located, source: str, uncached: set[str]
+    grid: Grid,
+    sheet: str,
+    located: Located,
+    source: str,
+    uncached: set[str],
+    percent_cells: frozenset[str] = frozenset(),
 ) -> tuple[FormData, list[Finding], int]:
     """A form's table read from its grid, what reading noticed, and the grid row after the
-    table's last line."""
+    table's last line. ``percent_cells``: the sheet's cells formatted as a percentage."""
     spec = located.form
     findings: list[Finding] = []
     unit_name: str | None = None
@@ -508,6 +512,7 @@ def _read_form(
         rows=built,
         unit=unit_name,
         unit_cell=unit_cell,
+        percent_cells=percent_cells,
     )
     return data, findings, end
 
