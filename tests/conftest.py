@@ -65,7 +65,7 @@ def example(tmp_path: Path) -> Path:
 
 # How the reading workers start: as on this platform, forced to spawn (as on Windows and
 # macOS), and as on Windows altogether (spawn, and memory watched instead of rlimits). The
-# switches are those documented in ctmtcntt._isolate; workers inherit the environment.
+# switches are those documented in ctmtcntt.common.isolate; workers inherit the environment.
 WORKER_STARTS = {
     "default": {},
     "spawn": {"CTMT_START_METHOD": "spawn"},

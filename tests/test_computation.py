@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ctmtcntt.cells import parse_a1
-from ctmtcntt.computation import (
+from ctmtcntt.common.cells import parse_a1
+from ctmtcntt.compute.totals import (
     MET,
     NOT_MET,
     clean,
@@ -32,11 +32,11 @@ from ctmtcntt.computation import (
     ratio,
     total,
 )
-from ctmtcntt.consolidation import consolidate_reports
-from ctmtcntt.filling import changes, fill_cells, shows_exactly
-from ctmtcntt.outcome import ConsolidationResult
-from ctmtcntt.reading import UnitReport, read_grids
-from ctmtcntt.spec import load_catalogue
+from ctmtcntt.consolidation.combine import consolidate_reports
+from ctmtcntt.forms.spec import load_catalogue
+from ctmtcntt.read.submission import UnitReport, read_grids
+from ctmtcntt.result import ConsolidationResult
+from ctmtcntt.write.filling import changes, fill_cells, shows_exactly
 
 REPO = Path(__file__).resolve().parents[1]
 PL01 = load_catalogue().forms["PL01"]

@@ -570,7 +570,7 @@ def test_chart_is_left_out_beyond_its_unit_limit(
 ) -> None:
     """Past CHART_MAX_UNITS units the completion sheet says why it has no chart; its table
     still lists every unit."""
-    from ctmtcntt import province_book
+    from ctmtcntt.write import province_book
 
     result = ctmtcntt.consolidate(EXAMPLE)
     units = len(result.data.per_unit)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from _support import CORPUS, FULL_CORPUS
-from ctmtcntt.intake import FileResult, is_lock_file, workbook_paths
+from ctmtcntt.check.batch import FileResult, is_lock_file, workbook_paths
 from ctmtcntt.workflows import validate
 from hostile import REFUSAL_CODES
 

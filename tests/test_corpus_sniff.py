@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from _support import CORPUS, FULL_CORPUS
-from ctmtcntt._isolate import map_isolated
+from ctmtcntt.common.isolate import map_isolated
 from ctmtcntt.sniff import Sniffed, sniff
 
 # The slice keeps every file that is not an ordinary workbook, and licence files besides, so

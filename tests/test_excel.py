@@ -27,11 +27,11 @@ import pytest
 
 from _support import EXAMPLE, ROOT
 from ctmtcntt import excel
-from ctmtcntt.cells import parse_a1
+from ctmtcntt.check.batch import check_reports
+from ctmtcntt.common.cells import parse_a1
 from ctmtcntt.errors import CtmtError
-from ctmtcntt.intake import check_reports
-from ctmtcntt.loading import read_workbook
-from ctmtcntt.report import Finding
+from ctmtcntt.findings import Finding
+from ctmtcntt.read.workbook import read_workbook
 
 S05 = "S05 - So Tai chinh.xlsx"
 WORKBOOKS = ROOT / "workbooks"
@@ -285,7 +285,7 @@ def test_validate_reads_the_workbook_as_the_file_reader_does(
     path = planted(tmp_path)
     caller(payload(xw, path))
     book = xw.Book.caller()
-    from ctmtcntt.reading import read_grids
+    from ctmtcntt.read.submission import read_grids
 
     report = read_grids(excel._grids(book), source=path.name)
     in_excel = [(f.sheet, f.cell, f.code) for f in check_reports([report])[0].findings]
@@ -702,7 +702,7 @@ def test_consolidate_when_the_output_is_open_in_excel(
 ) -> None:
     """The last province workbook is still open in Excel (it refuses the replacement): the
     message names that workbook and says to close it, and nothing else is left beside it."""
-    import ctmtcntt.writing
+    import ctmtcntt.common.saving
 
     folder = tmp_path / "Đợt 1"
     folder.mkdir()
@@ -713,7 +713,7 @@ def test_consolidate_when_the_output_is_open_in_excel(
     def locked(source: str, target: object) -> None:
         raise PermissionError(13, "Permission denied", source)
 
-    monkeypatch.setattr(ctmtcntt.writing.os, "replace", locked)
+    monkeypatch.setattr(ctmtcntt.common.saving.os, "replace", locked)
     book = caller(_control(xw, folder))
     excel.consolidate()
     text = alert_text(book)

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import ctmtcntt
-import ctmtcntt.writing
+import ctmtcntt.common.saving
 import hostile
 from builders import EXAMPLE
 from ctmtcntt.cli import main
@@ -128,7 +128,7 @@ def test_an_output_open_in_excel(
     def denied(source: str, target: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", source)
 
-    monkeypatch.setattr(ctmtcntt.writing.os, "replace", denied)
+    monkeypatch.setattr(ctmtcntt.common.saving.os, "replace", denied)
     result = run("consolidate", folder, "-o", output)
     assert EXIT_UNFINISHED == result.exit_code, result.output
     assert f"{output}:" in result.output
@@ -147,7 +147,7 @@ def test_a_folder_that_cannot_be_written(
     def denied(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr(ctmtcntt.writing.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(ctmtcntt.common.saving.tempfile, "mkstemp", denied)
     output = tmp_path / "mau.xlsx"
     result = run("template", "PL02", "-o", output)
     assert EXIT_UNFINISHED == result.exit_code, result.output
@@ -165,7 +165,7 @@ def test_a_full_disk_while_the_province_workbook_is_written(
     output = tmp_path / "ket qua" / "tinh.xlsx"
     assert 0 == run("consolidate", folder, "-o", output).exit_code
     before = digest(output)
-    real = ctmtcntt.writing._temporary
+    real = ctmtcntt.common.saving._temporary
 
     def full_disk(target: Path) -> str:
         name = real(target)
@@ -173,7 +173,7 @@ def test_a_full_disk_while_the_province_workbook_is_written(
         os.symlink("/dev/full", name)
         return name
 
-    monkeypatch.setattr(ctmtcntt.writing, "_temporary", full_disk)
+    monkeypatch.setattr(ctmtcntt.common.saving, "_temporary", full_disk)
     result = run("consolidate", folder, "-o", output)
     assert EXIT_UNFINISHED == result.exit_code, result.output
     assert f"{output}: ổ đĩa đã đầy" in result.output

@@ -25,11 +25,11 @@ from click.testing import CliRunner
 import builders
 import ctmtcntt
 from _support import CORPUS, EXAMPLE, recalculate, sheet_values
-from ctmtcntt.cells import parse_a1
 from ctmtcntt.cli import main
-from ctmtcntt.filling import shows_exactly
-from ctmtcntt.loading import read_workbook
-from ctmtcntt.spec import resource_folder
+from ctmtcntt.common.cells import parse_a1
+from ctmtcntt.forms.spec import resource_folder
+from ctmtcntt.read.workbook import read_workbook
+from ctmtcntt.write.filling import shows_exactly
 
 MACRO_SOURCE = CORPUS / "xlsxwriter/xlsxwriter/test/comparison/xlsx_files/macro01.xlsm"
 EXAMPLE_UNITS = [
@@ -467,7 +467,7 @@ def test_in_place_failure_leaves_the_workbook_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A failure while writing (full disk, killed process) leaves the unit's file as it was."""
-    import ctmtcntt.writing
+    import ctmtcntt.common.saving
 
     target = Path(shutil.copy(EXAMPLE / "TINH - So TTTT.xlsx", tmp_path / "TINH.xlsx"))
     digest = _digest(target)
@@ -475,7 +475,7 @@ def test_in_place_failure_leaves_the_workbook_intact(
     def broken(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ctmtcntt.writing.os, "replace", broken)
+    monkeypatch.setattr(ctmtcntt.common.saving.os, "replace", broken)
     with pytest.raises(ctmtcntt.OutputError, match="ổ đĩa đã đầy"):
         ctmtcntt.fill(target, in_place=True)
     assert digest == _digest(target)
@@ -528,7 +528,7 @@ GENERAL_STYLES = (
 
 
 def _patched(xml: str, writes: dict[str, float | str | None]) -> str:
-    from ctmtcntt.filling import _patch_sheet, _Styles
+    from ctmtcntt.write.filling import _patch_sheet, _Styles
 
     cells = {parse_a1(ref): value for ref, value in writes.items()}
     return _patch_sheet(xml.encode(), cells, _Styles(GENERAL_STYLES)).xml.decode()
@@ -577,7 +577,7 @@ def test_patch_keeps_a_namespace_prefix() -> None:
 
 def test_patch_clones_a_style_that_would_hide_the_number() -> None:
     """A percent-formatted cell gets a copy of its style showing numbers as General."""
-    from ctmtcntt.filling import _patch_sheet, _Styles
+    from ctmtcntt.write.filling import _patch_sheet, _Styles
 
     styles = _Styles(
         b'<styleSheet><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="0" fontId="1"/>'
@@ -593,7 +593,7 @@ def test_patch_clones_a_style_that_would_hide_the_number() -> None:
 
 def test_patch_refuses_what_it_cannot_do_safely() -> None:
     """Cells without addresses or a shared formula other cells use: openpyxl does the write."""
-    from ctmtcntt.filling import _Unpatchable
+    from ctmtcntt.write.filling import _Unpatchable
 
     shared = SHEET.replace("<f>SUM(B1:B2)</f>", '<f t="shared" ref="B3:C3" si="0">SUM(B1:B2)</f>')
     with pytest.raises(_Unpatchable):
@@ -605,7 +605,7 @@ def test_patch_refuses_what_it_cannot_do_safely() -> None:
 
 def test_a_removed_formula_drops_the_calculation_chain(tmp_path: Path) -> None:
     """When a formula cell becomes a value, Excel's calcChain.xml (which names it) goes too."""
-    from ctmtcntt.filling import CellWrite, write_cells
+    from ctmtcntt.write.filling import CellWrite, write_cells
 
     source = tmp_path / "chain.xlsx"
     book = openpyxl.Workbook()
@@ -646,7 +646,7 @@ def test_openpyxl_fallback_writes_the_same_values(
 ) -> None:
     """Sheet XML the patch refuses is written through openpyxl: the same values, formats that
     show them."""
-    import ctmtcntt.filling as filling
+    import ctmtcntt.write.filling as filling
 
     def refuse(source: Path, writes: object) -> bytes:
         raise filling._Unpatchable("test")

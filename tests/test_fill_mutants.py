@@ -193,7 +193,7 @@ _CHILD = """
 import json, resource, sys
 from pathlib import Path
 from ctmtcntt.errors import WorkbookError
-from ctmtcntt.filling import fill_files
+from ctmtcntt.write.filling import fill_files
 
 jobs = json.loads(sys.stdin.read())
 outcomes = []

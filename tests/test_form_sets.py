@@ -23,7 +23,7 @@ from python_calamine import CalamineWorkbook
 
 from _support import ROOT
 from ctmtcntt.cli import main
-from ctmtcntt.spec import form_sets, load_catalogue
+from ctmtcntt.forms.spec import form_sets, load_catalogue
 
 EXAMPLE_2024 = ROOT / "examples" / "binh-dinh-2024"
 BLANKS_2024 = ROOT / "tests" / "fixtures" / "forms" / "cds-2024"
@@ -439,7 +439,7 @@ def test_the_breakdown_of_a_form_is_titled_by_the_form(
 ) -> None:
     """The breakdown sheet of Biểu 01 says so, and a province workbook of the 2024 set read
     back is still known as a consolidation's output (it is titled by its form)."""
-    from ctmtcntt.loading import read_workbook
+    from ctmtcntt.read.workbook import read_workbook
 
     _, path = consolidated_2024
     book = CalamineWorkbook.from_path(str(path))

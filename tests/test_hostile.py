@@ -26,10 +26,10 @@ from click.testing import CliRunner, Result
 
 import hostile
 from builders import EXAMPLE, REPO, soffice
-from ctmtcntt import intake
-from ctmtcntt._isolate import Outcome
+from ctmtcntt.check import batch as intake
+from ctmtcntt.check.batch import Refused, read_reports, refused_result
 from ctmtcntt.cli import main
-from ctmtcntt.intake import Refused, read_reports, refused_result
+from ctmtcntt.common.isolate import Outcome
 
 # The hold-out bar: a folder of hostile files is handled in under 100 s and 1.5 GB.
 WALL_LIMIT_S = 100.0

@@ -125,7 +125,7 @@ def test_stopped_while_the_output_is_written(
     stays, exit 4."""
     hook = (
         "import os, signal, sys\n"
-        "import ctmtcntt.writing as writing\n"
+        "import ctmtcntt.common.saving as writing\n"
         "real = writing._temporary\n"
         "def hooked(target):\n"
         "    name = real(target)\n"

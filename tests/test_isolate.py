@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ctmtcntt import _isolate
-from ctmtcntt._isolate import Outcome, map_isolated
+from ctmtcntt.common import isolate as _isolate
+from ctmtcntt.common.isolate import Outcome, map_isolated
 from ctmtcntt.errors import CtmtError
 
 # Workers run these, so they live at module level (spawn pickles them by name).

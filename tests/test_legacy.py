@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from builders import EXAMPLE, Book, Project, both, fill_pl01, fill_pl02
 from ctmtcntt.cli import main
-from ctmtcntt.numbers import to_tcvn3, to_vni
+from ctmtcntt.common.numbers import to_tcvn3, to_vni
 
 PL01_VALUES = {("3.a", 5): 25, ("3.b", 5): 25, ("5.a", 5): 120, ("5.b", 5): 118, ("11", 5): 1}
 Where = tuple[str, str]

@@ -22,7 +22,7 @@ import pytest
 import ctmtcntt
 from builders import EXAMPLE, libreoffice_resave
 from ctmtcntt.errors import WorkbookError
-from ctmtcntt.spec import load_catalogue
+from ctmtcntt.forms.spec import load_catalogue
 from hostile import VIETNAMESE, in_member, rewrite_zip
 
 S05 = "S05 - So Tai chinh.xlsx"  # a department: 2.a = 2 (E12), 2.b = 2 (E13), 3.a = 2693 (E15)
@@ -728,7 +728,7 @@ MUTANTS = (
 
 def typed_cells(path: Path) -> list[tuple[str, str]]:
     """(sheet member, A1) of every cell a unit types that holds a number in ``path``."""
-    from ctmtcntt.values import row_roles
+    from ctmtcntt.read.values import row_roles
 
     report = ctmtcntt.read_workbook(path)
     members = {"Phụ lục 01": SHEET1, "Phụ lục 02": SHEET2}
@@ -744,8 +744,8 @@ def typed_cells(path: Path) -> list[tuple[str, str]]:
 def figures(path: Path) -> tuple[Any, list[str]]:
     """What a file adds to the province (its readable inputs, less what errors keep out),
     and its errors."""
-    from ctmtcntt.validation import validate_reports
-    from ctmtcntt.values import inputs, project_entries
+    from ctmtcntt.check.validation import validate_reports
+    from ctmtcntt.read.values import inputs, project_entries
 
     report = ctmtcntt.read_workbook(path)
     [found] = validate_reports([report])

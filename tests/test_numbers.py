@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from ctmtcntt._legacy_tables import (
+from ctmtcntt.common.legacy_fonts import (
     TCVN3_CODES,
     TCVN3_DECODE,
     TCVN3_LETTERS,
@@ -18,7 +18,7 @@ from ctmtcntt._legacy_tables import (
     VNI_DECODE,
     VNI_LETTERS,
 )
-from ctmtcntt.numbers import (
+from ctmtcntt.common.numbers import (
     LegacyText,
     ParsedNumber,
     ParsedYesNo,

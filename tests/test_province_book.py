@@ -13,7 +13,7 @@ import pytest
 
 import ctmtcntt
 from _support import EXAMPLE
-from ctmtcntt.report import Finding
+from ctmtcntt.findings import Finding
 
 
 @pytest.fixture(scope="module")

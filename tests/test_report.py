@@ -25,9 +25,9 @@ import builders
 import ctmtcntt
 from _support import EXAMPLE, ROOT, load_tool
 from ctmtcntt.cli import main
-from ctmtcntt.drafting import default_template, place, province_of
-from ctmtcntt.narrative import money, statements
-from ctmtcntt.numbers import vn_number
+from ctmtcntt.common.numbers import vn_number
+from ctmtcntt.write.drafting import default_template, place, province_of
+from ctmtcntt.write.narrative import money, statements
 
 PROVINCE = "UBND tỉnh Bình Định"
 
@@ -466,7 +466,7 @@ def test_a_province_never_seen_gets_its_own_figures_in_prose(tmp_path: Path, sof
 
 
 def _indicator_names() -> dict[str, str]:
-    from ctmtcntt.narrative import indicator_form, plain_name
+    from ctmtcntt.write.narrative import indicator_form, plain_name
 
     return {row.key: plain_name(row) for row in indicator_form().rows}
 

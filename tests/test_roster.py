@@ -9,7 +9,7 @@ import pytest
 
 from _support import EXAMPLE
 from ctmtcntt.errors import UsageError
-from ctmtcntt.roster import load_roster, looks_provincial, same_unit
+from ctmtcntt.forms.roster import load_roster, looks_provincial, same_unit
 
 ROSTER = load_roster(EXAMPLE / "roster.csv")
 

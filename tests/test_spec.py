@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from builders import FORMS
-from ctmtcntt.checks import REGISTERED
-from ctmtcntt.spec import FormSpec, load_catalogue, load_schema, parse_target, schemas_folder
+from ctmtcntt.forms.pandera_checks import REGISTERED
+from ctmtcntt.forms.spec import FormSpec, load_catalogue, load_schema, parse_target, schemas_folder
 
 ROMAN = {"I", "II", "III"}
 PANDERA_FILES = sorted(p.name for p in schemas_folder().glob("*.pandera.yaml"))

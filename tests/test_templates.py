@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from _support import FORMS as MINISTRY_FORMS
 from _support import recalculate, sheet_values
 from ctmtcntt.cli import main
-from ctmtcntt.spec import resource_folder
+from ctmtcntt.forms.spec import resource_folder
 
 FORMS = ["PL01", "PL02"]
 
@@ -114,8 +114,8 @@ def test_a_money_cell_names_its_own_unit(made: tuple[str, Path]) -> None:
 
 def test_formulas_agree_with_python_after_libreoffice(tmp_path: Path) -> None:
     """Filled in, the template's formulas give LibreOffice the numbers ctmtcntt computes."""
-    from ctmtcntt.filling import fill_cells
-    from ctmtcntt.loading import read_workbook
+    from ctmtcntt.read.workbook import read_workbook
+    from ctmtcntt.write.filling import fill_cells
 
     source = tmp_path / "unit.xlsx"
     CliRunner().invoke(main, ["template", "PL01", "-o", str(source)])
@@ -142,7 +142,7 @@ def test_formulas_agree_with_python_after_libreoffice(tmp_path: Path) -> None:
 
 
 def _rowcol(ref: str) -> tuple[int, int]:
-    from ctmtcntt.cells import parse_a1
+    from ctmtcntt.common.cells import parse_a1
 
     row, column = parse_a1(ref)
     return row - 1, column - 1

@@ -8,11 +8,11 @@ import pytest
 
 from _support import EXAMPLE
 from builders import Project, both, fill_pl01, fill_pl02
-from ctmtcntt.intake import _read_one, _received
-from ctmtcntt.loading import read_workbook
-from ctmtcntt.reading import UnitReport
-from ctmtcntt.validation import unit_frames
-from ctmtcntt.values import _inputs, _projects, inputs, project_entries, projects
+from ctmtcntt.check.batch import _read_one, _received
+from ctmtcntt.check.validation import unit_frames
+from ctmtcntt.read.submission import UnitReport
+from ctmtcntt.read.values import _inputs, _projects, inputs, project_entries, projects
+from ctmtcntt.read.workbook import read_workbook
 
 EXAMPLES = sorted(EXAMPLE.rglob("*.xlsx"))
 

@@ -507,7 +507,7 @@ def test_an_earlier_report_is_known_with_its_sources_sheet_renamed(
 )
 def test_decision_numbers_match_however_written(first: str, second: str) -> None:
     """One decision written two ways is one key; a date alone is none."""
-    from ctmtcntt.project_matching import keys
+    from ctmtcntt.consolidation.projects import keys
 
     assert keys({"decision": first})[1] == keys({"decision": second})[1] is not None
     assert keys({"decision": "ngày 30/10/2017"})[1] is None
@@ -526,14 +526,14 @@ def test_decision_numbers_match_however_written(first: str, second: str) -> None
 )
 def test_a_units_level_without_a_roster(name: str, level: str) -> None:
     """Without a roster the level comes from how the name starts (or says "toàn tỉnh")."""
-    from ctmtcntt.roster import level_of
+    from ctmtcntt.forms.roster import level_of
 
     assert level == level_of(name)
 
 
 def test_the_rules_are_read_from_the_forms_yaml() -> None:
     """Who may report each row, a unit's own target and the dash are the forms' data."""
-    from ctmtcntt.spec import load_catalogue
+    from ctmtcntt.forms.spec import load_catalogue
 
     pl01 = load_catalogue().forms["PL01"]
     assert {"huyen"} == pl01.reporters["district"]
@@ -553,7 +553,7 @@ def test_a_percentage_format_is_seen_in_a_workbook_saved_by_libreoffice(
 ) -> None:
     """LibreOffice writes its own styles part: 0.9 shown as 90 % in 3.a is still found."""
     from builders import libreoffice_resave
-    from ctmtcntt.loading import read_workbook
+    from ctmtcntt.read.workbook import read_workbook
 
     edit(example, S05, PL01, {CELLS["3.a", 5]: 0.9, CELLS["3.b", 5]: 0.1}, "0%")
     [saved] = libreoffice_resave([example / S05], tmp_path / "lo").values()
@@ -600,7 +600,7 @@ def test_a_form_naming_an_unknown_reporter_or_roster_column_is_refused(
     """The rules are data: a row reported by a level the form does not list, or a target from a
     roster column that does not exist, is a broken form description, said as such."""
     from ctmtcntt.errors import SpecError
-    from ctmtcntt.spec import forms_folder, load_catalogue
+    from ctmtcntt.forms.spec import forms_folder, load_catalogue
 
     folder = Path(shutil.copytree(forms_folder(), tmp_path / "forms"))
     text = (folder / "PL01.yaml").read_text(encoding="utf-8")

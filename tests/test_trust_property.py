@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from _support import EXAMPLE
-from ctmtcntt.cells import a1, parse_a1
-from ctmtcntt.consolidation import consolidate_reports
-from ctmtcntt.reading import UnitReport, read_grids
-from ctmtcntt.roster import load_roster
-from ctmtcntt.spec import load_catalogue
+from ctmtcntt.common.cells import a1, parse_a1
+from ctmtcntt.consolidation.combine import consolidate_reports
+from ctmtcntt.forms.roster import load_roster
+from ctmtcntt.forms.spec import load_catalogue
+from ctmtcntt.read.submission import UnitReport, read_grids
 
 UNITS = {
     "S05": "S05 - So Tai chinh.xlsx",

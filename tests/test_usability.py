@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from _support import EXAMPLE, ROOT
 from ctmtcntt.cli import main
-from ctmtcntt.loading import read_workbook
+from ctmtcntt.read.workbook import read_workbook
 
 
 def _template(tmp_path: Path, form: str, cells: dict[str, object]) -> Path:

@@ -45,11 +45,11 @@ from builders import (
     unit_in_next_cell,
     unmerge_headers,
 )
-from ctmtcntt.loading import read_workbook
-from ctmtcntt.reading import read_grids
-from ctmtcntt.report import Finding
-from ctmtcntt.roster import load_roster
-from ctmtcntt.values import inputs, projects
+from ctmtcntt.findings import Finding
+from ctmtcntt.forms.roster import load_roster
+from ctmtcntt.read.submission import read_grids
+from ctmtcntt.read.values import inputs, projects
+from ctmtcntt.read.workbook import read_workbook
 from ctmtcntt.workflows import ValidationResult, validate
 
 VIETNAMESE = re.compile("[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
@@ -1005,6 +1005,6 @@ def test_builders_put_values_where_they_say(name: str, tmp_path: Path) -> None:
 def test_warm_up_checks_rows_shaped_as_the_real_ones() -> None:
     """The made-up cell and relation checked while files are read fit both schemas: the
     warm-up exercises the same columns and types as a real check, and finds nothing."""
-    from ctmtcntt.validation import warm_up
+    from ctmtcntt.check.validation import warm_up
 
     assert warm_up() == []

@@ -36,7 +36,7 @@ SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 def catalogue_section() -> str:
     """The generated Markdown: one table row per code, errors first, in the file's order."""
     sys.path.insert(0, str(ROOT / "src"))
-    from ctmtcntt.spec import FindingSpec
+    from ctmtcntt.forms.spec import FindingSpec
 
     # This tree's catalogue, whichever copy of the package is installed.
     entries = yaml.safe_load((ROOT / "schemas" / "findings.yaml").read_text(encoding="utf-8"))

@@ -207,7 +207,7 @@ def control_sheet(work: Path) -> Path:
 
 
 def planted(work: Path) -> Path:
-    from ctmtcntt.loading import read_workbook
+    from ctmtcntt.read.workbook import read_workbook
 
     form = read_workbook(S05).forms["PL01"]
     book = openpyxl.load_workbook(S05)

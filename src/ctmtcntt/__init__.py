@@ -23,10 +23,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any as _Any
 
-    from .reading import UnitReport as UnitReport
-    from .report import Finding as Finding
-    from .roster import Roster as Roster
-    from .roster import load_roster as load_roster
+    from .findings import Finding as Finding
+    from .forms.roster import Roster as Roster
+    from .forms.roster import load_roster as load_roster
+    from .read.submission import UnitReport as UnitReport
     from .workflows import CellWrite as CellWrite
     from .workflows import ConsolidationResult as ConsolidationResult
     from .workflows import FillResult as FillResult
@@ -41,10 +41,10 @@ if TYPE_CHECKING:
 # ``import ctmtcntt`` stays light (``ctmt --version``, the Excel add-in starting up); each name
 # imports its module on first use: pandas, pandera and openpyxl only when a workflow needs them.
 _LAZY = {
-    "UnitReport": ".reading",
-    "Finding": ".report",
-    "Roster": ".roster",
-    "load_roster": ".roster",
+    "UnitReport": ".read.submission",
+    "Finding": ".findings",
+    "Roster": ".forms.roster",
+    "load_roster": ".forms.roster",
     **dict.fromkeys(
         (
             "CellWrite",

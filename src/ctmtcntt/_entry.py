@@ -1,7 +1,8 @@
 """The ``ctmt`` program's first steps: interruptions and standard streams, before any import.
 
 Imported first and importing nothing heavy, so that Ctrl+C while the command line itself is
-being imported ends in "Đã dừng." and exit code 4 too, never in a traceback (see _interrupt).
+being imported ends in "Đã dừng." and exit code 4 too, never in a traceback (see
+common/interrupt.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import contextlib
 import os
 import sys
 
-from . import _interrupt
+from .common import interrupt
 
 _STDOUT_CLOSED = (
     "Lỗi: đầu ra chuẩn (stdout) đã bị đóng nên không in được kết quả; chưa làm gì. Hãy chạy lại"
@@ -21,16 +22,16 @@ _STDOUT_CLOSED = (
 def run() -> None:
     """The ``ctmt`` program."""
     try:
-        _interrupt.install()
+        interrupt.install()
         if sys.stdout is None:
             # Started with stdout closed (``ctmt … >&-``): every result would be lost.
             with contextlib.suppress(Exception):
                 print(_STDOUT_CLOSED, file=sys.stderr, flush=True)
-            os._exit(_interrupt.EXIT_UNFINISHED)
+            os._exit(interrupt.EXIT_UNFINISHED)
         from .cli import run as command_line
 
-        _interrupt.check()
+        interrupt.check()
         command_line()
     except KeyboardInterrupt:
-        _interrupt.say_stopped()
-        os._exit(_interrupt.EXIT_UNFINISHED)
+        interrupt.say_stopped()
+        os._exit(interrupt.EXIT_UNFINISHED)

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from .spec import Catalogue
+    from .forms.spec import Catalogue
 
-from . import __version__, _interrupt
+from . import __version__
+from .common import interrupt
 from .errors import (
     EXIT_UNFINISHED,
     EXIT_UNREADABLE,
@@ -75,12 +76,12 @@ def _run(action: Callable[[], int]) -> None:
     """Translate our errors into messages and exit codes, in one place."""
     # A command builds large tables with no reference cycles and then exits: the cyclic
     # collector would only walk them (0.2 s after reading 1,000 files). Reference counting
-    # still frees everything; reading workers run their own collector (see _isolate).
+    # still frees everything; reading workers run their own collector (see common/isolate.py).
     gc.disable()
     try:
-        _interrupt.check()
+        interrupt.check()
         code = action()
-        _interrupt.check()
+        interrupt.check()
     except UsageError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -226,7 +227,7 @@ class _Group(_Vietnamese, click.Group):
             _show_error(exc)
             sys.exit(exc.exit_code)
         except (click.Abort, KeyboardInterrupt, EOFError):
-            _interrupt.say_stopped()
+            interrupt.say_stopped()
             sys.exit(EXIT_UNFINISHED)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -321,7 +322,7 @@ class _Forms(click.ParamType):  # type: ignore[type-arg]
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from .errors import SpecError
-        from .spec import Catalogue, load_catalogue
+        from .forms.spec import Catalogue, load_catalogue
 
         if isinstance(value, Catalogue):
             return value
@@ -365,7 +366,7 @@ def validate(
     paths: tuple[Path, ...], roster: Path | None, output_format: str, forms: Catalogue | None
 ) -> None:
     """Kiểm tra các tệp báo cáo (thư mục: mọi tệp Excel trong đó). Không sửa tệp nào."""
-    from .roster import load_roster
+    from .forms.roster import load_roster
     from .workflows import validate as run
 
     def action() -> int:
@@ -400,7 +401,7 @@ def validate(
 @_forms_option
 def template(form: str, output: Path, forms: Catalogue | None) -> None:
     """Tạo biểu mẫu trống BIỂU_MẪU của bộ biểu mẫu đã chọn để gửi các đơn vị điền."""
-    from .templates import write_template
+    from .forms.templates import write_template
 
     def action() -> int:
         written = write_template(form, output, forms)
@@ -534,7 +535,7 @@ def report(
     from .workflows import consolidate as run
 
     def action() -> int:
-        from .writing import output_path
+        from .common.saving import output_path
 
         target = output_path(output, ".docx")  # before the long run: refused at once
         result = run(source, roster, name=name, progress=_Bar(), forms=forms)

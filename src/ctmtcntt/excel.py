@@ -295,7 +295,7 @@ def _forms(caller: Book) -> Any:
     """The form set named in the control workbook (``BoBieuMau``): a shipped set's name or a
     folder; the 2016–2020 set when the cell is absent or empty."""
     from .errors import SpecError
-    from .spec import load_catalogue
+    from .forms.spec import load_catalogue
 
     named = _named_value(caller, FORMS_NAME)
     try:
@@ -324,7 +324,7 @@ def _mark(book: Book, findings: Iterable[Any]) -> list[str]:
 
     Returns a sentence per sheet that refused the colours (a protected sheet).
     """
-    from .cells import parse_a1
+    from .common.cells import parse_a1
 
     sheets = {sheet.name for sheet in book.sheets} - {RESULTS_SHEET, MARKS_SHEET}
     wanted: dict[tuple[str, str], str] = {}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .intake import FileResult
-from .outcome import ConsolidationResult
-from .report import Finding, count
-from .spec import FormSpec
+from .check.batch import FileResult
+from .findings import Finding, count
+from .forms.spec import FormSpec
+from .result import ConsolidationResult
 from .workflows import ValidationResult
 
 if TYPE_CHECKING:
-    from .drafting import Draft
+    from .write.drafting import Draft
 
 _LABEL = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -72,7 +72,7 @@ def _figures(result: ConsolidationResult) -> list[str]:
 
 
 def _list_total(result: ConsolidationResult, spec: FormSpec) -> str:
-    from .report import shown
+    from .findings import shown
 
     total_row = next(r for r in spec.rows if r.kind == "total")
     total = result.data.lists[spec.code].fixed.get(total_row.key, {})
@@ -82,7 +82,7 @@ def _list_total(result: ConsolidationResult, spec: FormSpec) -> str:
 
 
 def _indicator_lines(result: ConsolidationResult, spec: FormSpec) -> list[str]:
-    from .report import shown
+    from .findings import shown
 
     counted = result.data.indicators[spec.code].counted
     lines = [f"{spec.sheet} của tỉnh (STT: thực hiện | tỷ lệ so với chỉ tiêu % | đánh giá):"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Final, Literal
 
-from .numbers import vn_number as _vn
+from .common.numbers import vn_number as _vn
 
 __all__ = [
     "BOMB_MIN_MEMBER_BYTES",

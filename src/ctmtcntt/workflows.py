@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError, WorkbookError
-from .intake import (
+from .check.batch import (
     FileResult,
     Refused,
     check_reports,
@@ -21,10 +20,11 @@ from .intake import (
     refused_result,
     workbook_paths,
 )
-from .reading import UnitReport
-from .reading import read_grids as read_grids
-from .roster import Roster, load_roster
-from .spec import Catalogue, as_catalogue
+from .errors import UsageError, WorkbookError
+from .forms.roster import Roster, load_roster
+from .forms.spec import Catalogue, as_catalogue
+from .read.submission import UnitReport
+from .read.submission import read_grids as read_grids
 
 #: A form set as callers name it: its name ("cds-2024"), its folder, the set itself, or None
 #: for the default (2016–2020) set.
@@ -37,22 +37,22 @@ def form_set(forms: FormsChoice) -> Catalogue:
 
 
 if TYPE_CHECKING:
-    from .filling import CellWrite as CellWrite
-    from .filling import FillResult as FillResult
-    from .filling import fill as fill
-    from .filling import fill_cells as fill_cells
-    from .outcome import ConsolidationResult
-    from .templates import write_template as template
+    from .forms.templates import write_template as template
+    from .result import ConsolidationResult
+    from .write.filling import CellWrite as CellWrite
+    from .write.filling import FillResult as FillResult
+    from .write.filling import fill as fill
+    from .write.filling import fill_cells as fill_cells
 
 # Imported on first use: openpyxl (fill, template) and pandas (the result of consolidate) cost
 # more than checking one workbook does, and ``ctmt validate`` needs neither before checking.
 _LAZY = {
-    "CellWrite": (".filling", "CellWrite"),
-    "FillResult": (".filling", "FillResult"),
-    "fill": (".filling", "fill"),
-    "fill_cells": (".filling", "fill_cells"),
-    "ConsolidationResult": (".outcome", "ConsolidationResult"),
-    "template": (".templates", "write_template"),
+    "CellWrite": (".write.filling", "CellWrite"),
+    "FillResult": (".write.filling", "FillResult"),
+    "fill": (".write.filling", "fill"),
+    "fill_cells": (".write.filling", "fill_cells"),
+    "ConsolidationResult": (".result", "ConsolidationResult"),
+    "template": (".forms.templates", "write_template"),
 }
 
 
@@ -164,7 +164,9 @@ def read_workbook(path: str | Path, forms: FormsChoice = None) -> UnitReport:
 def _import_next() -> None:
     # Adding up and writing the province workbook come next: import them (pandas, XlsxWriter)
     # while the workers read, never before they start.
-    from . import consolidation, outcome, province_book  # noqa: F401
+    from . import result as outcome  # noqa: F401
+    from .consolidation import combine as consolidation  # noqa: F401
+    from .write import province_book  # noqa: F401
 
 
 def _paths(given: str | Path | Iterable[str | Path]) -> list[Path]:
@@ -199,7 +201,7 @@ def province_output(output: str | Path, inputs: Iterable[str | Path]) -> Path:
     a refusal: another extension (``tinh.xls``), an input workbook, or a name inside a folder
     being consolidated (the next run would read it back as one more unit) is a UsageError.
     """
-    from .writing import output_path, same_file
+    from .common.saving import output_path, same_file
 
     target = output_path(output)
     items = [Path(p) for p in inputs]
@@ -234,8 +236,8 @@ def consolidate(
     chosen = _roster(items, roster)
     paths = _workbooks(items)
     read = list(_read(paths, progress, chosen_forms, meanwhile=_import_next))
-    from .consolidation import consolidate_reports
-    from .outcome import ConsolidationResult
+    from .consolidation.combine import consolidate_reports
+    from .result import ConsolidationResult
 
     place = items[0].resolve().name if len(items) == 1 and items[0].is_dir() else None
     return ConsolidationResult(

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .computation import Scalar
-from .reading import FormData, Row, UnitReport
-from .report import Finding, make_finding, shown
-from .roster import PROVINCE_LEVEL, Roster, Unit, level_of, looks_provincial
-from .spec import RowSpec
-from .values import cell_type, inputs, understand
+from ..compute.totals import Scalar
+from ..findings import Finding, make_finding, shown
+from ..forms.roster import PROVINCE_LEVEL, Roster, Unit, level_of, looks_provincial
+from ..forms.spec import RowSpec
+from ..read.submission import FormData, Row, UnitReport
+from ..read.values import cell_type, inputs, understand
 
 
 def _number(value: object) -> bool:

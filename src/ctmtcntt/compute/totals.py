@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from .spec import FormSpec, RowSpec
+from ..forms.spec import FormSpec
 
 Scalar = float | bool | str | None
 Table = dict[tuple[str, str], Scalar]
@@ -65,20 +65,6 @@ def _is_number(value: Scalar) -> bool:
 
 def _assess(met: bool | None) -> str | None:
     return None if met is None else (MET if met else NOT_MET)
-
-
-def computed_columns(row: RowSpec) -> tuple[str, ...]:
-    """The columns of an indicator row that are computed, never typed."""
-    if row.kind == "percent" and row.ratio_of:
-        return ("actual", "ratio", "assessment")
-    if row.kind == "percent":
-        # A percentage typed directly (no parts a, b): its rate and assessment follow.
-        return ("ratio", "assessment")
-    if row.kind == "yesno" or (row.target is not None and row.target.op == "plan"):
-        return ("ratio", "assessment")
-    if row.parts:
-        return ("actual",)
-    return ()
 
 
 def compute_indicators(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar]) -> Table:

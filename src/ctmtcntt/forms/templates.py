@@ -18,12 +18,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import a1, column_letter
-from .computation import computed_columns
-from .errors import UsageError
+from ..common.cells import a1, column_letter
+from ..common.saving import atomic_save, output_path
+from ..errors import UsageError
 from .layout import Drawn, Grid, TableRow, fixed_rows, plan
-from .spec import Catalogue, FormSpec, RowSpec, as_catalogue
-from .writing import atomic_save, output_path
+from .spec import Catalogue, FormSpec, RowSpec, as_catalogue, computed_columns
 
 # Fixed document dates keep the committed templates byte-for-byte reproducible.
 _EPOCH = dt.datetime(2021, 9, 16)

@@ -14,17 +14,25 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import _collector
-from .computation import Scalar, Table, compute_indicators, compute_projects, ratio, sourced, total
-from .intake import FileResult, Refused, check_reports, refused_result
-from .numbers import fold
-from .project_matching import Listed, distinct
-from .reading import FormData, UnitReport
-from .report import Finding, make_finding
-from .reporters import own_target, reporter_level, roster_unit
-from .roster import Roster, _core, level_of, looks_provincial, same_unit
-from .spec import Catalogue, FormSpec, RowSpec, load_catalogue
-from .values import Key, inputs, notes, project_entries, project_places
+from ..check.batch import FileResult, Refused, check_reports, refused_result
+from ..check.reporters import own_target, reporter_level, roster_unit
+from ..common import gc_pause
+from ..common.numbers import fold
+from ..compute.totals import (
+    Scalar,
+    Table,
+    compute_indicators,
+    compute_projects,
+    ratio,
+    sourced,
+    total,
+)
+from ..findings import Finding, make_finding
+from ..forms.roster import Roster, _core, level_of, looks_provincial, same_unit
+from ..forms.spec import Catalogue, FormSpec, RowSpec, load_catalogue
+from ..read.submission import FormData, UnitReport
+from ..read.values import Key, inputs, notes, project_entries, project_places
+from .projects import Listed, distinct
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,7 +237,7 @@ def _unit_key(
     return core, None, report.unit, looks_provincial(report.unit)
 
 
-@_collector.paused()  # large acyclic tables: see _collector
+@gc_pause.paused()  # large acyclic tables: see gc_pause
 def consolidate_reports(
     read: Sequence[UnitReport | Refused],
     roster: Roster | None = None,
@@ -407,7 +415,7 @@ def _order(unit: _Unit) -> tuple[str, str]:
 
 
 def _hash(path: str) -> str | None:
-    from .loading import sha256_of
+    from ..read.workbook import sha256_of
 
     try:
         return sha256_of(path)
@@ -670,7 +678,7 @@ _PLACE = re.compile(r"\btỉnh\s+((?:[A-ZĐÂĂÊÔƠƯ][^\s,;()–-]*)(?:\s+[A-
 
 def _area(reports: Sequence[UnitReport]) -> str | None:
     """The province the units name ("Sở Tài chính tỉnh Bình Định"), when they name only one."""
-    from .numbers import normalize_text
+    from ..common.numbers import normalize_text
 
     places = {
         match.group(1)

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from ._package import MSG_BAD_ZIP_MEMBER, msg_os_error, norm, sheet_members
-from .cells import a1, parse_a1
-from .errors import WorkbookError
-from .sniff import holds_error, holds_formula, xls_workbook_stream
+from ..common.cells import a1, parse_a1
+from ..errors import WorkbookError
+from ..sniff import holds_error, holds_formula, xls_workbook_stream
+from .package import MSG_BAD_ZIP_MEMBER, msg_os_error, norm, sheet_members
 
 UNCACHED = re.compile(
     rb"""<(?:\w+:)?c\b[^>]*?\sr=["']([A-Z]{1,3}[0-9]+)["'][^>]*>"""

@@ -27,16 +27,16 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
-from ._isolate import Outcome, map_isolated
-from .cells import a1, parse_a1
-from .computation import Scalar, Table, compute_indicators, compute_projects, computed_columns
-from .errors import UsageError, WorkbookError
-from .numbers import normalize_text
-from .reading import FormData, UnitReport
-from .report import Finding
-from .spec import Catalogue, RowSpec, as_catalogue
-from .values import Key, inputs, projects
-from .writing import atomic_save, output_path, same_file
+from ..common.cells import a1, parse_a1
+from ..common.isolate import Outcome, map_isolated
+from ..common.numbers import normalize_text
+from ..common.saving import atomic_save, output_path, same_file
+from ..compute.totals import Scalar, Table, compute_indicators, compute_projects
+from ..errors import UsageError, WorkbookError
+from ..findings import Finding
+from ..forms.spec import Catalogue, RowSpec, as_catalogue, computed_columns
+from ..read.submission import FormData, UnitReport
+from ..read.values import Key, inputs, projects
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,7 +127,7 @@ def fill_cells(report: UnitReport, findings: Sequence[Finding] | None = None) ->
     above its denominator, nor a disbursement rate from money disbursed beyond allocation.
     """
     if findings is None:
-        from .validation import validate_reports
+        from ..check.validation import validate_reports
 
         [findings] = validate_reports([report])
     drops = {key for finding in findings if finding.is_error for key in finding.drops}
@@ -691,7 +691,7 @@ def _request(source: Path, writes: Sequence[CellWrite]) -> str:
 
 def _save(source: Path, target: Path, outcome: Outcome[Patched]) -> Path:
     """Write what a worker made of ``source`` to ``target``; WorkbookError when it made nothing."""
-    from .intake import isolation_refusal
+    from ..check.batch import isolation_refusal
 
     if outcome.value is None or outcome.error is not None:
         raise WorkbookError(source, isolation_refusal(outcome.error))
@@ -705,7 +705,7 @@ def write_cells(source: str | Path, output: str | Path, writes: Sequence[CellWri
     """Copy ``source`` to ``output`` with ``writes`` applied, keeping styles, merges, widths,
     data validation, comments and the VBA of an .xlsm; returns the path written. The package
     is patched in an isolated worker; ``output`` is replaced atomically."""
-    from .intake import worker_bounds
+    from ..check.batch import worker_bounds
 
     source = Path(source)
     target = output_path(output, source.suffix.lower())
@@ -749,8 +749,8 @@ def fill_files(
     ``validate`` uses (time, memory, size): a hostile file is refused, never the end of the
     program that fills it.
     """
-    from .intake import Refused, read_reports, worker_bounds
-    from .validation import validate_reports  # pandas: imported while the workers read
+    from ..check.batch import Refused, read_reports, worker_bounds
+    from ..check.validation import validate_reports  # pandas: imported while the workers read
 
     catalogue = as_catalogue(forms)
     planned = [_plan(source, output, in_place) for source, output in jobs]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import UsageError
-from .numbers import fold
+from ..common.numbers import fold
+from ..errors import UsageError
 
 # Words that say what kind of body a unit is, not which one; abbreviations spelled out.
 _GENERIC = {

@@ -1,9 +1,9 @@
 """Opening a workbook file: its sheets' values with a fast reader, and what they do not tell.
 
 python-calamine reads cached values quickly; what it cannot tell (formulas never calculated,
-Excel error values) comes from the file itself (``_marks``), and the rare files it refuses
+Excel error values) comes from the file itself (``marks``), and the rare files it refuses
 although they are legal (UTF-16 parts, error values it does not know, two sheets of one name)
-are read from a mended copy in memory (``_repair``).
+are read from a mended copy in memory (``repair``).
 
 Every refusal is a :class:`WorkbookError` whose reason says, in Vietnamese, what is wrong and
 what to do: the file's bytes are judged first (:func:`sniff.sniff`), then what the reader says.
@@ -23,8 +23,15 @@ from pathlib import Path
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
-from ._marks import Marks, ods_marks, xls_marks, xlsx_marks
-from ._package import (
+from ..common.numbers import normalize_text
+from ..common.numbers import vn_number as _vn
+from ..errors import WorkbookError
+from ..findings import Finding, make_finding
+from ..forms.spec import Catalogue, load_catalogue
+from ..sniff import is_sheet_part, sniff, sniff_data
+from .locate import Grid, locate, named_form
+from .marks import Marks, ods_marks, xls_marks, xlsx_marks
+from .package import (
     MSG_BAD_ZIP_MEMBER,
     RESAVE,
     local,
@@ -34,15 +41,8 @@ from ._package import (
     sheet_members,
     unread_parts,
 )
-from ._repair import renamed, rewritten, with_sheets
-from .errors import WorkbookError
-from .locate import Grid, locate, named_form
-from .numbers import normalize_text
-from .numbers import vn_number as _vn
-from .reading import UnitReport, read_grids
-from .report import Finding, make_finding
-from .sniff import is_sheet_part, sniff, sniff_data
-from .spec import Catalogue, load_catalogue
+from .repair import renamed, rewritten, with_sheets
+from .submission import UnitReport, read_grids
 
 __all__ = ["MAX_GRID_CELLS", "read_workbook"]
 
@@ -139,7 +139,7 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
     (encrypted, corrupt, HTML or CSV under an Excel name, a sheet reaching row 1,048,576, …).
     ``forms`` is the form set to find (the default set when None). The format is judged from
     the bytes, so an .xls renamed .xlsx is still read. Run it
-    through ``_isolate.map_isolated`` when the file comes from outside: a malformed file can
+    through ``common.isolate.map_isolated`` when the file comes from outside: a malformed file can
     abort the native reader.
     """
     path = Path(path)

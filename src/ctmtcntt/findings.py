@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .numbers import vn_number
-from .spec import Catalogue, FormSpec, load_findings
+from .common.numbers import vn_number
+from .forms.spec import Catalogue, FormSpec, load_findings
 
 Severity = Literal["error", "warning"]
 

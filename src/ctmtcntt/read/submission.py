@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
-from .cells import a1, column_letter, parse_a1
+from ..common.cells import a1, column_letter, parse_a1
+from ..common.numbers import detect_legacy, excel_error, fold, normalize_text
+from ..findings import Finding, make_finding
+from ..forms.spec import Catalogue, FormSpec, load_catalogue
 from .locate import Grid, Located, find_unit, headed_like, locate, named_form, recognised, text
-from .numbers import detect_legacy, excel_error, fold, normalize_text
-from .report import Finding, make_finding
-from .spec import Catalogue, FormSpec, load_catalogue
 
 _ROMAN = {"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"}
 _LETTER = re.compile(r"^([a-zđ])[.)]?$")
@@ -375,7 +375,7 @@ def _content(form: FormData) -> tuple[object, ...]:
 def _other_set(grid: Grid, catalogue: Catalogue) -> Catalogue | None:
     """The shipped form set, other than the chosen one, whose form this sheet is (found with a
     text only that form prints)."""
-    from .spec import form_sets
+    from ..forms.spec import form_sets
 
     chosen = catalogue.folder.resolve()
     for folder in form_sets().values():

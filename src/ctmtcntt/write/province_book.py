@@ -17,9 +17,11 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.format import Format  # type: ignore[import-untyped]
 
-from . import _collector
-from .computation import compute_indicators, ratio
-from .layout import (
+from ..common import gc_pause
+from ..common.numbers import looks_like_formula, vn_number
+from ..common.saving import atomic_save, output_path, xml_safe
+from ..compute.totals import compute_indicators, ratio
+from ..forms.layout import (
     CENTER,
     FONT,
     LINE_HEIGHT,
@@ -34,22 +36,20 @@ from .layout import (
     lines_of,
     plan,
 )
-from .numbers import looks_like_formula, vn_number
-from .reading import (
+from ..forms.spec import FormSpec, RowSpec
+from ..read.submission import (
     AREA_LABEL,
     BREAKDOWN_SHEET,
     SOURCES_SHEET,
     SOURCES_TITLE,
     breakdown_title,
 )
-from .spec import FormSpec, RowSpec
-from .values import texts_of
-from .writing import atomic_save, output_path, xml_safe
+from ..read.values import texts_of
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-    from .outcome import ConsolidationResult
+    from ..result import ConsolidationResult
 
 RATIO_FORMAT = "0.00"
 MONEY_FORMAT = "#,##0.######"
@@ -685,7 +685,7 @@ class _Book:
         book.close()  # in memory until now: a failure above leaves no file
 
 
-@_collector.paused()  # large acyclic tables: see _collector
+@gc_pause.paused()  # large acyclic tables: see gc_pause
 def write_province_book(result: ConsolidationResult, path: Path) -> Path:
     """Write the province workbook: each form of the set, breakdown and completion chart per
     indicator form, findings, sources, missing units; returns the path written (.xlsx added

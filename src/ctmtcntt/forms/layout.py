@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .cells import a1
+from ..common.cells import a1
 from .spec import FormSpec, LayoutCell
 
 FONT = "Times New Roman"

@@ -13,14 +13,20 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .computation import MET, NOT_MET, Scalar, compute_indicators, compute_project, compute_projects
-from .numbers import excel_error, fold
-from .reading import FormData, Row, UnitReport
-from .report import Finding, make_finding, shown
-from .reporters import is_from_province, own_target_findings, reporter_level, roster_unit
-from .roster import PROVINCE_LEVEL, Roster, same_unit
-from .spec import FormSpec, load_schema
-from .values import (
+from ..common.numbers import excel_error, fold
+from ..compute.totals import (
+    MET,
+    NOT_MET,
+    Scalar,
+    compute_indicators,
+    compute_project,
+    compute_projects,
+)
+from ..findings import Finding, make_finding, shown
+from ..forms.roster import PROVINCE_LEVEL, Roster, same_unit
+from ..forms.spec import FormSpec, load_schema
+from ..read.submission import FormData, Row, UnitReport
+from ..read.values import (
     INPUTS_MEMO,
     Key,
     as_shown,
@@ -31,6 +37,7 @@ from .values import (
     row_roles,
     understand,
 )
+from .reporters import is_from_province, own_target_findings, reporter_level, roster_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -150,7 +157,7 @@ def unit_frames(report: UnitReport) -> _Frames:
 
 
 def _order(finding: Finding) -> tuple[str, int, int, str]:
-    from .cells import parse_a1
+    from ..common.cells import parse_a1
 
     row, column = parse_a1(finding.cell) if finding.cell else (0, 0)
     return (finding.sheet or "", row, column, finding.code)

@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .computation import Scalar, Table, clean, computed_columns
-from .numbers import normalize_text, parse_number, parse_yesno_detailed
-from .reading import FormData, Row, Value
-from .spec import ColumnSpec, FormSpec, Marks, RowSpec
+from ..common.numbers import normalize_text, parse_number, parse_yesno_detailed
+from ..compute.totals import Scalar, Table, clean
+from ..forms.spec import ColumnSpec, FormSpec, Marks, RowSpec, computed_columns
+from .submission import FormData, Row, Value
 
 Key = tuple[str, str, str]  # form, row, column
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .errors import SpecError
+from ..errors import SpecError
 
 RowKind = Literal[
     "section", "heading", "yesno", "percent", "count", "score", "money", "total", "group", "project"
@@ -252,10 +252,24 @@ class Catalogue:
         return tuple(form for form in self.forms.values() if form.kind == kind)
 
 
+def computed_columns(row: RowSpec) -> tuple[str, ...]:
+    """The columns of an indicator row that are computed, never typed."""
+    if row.kind == "percent" and row.ratio_of:
+        return ("actual", "ratio", "assessment")
+    if row.kind == "percent":
+        # A percentage typed directly (no parts a, b): its rate and assessment follow.
+        return ("ratio", "assessment")
+    if row.kind == "yesno" or (row.target is not None and row.target.op == "plan"):
+        return ("ratio", "assessment")
+    if row.parts:
+        return ("actual",)
+    return ()
+
+
 def schemas_folder() -> Path:
     """The ``schemas/`` folder: inside the installed package, or at the top of a source tree."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "schemas", here.parents[1] / "schemas"):
+    for candidate in (here.parent / "schemas", here.parents[2] / "schemas"):
         if (candidate / "findings.yaml").is_file():
             return candidate
     raise SpecError(f"Không tìm thấy thư mục schemas/ (đã tìm trong {here})")
@@ -264,7 +278,7 @@ def schemas_folder() -> Path:
 def resource_folder(name: str) -> Path:
     """A data folder shipped with the package (``workbooks``), installed or in a source tree."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parents[1] / name):
+    for candidate in (here.parent / name, here.parents[2] / name):
         if candidate.is_dir():
             return candidate
     raise SpecError(f"Không tìm thấy thư mục {name}/ (đã tìm trong {here})")
@@ -483,7 +497,7 @@ def load_schema(name: str, folder: Path | None = None) -> Any:
     """Load a pandera schema from its YAML file in ``schemas/`` (checks registered first)."""
     from pandera.pandas import DataFrameSchema
 
-    from . import checks  # noqa: F401  (registers the named checks before the YAML is read)
+    from . import pandera_checks as checks  # noqa: F401  (registers the named checks before the YAML is read)
 
     path = (folder or schemas_folder()) / name
     if not path.is_file():

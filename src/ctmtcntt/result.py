@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .computation import Scalar
-from .consolidation import DEFAULT_NAME, Consolidated
+from .compute.totals import Scalar
+from .consolidation.combine import DEFAULT_NAME, Consolidated
 from .errors import UnreadableError, UsageError
-from .report import count, json_value
-from .spec import DEFAULT_FORMS, Catalogue, FormSpec, RowSpec
-from .values import texts_of
+from .findings import count, json_value
+from .forms.spec import DEFAULT_FORMS, Catalogue, FormSpec, RowSpec
+from .read.values import texts_of
 
 if TYPE_CHECKING:
-    from .drafting import Draft
+    from .write.drafting import Draft
 
 
 def _json(value: Scalar) -> Any:
@@ -270,7 +270,7 @@ class ConsolidationResult:
     def write(self, path: str | Path) -> Path:
         """Save the province workbook (atomically); returns its path (``.xlsx`` added to a name
         without extension; a write failure is an ``OutputError`` naming the file)."""
-        from .province_book import write_province_book
+        from .write.province_book import write_province_book
 
         if self.nothing_read:
             raise UnreadableError(self.nothing_read_message())
@@ -285,7 +285,7 @@ class ConsolidationResult:
         Returns the draft: its path, the statements generated from the figures and the
         highlighted parts left for staff to write.
         """
-        from .drafting import write_draft
+        from .write.drafting import write_draft
 
         if template is None and self.forms.name != DEFAULT_FORMS:
             # The shipped template's sentences and appendices are the 2016–2020 programme's.

@@ -15,10 +15,10 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ._marks import KNOWN_ERRORS, error_cells
-from ._package import MSG_BAD_ZIP_MEMBER, RESAVE, norm, workbook_part, workbook_relationships
-from .errors import WorkbookError
-from .sniff import foreign_encoding, holds_error
+from ..errors import WorkbookError
+from ..sniff import foreign_encoding, holds_error
+from .marks import KNOWN_ERRORS, error_cells
+from .package import MSG_BAD_ZIP_MEMBER, RESAVE, norm, workbook_part, workbook_relationships
 
 _DECLARATION = re.compile(r"""^(<\?xml[^>]*?\sencoding\s*=\s*["'])[^"']*(["'])""")
 _SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .numbers import fold, normalize_text
-from .spec import FormSpec
+from ..common.numbers import fold, normalize_text
+from ..forms.spec import FormSpec
 
 Grid = Sequence[Sequence[object]]
 

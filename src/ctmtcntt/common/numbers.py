@@ -17,7 +17,7 @@ from functools import lru_cache
 from numbers import Real
 from typing import Literal
 
-from ._legacy_tables import (
+from .legacy_fonts import (
     STOP_CODAS,
     STOP_TONES,
     SYLLABLE,

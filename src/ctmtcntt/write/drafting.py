@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import UnreadableError
+from ..common.numbers import normalize_text
+from ..common.saving import atomic_save, output_path, xml_safe
+from ..errors import UnreadableError
+from ..forms.spec import FormSpec, resource_folder
 from .narrative import (
     BENEFITS,
     CAPITAL,
@@ -29,12 +32,9 @@ from .narrative import (
     project_form,
     statements,
 )
-from .numbers import normalize_text
-from .spec import FormSpec, resource_folder
-from .writing import atomic_save, output_path, xml_safe
 
 if TYPE_CHECKING:
-    from .outcome import ConsolidationResult
+    from ..result import ConsolidationResult
 
 TEMPLATE_NAME = "bao-cao.docx"
 UNKNOWN_PROVINCE = (

@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .computation import Scalar, compute_project
-from .numbers import fold
-from .report import Finding, make_finding, shown
-from .roster import same_unit
-from .spec import FormSpec
+from ..common.numbers import fold
+from ..compute.totals import Scalar, compute_project
+from ..findings import Finding, make_finding, shown
+from ..forms.roster import same_unit
+from ..forms.spec import FormSpec
 
 # A decision number: digits, a slash, the year in the older style, then the issuing body's
 # letters ("1234/QĐ-UBND", "12/2018/QĐ-UBND", spaced "1234 / QĐ - UBND"), up to its date.

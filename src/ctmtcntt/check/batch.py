@@ -12,14 +12,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from . import _collector
-from ._isolate import map_isolated
-from .errors import CtmtError, SpecError, UsageError
-from .numbers import normalize_text
-from .reading import UnitReport
-from .report import Finding, make_finding
-from .roster import Roster
-from .spec import Catalogue, FormSpec, load_catalogue, load_schema
+from ..common import gc_pause
+from ..common.isolate import map_isolated
+from ..common.numbers import normalize_text
+from ..errors import CtmtError, SpecError, UsageError
+from ..findings import Finding, make_finding
+from ..forms.roster import Roster
+from ..forms.spec import Catalogue, FormSpec, load_catalogue, load_schema
+from ..read.submission import UnitReport
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
 # A hostile file may make the native reader spin or balloon; a real submission reads in < 0.1 s
@@ -91,9 +91,9 @@ def _reduce_form(spec: FormSpec) -> Any:
 def _read_one(path: str, forms: str | None = None) -> bytes:
     # Runs in a worker process: the native reader may abort on a hostile file. The worker
     # imports the reader itself, while this process imports what checking needs.
-    from .loading import read_workbook
+    from ..read.values import work_out
+    from ..read.workbook import read_workbook
     from .validation import unit_frames
-    from .values import work_out
 
     try:
         report = read_workbook(path, load_catalogue(None if forms is None else Path(forms)))
@@ -208,7 +208,7 @@ def read_reports(
         memory_mb=READ_MEMORY_MB,
         meanwhile=_both(forms, meanwhile) if prepare else meanwhile,
     )
-    with _collector.paused():
+    with gc_pause.paused():
         for outcome in outcomes:
             if outcome.error is not None or outcome.value is None:
                 reason = isolation_refusal(outcome.error)
@@ -261,7 +261,7 @@ def check_reports(reports: Sequence[UnitReport], roster: Roster | None = None) -
     """Validate reports already read (from files or from an open workbook) in one pass."""
     from .validation import validate_reports  # pandas: imported when checking, not before
 
-    with _collector.paused():  # tables of every unit's cells, nothing cyclic: as while reading
+    with gc_pause.paused():  # tables of every unit's cells, nothing cyclic: as while reading
         findings = validate_reports(reports, roster=roster)
     return [
         FileResult(

@@ -13,12 +13,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .numbers import vn_number
-from .spec import Catalogue, ColumnSpec, FormSpec, RowSpec, load_catalogue
+from ..common.numbers import vn_number
+from ..forms.spec import Catalogue, ColumnSpec, FormSpec, RowSpec, load_catalogue
 
 if TYPE_CHECKING:
-    from .consolidation import Project
-    from .outcome import ConsolidationResult
+    from ..consolidation.combine import Project
+    from ..result import ConsolidationResult
 
 #: Where each kind of statement goes in the report (the seed's numbering).
 TARGETS, PROJECTS, CAPITAL, BENEFITS, SHORTCOMINGS = "II.1", "II.2", "II.3", "II.4", "III.2"

@@ -44,8 +44,8 @@ from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any, Final, Generic, Literal, TypeVar
 
-from . import _interrupt
-from .errors import CtmtError
+from ..errors import CtmtError
+from . import interrupt
 from .numbers import vn_number as _vn
 
 __all__ = ["DEFAULT_MAX_WORKERS", "Outcome", "map_isolated"]
@@ -644,7 +644,7 @@ def _run(
                     item = items[worker.queue[0]]
                     finish(worker, Outcome(item=item, value=None, error=error, cause="memory"))
                     replace(worker, kill=True)
-            _interrupt.check()
+            interrupt.check()
             # Free workers get their next item before the caller spends time on the answers.
             dispatch(ahead)
             while next_out in done:

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _interrupt
-from .errors import OutputError, UsageError
+from ..errors import OutputError, UsageError
+from . import interrupt
 from .numbers import looks_like_formula
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def atomic_save(book: Any, output: str | Path) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, _mode(output))
-        _interrupt.check()  # stopped while saving: the old file stays, as if never started
+        interrupt.check()  # stopped while saving: the old file stays, as if never started
         os.replace(temporary, output)
         temporary = None
     except BaseException as exc:
