@@ -12,9 +12,17 @@ from builders import Project, both, fill_pl01, fill_pl02
 from ctmtcntt.check.batch import _read_one
 from ctmtcntt.check.transport import PackedRows, decode
 from ctmtcntt.check.validation import unit_frames
-from ctmtcntt.forms.spec import FormSpec
+from ctmtcntt.forms.spec import FormSpec, load_catalogue
 from ctmtcntt.read.submission import FormData, UnitReport
-from ctmtcntt.read.values import _inputs, _projects, inputs, notes, project_entries, projects
+from ctmtcntt.read.values import (
+    _inputs,
+    _projects,
+    inputs,
+    notes,
+    project_entries,
+    projects,
+    work_out,
+)
 from ctmtcntt.read.workbook import read_workbook
 
 EXAMPLES = sorted(EXAMPLE.rglob("*.xlsx"))
@@ -149,3 +157,16 @@ def test_adding_up_a_received_form_leaves_its_rows_packed(workbook: Path) -> Non
         assert tuple(here.forms[code].rows) == tuple(rows)
         assert rows == here.forms[code].rows
         assert len(here.forms[code].rows) == len(rows)
+
+
+def test_a_form_spec_is_left_as_loaded_by_reading(workbook: Path) -> None:
+    """Tables worked out from a form spec for reading are kept beside it, never set on it."""
+    catalogue = load_catalogue()
+    before = {code: dict(vars(spec)) for code, spec in catalogue.forms.items()}
+    report = read_workbook(workbook)
+    unit_frames(report)
+    for form in report.forms.values():
+        work_out(form)
+    for code, spec in catalogue.forms.items():
+        added = set(vars(spec)) - set(before[code]) - {"pairs"}  # a documented cached_property
+        assert set() == added, code
