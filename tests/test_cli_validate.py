@@ -241,3 +241,29 @@ def test_real_subprocess(bad: tuple[Path, Book], good: Path) -> None:
     assert [("text-not-number", *book.where("PL01", "11", 5))] == [
         (f["code"], f["sheet"], f["cell"]) for f in files[1]["findings"]
     ]
+
+
+def test_the_program_ends_as_python_programs_do(bad: tuple[Path, Book], good: Path) -> None:
+    """The ``ctmt`` program's exit runs the handlers registered to run at exit (coverage saves
+    its data in one) and flushes stdout, with the exit code of what it found."""
+    path, _ = bad
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PYTHONIOENCODING": "utf-8"}
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "from ctmtcntt._entry import run\n"
+        "sys.argv[0] = 'ctmt'\n"
+        "run()\n"
+    )
+    for paths, code in (([good], 0), ([good, path], 1)):
+        completed = subprocess.run(
+            [sys.executable, "-c", script, "validate", *map(str, paths), "--format", "json"],
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        stderr = completed.stderr.decode()
+        assert code == completed.returncode, stderr
+        assert "handler ran" in stderr
+        assert len(paths) == len(json.loads(completed.stdout.decode("utf-8"))["files"])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import re
 import string
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,14 @@ import yaml
 
 from builders import FORMS
 from ctmtcntt.forms.pandera_checks import REGISTERED
-from ctmtcntt.forms.spec import FormSpec, load_catalogue, load_schema, parse_target, schemas_folder
+from ctmtcntt.forms.spec import (
+    FormSpec,
+    load_catalogue,
+    load_schema,
+    parse_target,
+    per_form,
+    schemas_folder,
+)
 
 ROMAN = {"I", "II", "III"}
 PANDERA_FILES = sorted(p.name for p in schemas_folder().glob("*.pandera.yaml"))
@@ -279,3 +289,24 @@ def test_finding_messages_are_vietnamese_with_known_placeholders() -> None:
 def test_forms_folder_holds_the_ministry_forms() -> None:
     """The tests fill the Ministry's own forms, not templates drawn by the package."""
     assert {"PL01.xlsx", "PL02.xlsx"} <= {p.name for p in Path(FORMS).iterdir()}
+
+
+def test_what_is_worked_out_from_a_form_is_worked_out_once_per_form() -> None:
+    """A table derived from a spec is worked out on its first use and kept for that spec; a
+    changed copy of the spec gets its own, and keeping the table does not keep the spec alive."""
+    seen: list[str] = []
+
+    @per_form
+    def code_of(form: FormSpec) -> str:
+        seen.append(form.code)
+        return form.code
+
+    spec = load_catalogue().forms["PL01"]
+    assert ["PL01", "PL01"] == [code_of(spec), code_of(spec)]
+    changed = dataclasses.replace(spec, code="PL01-copy")
+    assert "PL01-copy" == code_of(changed)
+    assert ["PL01", "PL01-copy"] == seen
+    gone = weakref.ref(changed)
+    del changed
+    gc.collect()
+    assert gone() is None

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
 from _support import EXAMPLE
 from builders import Project, both, fill_pl01, fill_pl02
-from ctmtcntt.check.batch import _read_one, _received
+from ctmtcntt.check.batch import _read_one
+from ctmtcntt.check.transport import PackedRows, decode
 from ctmtcntt.check.validation import unit_frames
-from ctmtcntt.read.submission import UnitReport
-from ctmtcntt.read.values import _inputs, _projects, inputs, project_entries, projects
+from ctmtcntt.forms.spec import FormSpec, load_catalogue
+from ctmtcntt.read.submission import FormData, UnitReport
+from ctmtcntt.read.values import (
+    _inputs,
+    _projects,
+    inputs,
+    notes,
+    project_entries,
+    projects,
+    work_out,
+)
 from ctmtcntt.read.workbook import read_workbook
 
 EXAMPLES = sorted(EXAMPLE.rglob("*.xlsx"))
@@ -42,7 +53,7 @@ def workbook(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 def test_report_comes_back_equal_with_its_inputs_worked_out(workbook: Path) -> None:
     here = read_workbook(workbook)
-    received = _received(_read_one(str(workbook)))
+    received = decode(_read_one(str(workbook)))
     assert isinstance(received, UnitReport)
     assert received == here
     for code, form in received.forms.items():
@@ -76,9 +87,7 @@ def test_drops_leave_out_only_their_cells(tmp_path: Path) -> None:
 
 def test_a_received_report_travels_again_unchanged(workbook: Path) -> None:
     """Received once (rows not yet built), pickled again, received again: the same report."""
-    import pickle
-
-    received = _received(_read_one(str(workbook)))
+    received = decode(_read_one(str(workbook)))
     again = pickle.loads(pickle.dumps(received))
     assert again == read_workbook(workbook)
     for form in again.forms.values():
@@ -116,3 +125,48 @@ def test_blank_project_rows_are_left_out_and_a_zero_is_not_blank(tmp_path: Path)
     report = read_workbook(tmp_path / "zero.xlsx")
     assert [r.key for r in report.forms["PL02"].rows if r.kind == "project"] == ["I.1"]
     assert any(f.code == "project-without-name" for f in report.findings)
+
+
+def test_reports_and_forms_are_plain_dataclasses() -> None:
+    """How a report travels from the workers is the transport's business: reports and forms
+    carry no pickling or attribute hooks of their own, and pickle as plain dataclasses."""
+    hooks = {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__getattr__"}
+    for kind in (UnitReport, FormData, FormSpec):
+        assert set() == hooks & set(vars(kind)), kind.__name__
+    here = read_workbook(EXAMPLES[0])
+    again = pickle.loads(pickle.dumps(here))
+    assert here == again
+    assert all(isinstance(form.rows, tuple) for form in again.forms.values())
+
+
+def test_adding_up_a_received_form_leaves_its_rows_packed(workbook: Path) -> None:
+    """What adding up reads was worked out by the worker: the rows stay as they were sent
+    until someone reads them, and are then the rows read here."""
+    received = decode(_read_one(str(workbook)))
+    assert isinstance(received, UnitReport)
+    here = read_workbook(workbook)
+    for code, form in received.forms.items():
+        rows = form.rows
+        assert isinstance(rows, PackedRows)
+        if form.spec.has_projects:
+            project_entries(form)
+        else:
+            inputs(form)
+            notes(form)
+        assert rows._rows is None
+        assert tuple(here.forms[code].rows) == tuple(rows)
+        assert rows == here.forms[code].rows
+        assert len(here.forms[code].rows) == len(rows)
+
+
+def test_a_form_spec_is_left_as_loaded_by_reading(workbook: Path) -> None:
+    """Tables worked out from a form spec for reading are kept beside it, never set on it."""
+    catalogue = load_catalogue()
+    before = {code: dict(vars(spec)) for code, spec in catalogue.forms.items()}
+    report = read_workbook(workbook)
+    unit_frames(report)
+    for form in report.forms.values():
+        work_out(form)
+    for code, spec in catalogue.forms.items():
+        added = set(vars(spec)) - set(before[code]) - {"pairs"}  # a documented cached_property
+        assert set() == added, code

@@ -554,11 +554,10 @@ def report(
 
 
 def run() -> None:
-    """The ``ctmt`` program: the command line, then an exit that skips tearing down pandas.
+    """The ``ctmt`` program: the command line, its exit code, and its output flushed.
 
-    Once a command has written and printed everything, the interpreter would spend ~40 ms
-    destroying modules nobody uses again; the streams are flushed and the process ends.
-    (Only here: the command line called in-process, by tests or a host program, exits as usual.)
+    Whatever became of stdout (closed by the reader, ``ctmt … | head``), the exit code says
+    it: 4 when the output could not all be printed, never a success.
     """
     try:
         main()
@@ -576,9 +575,7 @@ def run() -> None:
         sys.stdout.flush()
     except (OSError, ValueError):
         code = _lost_output()
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.flush()
-    os._exit(code)
+    sys.exit(code)
 
 
 def _lost_output() -> int:

@@ -24,7 +24,7 @@ def _json(value: Scalar) -> Any:
     return json_value(value)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ConsolidationResult:
     """A consolidation: per form of the set, the province's table; the per-unit breakdown,
     the findings.
@@ -33,8 +33,9 @@ class ConsolidationResult:
     by default the set's first), ``pl01``, ``pl02`` and ``breakdown`` (the first indicator
     form and project list: Phụ lục 01 and 02 of the 2016–2020 set), ``findings`` and
     ``sources`` are pandas DataFrames;
-    ``write(path)`` saves the province workbook, ``write_report(path)`` the Báo cáo drafted
-    from it (Word); ``to_dict()`` is the JSON contract.
+    ``write(path)`` saves the province workbook (and sets ``output``, where it was saved),
+    ``write_report(path)`` the Báo cáo drafted from it (Word); ``to_dict()`` is the JSON
+    contract.
     """
 
     data: Consolidated
@@ -275,7 +276,7 @@ class ConsolidationResult:
         if self.nothing_read:
             raise UnreadableError(self.nothing_read_message())
         target = write_province_book(self, Path(path))
-        object.__setattr__(self, "output", str(target))
+        self.output = str(target)
         return target
 
     def write_report(self, path: str | Path, template: str | Path | None = None) -> Draft:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copyreg
-import io
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -18,8 +15,9 @@ from ..common.numbers import normalize_text
 from ..errors import CtmtError, SpecError, UsageError
 from ..findings import Finding, make_finding
 from ..forms.roster import Roster
-from ..forms.spec import Catalogue, FormSpec, load_catalogue, load_schema
+from ..forms.spec import Catalogue, load_catalogue, load_schema
 from ..read.submission import UnitReport
+from .transport import decode, encode
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"})
 # A hostile file may make the native reader spin or balloon; a real submission reads in < 0.1 s
@@ -75,19 +73,6 @@ def workbook_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def _catalogue_form(folder: str, code: str) -> FormSpec:
-    return load_catalogue(Path(folder)).forms[code]
-
-
-def _reduce_form(spec: FormSpec) -> Any:
-    # A form of a form set travels as its set's folder and its code: both processes load the
-    # same set, and the specs would otherwise be most of a report's bytes and of the time to
-    # rebuild it.
-    if spec.origin and load_catalogue(Path(spec.origin)).forms.get(spec.code) is spec:
-        return _catalogue_form, (spec.origin, spec.code)
-    return spec.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-
-
 def _read_one(path: str, forms: str | None = None) -> bytes:
     # Runs in a worker process: the native reader may abort on a hostile file. The worker
     # imports the reader itself, while this process imports what checking needs.
@@ -119,11 +104,7 @@ def _read_one(path: str, forms: str | None = None) -> bytes:
         result = Refused(
             path=path, reason=MSG_INTERNAL, detail=normalize_text(f"{type(exc).__name__}: {exc}")
         )
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**copyreg.dispatch_table, FormSpec: _reduce_form}
-    pickler.dump(result)
-    return buffer.getvalue()
+    return encode(result)
 
 
 MSG_INTERNAL = (
@@ -150,11 +131,6 @@ def isolation_refusal(error: str | None) -> str:
     """Why a file is refused when its worker crashed, overran or ran out of memory, and what
     staff can do about it."""
     return (error or "Không đọc được tệp").rstrip(". ") + _ISOLATION_ADVICE
-
-
-def _received(data: bytes) -> UnitReport | Refused:
-    received: UnitReport | Refused = pickle.loads(data)
-    return received
 
 
 def _prepare_validation(forms: Catalogue | None = None) -> None:
@@ -216,7 +192,7 @@ def read_reports(
                 yield Refused(path=outcome.item, reason=reason, code=code)
                 continue
             try:
-                received = _received(outcome.value)
+                received = decode(outcome.value)
             except Exception as exc:  # as map_isolated says of an answer it cannot unpickle
                 received = Refused(path=outcome.item, reason=f"Không nhận được kết quả: {exc}")
             yield received

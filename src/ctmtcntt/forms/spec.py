@@ -7,11 +7,12 @@ Nothing about a form's rows or columns lives in Python. A new period's forms are
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, wraps
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 
@@ -221,6 +222,31 @@ class FormSpec:
             for member in group:
                 found[member] = group
         return found
+
+
+_T = TypeVar("_T")
+
+
+def per_form(compute: Callable[[FormSpec], _T]) -> Callable[[FormSpec], _T]:
+    """``compute`` worked out once per form spec, for as long as the spec lives.
+
+    For tables derived from a form that are asked for at every cell read. A spec is frozen, so
+    what is derived from it never changes; it holds mappings, so it cannot be hashed: answers
+    are kept by the spec's identity and dropped when the spec is.
+    """
+    found: dict[int, _T] = {}
+
+    @wraps(compute)
+    def cached(form: FormSpec) -> _T:
+        key = id(form)
+        try:
+            return found[key]
+        except KeyError:
+            value = found[key] = compute(form)
+            weakref.finalize(form, found.pop, key, None)
+            return value
+
+    return cached
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..common.numbers import fold, normalize_text
-from ..forms.spec import FormSpec
+from ..forms.spec import FormSpec, per_form
 
 Grid = Sequence[Sequence[object]]
 
@@ -92,14 +92,10 @@ def _header_score(above: set[str], form: FormSpec) -> int:
     return len(above & _headers(form))
 
 
+@per_form
 def _headers(form: FormSpec) -> frozenset[str]:
-    """The folded header texts that tell a form's table; asked for every sheet read, so kept
-    with the (frozen, never changing) spec once worked out."""
-    found: frozenset[str] | None = form.__dict__.get("_folded_headers")
-    if found is None:
-        found = frozenset(fold(t) for t in (*form.recognise, *(c.header for c in form.columns)))
-        object.__setattr__(form, "_folded_headers", found)
-    return found
+    """The folded header texts that tell a form's table (asked for every sheet read)."""
+    return frozenset(fold(t) for t in (*form.recognise, *(c.header for c in form.columns)))
 
 
 def locate(grid: Grid, forms: Sequence[FormSpec]) -> Located | None:
@@ -182,12 +178,9 @@ def headed_like(grid: Grid, forms: Sequence[FormSpec], rows: int = 200) -> FormS
     return None
 
 
+@per_form
 def _name_patterns(form: FormSpec) -> tuple[re.Pattern[str], ...]:
-    found: tuple[re.Pattern[str], ...] | None = form.__dict__.get("_name_patterns")
-    if found is None:
-        found = tuple(_name_pattern(name) for name in (form.sheet, *form.aliases))
-        object.__setattr__(form, "_name_patterns", found)
-    return found
+    return tuple(_name_pattern(name) for name in (form.sheet, *form.aliases))
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pickle
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..common.cells import a1, column_letter, parse_a1
 from ..common.numbers import detect_legacy, excel_error, fold, normalize_text
@@ -70,7 +69,8 @@ class FormData:
     spec: FormSpec
     sheet: str
     columns: Mapping[str, int]
-    rows: tuple[Row, ...]
+    # In sheet order: a tuple, or, received from a reading worker, built when first read.
+    rows: Sequence[Row]
     unit: str | None = None
     unit_cell: str | None = None
     # Cells of the table formatted as a percentage (the reader gives 0.9 for 90 %).
@@ -79,44 +79,13 @@ class FormData:
     # that the reading workers work it out, in parallel, for the province's adding up.
     memo: dict[str, object] = field(default_factory=dict, init=False, compare=False, repr=False)
 
-    def __reduce__(self) -> tuple[object, ...]:
-        # A form travels pickled from the reading workers. Pickling each Value and Row as a
-        # named tuple costs a Python call per cell each way (most of a report's cost); as
-        # plain tuples the same content pickles in C, several times faster both ways. They
-        # travel as bytes of their own, unpickled and rebuilt only if someone asks for the
-        # rows: adding up needs only ``memo``, so the receiving process just copies them.
-        packed = self.__dict__.get("_packed")
-        return (
-            _unpack_form,
-            (
-                self.spec,
-                self.sheet,
-                self.columns,
-                self.unit,
-                self.unit_cell,
-                _pack_rows(self.rows) if packed is None else packed,
-                self.memo,
-                self.percent_cells,
-            ),
-        )
-
-    def __getattr__(self, name: str) -> Any:
-        # Only for what the instance lacks: the rows of a form received packed, built once.
-        packed = self.__dict__.get("_packed") if name == "rows" else None
-        if packed is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        rows = _unpack_rows(packed)
-        object.__setattr__(self, "rows", rows)
-        return rows
-
     def row(self, key: str) -> Row | None:
         """The row with this key (the first, if the sheet repeats it), None when it lacks it."""
         return self._by_key.get(key)
 
     @cached_property
     def _by_key(self) -> dict[str, Row]:
-        # Checking asks for every row of the form: looked up, not searched. Not pickled
-        # (``__reduce__`` names what travels).
+        # Checking asks for every row of the form: looked up, not searched.
         index: dict[str, Row] = {}
         for row in self.rows:
             index.setdefault(row.key, row)
@@ -128,61 +97,7 @@ class FormData:
         return None if index is None else a1(row.sheet_row, index + 1)
 
 
-_Columns = tuple[tuple[object, ...], ...]  # cells, raws, flags
-_PackedRow = tuple[str, str, int, str, "str | None", tuple[str, ...], _Columns]
-
-
-def _pack_rows(rows: tuple[Row, ...]) -> bytes:
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one column tuple per form, pickled once
-    packed: list[_PackedRow] = []
-    for key, label, sheet_row, kind, values, group in rows:
-        keys = tuple(values)
-        keys = shared.setdefault(keys, keys)
-        # Column-wise (cells, raws, flags): three tuples to pickle instead of one per cell.
-        packed.append(
-            (key, label, sheet_row, kind, group, keys, tuple(zip(*values.values(), strict=True)))
-        )
-    return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
-
-
 _new_value = partial(tuple.__new__, Value)
-_new_row = partial(tuple.__new__, Row)
-
-
-def _unpack_rows(blob: bytes) -> tuple[Row, ...]:
-    packed: list[_PackedRow] = pickle.loads(blob)  # written by _pack_rows, in this package
-    return tuple(
-        _new_row(
-            (
-                key,
-                label,
-                sheet_row,
-                kind,
-                dict(zip(keys, map(_new_value, zip(*columns, strict=True)), strict=True)),
-                group,
-            )
-        )
-        for key, label, sheet_row, kind, group, keys, columns in packed
-    )
-
-
-def _unpack_form(
-    spec: FormSpec,
-    sheet: str,
-    columns: Mapping[str, int],
-    unit: str | None,
-    unit_cell: str | None,
-    packed: bytes,
-    memo: dict[str, object],
-    percent_cells: frozenset[str] = frozenset(),
-) -> FormData:
-    form = FormData.__new__(FormData)
-    fields = {"spec": spec, "sheet": sheet, "columns": columns, "unit": unit}
-    fields |= {"unit_cell": unit_cell, "memo": memo, "_packed": packed}
-    fields |= {"percent_cells": percent_cells}
-    for name, value in fields.items():
-        object.__setattr__(form, name, value)  # frozen: as the dataclass's own __init__ does
-    return form
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..common.numbers import normalize_text, parse_number, parse_yesno_detailed
 from ..compute.totals import Scalar, Table, clean
-from ..forms.spec import ColumnSpec, FormSpec, Marks, RowSpec, computed_columns
+from ..forms.spec import ColumnSpec, FormSpec, Marks, RowSpec, computed_columns, per_form
 from .submission import FormData, Row, Value
 
 Key = tuple[str, str, str]  # form, row, column
@@ -84,27 +84,16 @@ def row_roles(form: FormSpec, row: Row) -> dict[str, str]:
     return _active_roles(form).get(row.kind if form.has_projects else row.key, {})
 
 
+@per_form
 def _active_roles(form: FormSpec) -> dict[str, dict[str, str]]:
-    found: dict[str, dict[str, str]] | None = form.__dict__.get("_active_roles")
-    if found is None:
-        found = {
-            key: {column: kind for column, kind in columns.items() if kind is not None}
-            for key, columns in _roles(form).items()
-        }
-        object.__setattr__(form, "_active_roles", found)
-    return found
+    return {
+        key: {column: kind for column, kind in columns.items() if kind is not None}
+        for key, columns in _roles(form).items()
+    }
 
 
+@per_form  # asked for every cell
 def _roles(form: FormSpec) -> dict[str, dict[str, str | None]]:
-    # Asked for every cell: worked out once and kept with the (frozen, never changing) spec.
-    found: dict[str, dict[str, str | None]] | None = form.__dict__.get("_roles")
-    if found is None:
-        found = _work_out_roles(form)
-        object.__setattr__(form, "_roles", found)
-    return found
-
-
-def _work_out_roles(form: FormSpec) -> dict[str, dict[str, str | None]]:
     keys = ("project", "group", "total") if form.has_projects else tuple(form.by_key)
     table: dict[str, dict[str, str | None]] = {}
     for key in keys:
