@@ -187,34 +187,8 @@ def _worker_main(
     close_fds: tuple[int, ...],
 ) -> None:
     """Serve ``(index, item)`` jobs until told to stop (None) or the parent goes away."""
-    for fd in close_fds:
-        # Inherited by fork: our own and siblings' parent ends would hide the parent's exit.
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    with contextlib.suppress(ValueError, OSError):
-        # Ctrl-C reaches the whole process group; the parent stops us in its own time.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):
-        # A forked worker inherits the parent's handlers (``ctmt`` unwinds on these): a worker
-        # told to stop just ends.
-        with contextlib.suppress(ValueError, OSError, AttributeError):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    redirected = False
-    if stderr_path is not None:
-        try:
-            # Readers print panics and warnings to fd 2; keep them out of the console and
-            # keep the last words of a crash for the parent to classify.
-            fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
-            os.dup2(fd, 2)
-            os.close(fd)
-            redirected = True
-        except OSError:
-            pass
-        if redirected and faulthandler.is_enabled():
-            # An inherited handler (pytest enables one) writes to its own copy of the console,
-            # and sys.stderr may be a capture file (pytest's) rather than fd 2: name the fd.
-            with contextlib.suppress(Exception):
-                faulthandler.enable(file=2)
+    _detach(close_fds)
+    redirected = stderr_path is not None and _redirect_stderr(stderr_path)
     # Nobody reads a worker's backtraces, and symbolising one takes seconds per panic.
     os.environ["RUST_BACKTRACE"] = "0"
     # What the worker inherited stays as it is: collections walk only its own objects (and do
@@ -234,31 +208,68 @@ def _worker_main(
             return
         if job is None:
             return
-        index, item = job
         if redirected:
             with contextlib.suppress(OSError):
                 os.ftruncate(2, 0)
-        retire = False
-        try:
-            reply: tuple[int, bool, Any, bool] = (index, True, func(item), False)
-        except MemoryError:
-            # The heap may be left fragmented or half-freed: finish with a fresh worker.
-            reply = (index, False, None, True)
-            retire = True
-        except BaseException as exc:  # panics are BaseException: report them and carry on
-            reply = (index, False, _describe(exc), False)
-        try:
-            conn.send(reply)
-        except (OSError, EOFError):
+        if not _serve(conn, func, *job):
             return
-        except BaseException as exc:  # an unpicklable or too large result
-            retire = isinstance(exc, MemoryError)
-            try:
-                conn.send((index, False, f"Không gửi được kết quả về: {_describe(exc)}", retire))
-            except BaseException:
-                return
-        if retire:
-            return
+
+
+def _detach(close_fds: tuple[int, ...]) -> None:
+    """Close what a fork inherited and leave the parent's signal handling to the parent."""
+    for fd in close_fds:
+        # Inherited by fork: our own and siblings' parent ends would hide the parent's exit.
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    with contextlib.suppress(ValueError, OSError):
+        # Ctrl-C reaches the whole process group; the parent stops us in its own time.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        # A forked worker inherits the parent's handlers (``ctmt`` unwinds on these): a worker
+        # told to stop just ends.
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _redirect_stderr(stderr_path: str) -> bool:
+    """Readers print panics and warnings to fd 2: keep them out of the console and keep the
+    last words of a crash for the parent to classify. Whether fd 2 now goes to the log."""
+    try:
+        fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    except OSError:
+        return False
+    if faulthandler.is_enabled():
+        # An inherited handler (pytest enables one) writes to its own copy of the console,
+        # and sys.stderr may be a capture file (pytest's) rather than fd 2: name the fd.
+        with contextlib.suppress(Exception):
+            faulthandler.enable(file=2)
+    return True
+
+
+def _serve(conn: Connection, func: Callable[[str], Any], index: int, item: str) -> bool:
+    """Work out one item and send the answer; False when the worker should end."""
+    retire = False
+    try:
+        reply: tuple[int, bool, Any, bool] = (index, True, func(item), False)
+    except MemoryError:
+        # The heap may be left fragmented or half-freed: finish with a fresh worker.
+        reply = (index, False, None, True)
+        retire = True
+    except BaseException as exc:  # panics are BaseException: report them and carry on
+        reply = (index, False, _describe(exc), False)
+    try:
+        conn.send(reply)
+    except (OSError, EOFError):
+        return False
+    except BaseException as exc:  # an unpicklable or too large result
+        retire = isinstance(exc, MemoryError)
+        try:
+            conn.send((index, False, f"Không gửi được kết quả về: {_describe(exc)}", retire))
+        except BaseException:
+            return False
+    return not retire
 
 
 # --- parent side --------------------------------------------------------------------------------
@@ -439,55 +450,92 @@ class _MemoryWatch:
             self._limits.pop(pid, None)
 
 
-def _run(
-    func: Callable[[str], T],
-    items: list[str],
-    count: int,
-    timeout: float,
-    memory_mb: int,
-    ctx: BaseContext,
-    meanwhile: Callable[[], object] | None = None,
-    watch: _MemoryWatch | None = None,
-) -> Iterator[Outcome[T]]:
-    forking = ctx.get_start_method() == "fork"
-    pool: list[_Worker] = []
-    done: dict[int, Outcome[T]] = {}
-    todo: deque[int] = deque(range(len(items)))
-    next_out = 0
-    helper: list[threading.Thread] = []  # the thread running ``meanwhile``, while it runs
-    failed: list[BaseException] = []  # what ``meanwhile`` raised
+class _Helper:
+    """The caller's ``meanwhile`` work, run in a thread of this process while the workers read.
 
-    def settle(*, wait_for_it: bool) -> None:
-        # Joins the helper once it is done (or now), and raises what it raised.
-        if helper and (wait_for_it or not helper[0].is_alive()):
-            helper.pop().join()
-        if failed:
-            raise failed.pop()
+    What it raises is kept and raised in the caller's thread by :meth:`settle`.
+    """
 
-    def start() -> _Worker:
-        if forking:
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._failed: list[BaseException] = []
+
+    @property
+    def running(self) -> bool:
+        """Whether the work was started and not yet joined."""
+        return self._thread is not None
+
+    def begin(self, task: Callable[[], object]) -> None:
+        def run() -> None:
+            try:
+                task()
+            except BaseException as exc:  # raised in the caller's thread by settle()
+                self._failed.append(exc)
+
+        self._thread = threading.Thread(target=run, name="ctmtcntt-meanwhile", daemon=True)
+        self._thread.start()
+
+    def settle(self, *, wait_for_it: bool) -> None:
+        """Join the thread once it is done (or now), and raise what the work raised."""
+        if self._thread is not None and (wait_for_it or not self._thread.is_alive()):
+            self._thread.join()
+            self._thread = None
+        if self._failed:
+            raise self._failed.pop()
+
+    def abandon(self) -> None:
+        """Interrupted or failed: the work is no longer wanted, and it may wait on a lock the
+        interruption left held; do not wait for it long."""
+        if self._thread is not None:
+            self._thread.join(_HELPER_GRACE)
+            self._thread = None
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+class _Pool(Generic[T]):
+    """The workers of one :func:`map_isolated` run, the items they hold and the answers in."""
+
+    def __init__(
+        self,
+        func: Callable[[str], T],
+        items: list[str],
+        timeout: float,
+        memory_mb: int,
+        ctx: BaseContext,
+        watch: _MemoryWatch | None,
+    ) -> None:
+        self.func = func
+        self.items = items
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.ctx = ctx
+        self.watch = watch
+        self.forking = ctx.get_start_method() == "fork"
+        self.workers: list[_Worker] = []
+        self.done: dict[int, Outcome[T]] = {}
+        self.todo: deque[int] = deque(range(len(items)))
+        self.helper = _Helper()
+
+    # --- workers come and go -------------------------------------------------------------------
+
+    def start(self) -> _Worker:
+        if self.forking:
             # Forking while the helper imports could leave the child waiting on an import
             # lock the helper held: let it finish first (this happens only on replacements).
-            settle(wait_for_it=True)
-        parent_end, child_end = ctx.Pipe()
+            self.helper.settle(wait_for_it=True)
+        parent_end, child_end = self.ctx.Pipe()
         fd, stderr_path = tempfile.mkstemp(prefix="ctmtcntt-worker-", suffix=".log")
-        close_fds = (
-            (
-                parent_end.fileno(),
-                fd,
-                *(w.conn.fileno() for w in pool if not w.conn.closed),
-                *(w.stderr_fd for w in pool if w.stderr_fd >= 0),
-            )
-            if forking
-            else ()
-        )
+        close_fds = self._fds_to_close(parent_end, fd) if self.forking else ()
         for stream in (sys.stdout, sys.stderr):
             # A forked child would flush the parent's pending output a second time.
             with contextlib.suppress(Exception):
                 stream.flush()
-        process = ctx.Process(  # type: ignore[attr-defined]
+        process = self.ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main,
-            args=(child_end, func, memory_mb * 1024 * 1024, stderr_path, close_fds),
+            args=(child_end, self.func, self.memory_mb * 1024 * 1024, stderr_path, close_fds),
             name="ctmtcntt-isolate",
             daemon=True,
         )
@@ -503,25 +551,47 @@ def _run(
             child_end.close()
         return _Worker(process, parent_end, fd, stderr_path)
 
-    def finish(worker: _Worker, outcome: Outcome[T]) -> None:
-        index = worker.queue.popleft()
-        done[index] = outcome
-        if worker.queue:
-            worker.deadline = time.monotonic() + timeout  # the next item starts now
+    def _fds_to_close(self, parent_end: Connection, fd: int) -> tuple[int, ...]:
+        """What a forked child inherits and must close: this end and the siblings' ends."""
+        return (
+            parent_end.fileno(),
+            fd,
+            *(w.conn.fileno() for w in self.workers if not w.conn.closed),
+            *(w.stderr_fd for w in self.workers if w.stderr_fd >= 0),
+        )
 
-    def replace(worker: _Worker, *, kill: bool) -> None:
+    def replace(self, worker: _Worker, *, kill: bool) -> None:
         # What the worker held beyond its current item goes to the others, in its turn.
-        todo.extendleft(reversed(worker.queue))
+        self.todo.extendleft(reversed(worker.queue))
         worker.queue.clear()
-        if watch is not None:
-            watch.forget(worker.process.pid)
+        if self.watch is not None:
+            self.watch.forget(worker.process.pid)
         worker.stop(kill=kill)
         worker.reap(0.0 if kill else 1.0)
-        pool.remove(worker)
-        if todo:
-            pool.append(start())
+        self.workers.remove(worker)
+        if self.todo:
+            self.workers.append(self.start())
 
-    def died(worker: _Worker) -> None:
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            worker.stop(kill=bool(worker.queue))
+        for worker in self.workers:
+            worker.reap(1.0)
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def finish(self, worker: _Worker, outcome: Outcome[T]) -> None:
+        index = worker.queue.popleft()
+        self.done[index] = outcome
+        if worker.queue:
+            worker.deadline = time.monotonic() + self.timeout  # the next item starts now
+
+    def fail(self, worker: _Worker, error: str, cause: str | None = None) -> None:
+        """The worker's current item ends with an error."""
+        item = self.items[worker.queue[0]]
+        self.finish(worker, Outcome(item=item, value=None, error=error, cause=cause))
+
+    def died(self, worker: _Worker) -> None:
         worker.process.join(1.0)
         exitcode = worker.process.exitcode
         if not worker.ready:
@@ -532,18 +602,18 @@ def _run(
             )
         if worker.index is not None:
             words = worker.last_words()
-            _log.debug("worker died on %r (exit %s): %s", items[worker.index], exitcode, words)
+            _log.debug("worker died on %r (exit %s): %s", self.items[worker.index], exitcode, words)
             lowered = words.lower()
             out_of_memory = exitcode == -getattr(signal, "SIGKILL", 9) or any(
                 mark in lowered for mark in _OOM_MARKS
             )
-            error = _msg_memory(memory_mb) if out_of_memory else _msg_crash(exitcode)
-            cause = "memory" if out_of_memory else "crash"
-            item = items[worker.index]
-            finish(worker, Outcome(item=item, value=None, error=error, cause=cause))
-        replace(worker, kill=True)
+            if out_of_memory:
+                self.fail(worker, _msg_memory(self.memory_mb), "memory")
+            else:
+                self.fail(worker, _msg_crash(exitcode), "crash")
+        self.replace(worker, kill=True)
 
-    def take(worker: _Worker) -> bool:
+    def take(self, worker: _Worker) -> bool:
         """Take in every answer waiting from a worker, in order; False once it is replaced.
 
         All of them, before its death is judged: a worker that answered two items and died on
@@ -555,113 +625,120 @@ def _run(
                     return True
                 index, ok, payload, retire = worker.conn.recv()
             except (EOFError, OSError):
-                died(worker)
+                self.died(worker)
                 return False
             except Exception as exc:  # the result itself could not be unpickled
-                error = f"Không nhận được kết quả: {_describe(exc)}"
-                finish(worker, Outcome(item=items[worker.queue[0]], value=None, error=error))
+                self.fail(worker, f"Không nhận được kết quả: {_describe(exc)}")
                 continue
             if index < 0:
-                worker.ready = True
-                if watch is not None:
-                    watch.ready(worker.process.pid)
-                worker.forget_log()  # the worker has its log open: the name can go
-                worker.deadline = time.monotonic() + timeout  # the item starts now
+                self._ready(worker)
                 continue
+            item = self.items[index]
             if ok:
-                outcome: Outcome[T] = Outcome(item=items[index], value=payload, error=None)
+                outcome: Outcome[T] = Outcome(item=item, value=payload, error=None)
+            elif payload is not None:
+                outcome = Outcome(item=item, value=None, error=payload)
             else:
-                error = payload if payload is not None else _msg_memory(memory_mb)
-                cause = None if payload is not None else "memory"
-                outcome = Outcome(item=items[index], value=None, error=error, cause=cause)
-            finish(worker, outcome)
+                outcome = Outcome(
+                    item=item, value=None, error=_msg_memory(self.memory_mb), cause="memory"
+                )
+            self.finish(worker, outcome)
             if retire:
-                replace(worker, kill=False)
+                self.replace(worker, kill=False)
                 return False
         return True
 
-    def dispatch(ahead: int) -> None:
-        for worker in pool:
-            while len(worker.queue) < ahead and todo:
-                index = todo.popleft()
+    def _ready(self, worker: _Worker) -> None:
+        worker.ready = True
+        if self.watch is not None:
+            self.watch.ready(worker.process.pid)
+        worker.forget_log()  # the worker has its log open: the name can go
+        worker.deadline = time.monotonic() + self.timeout  # the item starts now
+
+    # --- one turn of the loop ------------------------------------------------------------------
+
+    def dispatch(self, ahead: int) -> None:
+        for worker in self.workers:
+            while len(worker.queue) < ahead and self.todo:
+                index = self.todo.popleft()
                 if not worker.queue:
-                    allowance = timeout if worker.ready else max(timeout, _START_ALLOWANCE)
+                    allowance = (
+                        self.timeout if worker.ready else max(self.timeout, _START_ALLOWANCE)
+                    )
                     worker.deadline = time.monotonic() + allowance
                 worker.queue.append(index)
                 # A dead worker fails the send; its sentinel reports it below.
                 with contextlib.suppress(OSError):
-                    worker.conn.send((index, items[index]))
+                    worker.conn.send((index, self.items[index]))
 
+    def turn(self) -> None:
+        """Hand out items, wait a little for answers, take them in, stop what overran."""
+        self.helper.settle(wait_for_it=False)
+        # While the helper holds this process, answers come in late: hand out more.
+        ahead = _AHEAD_MEANWHILE if self.helper.running else _AHEAD
+        self.dispatch(ahead)
+        busy = [w for w in self.workers if w.queue]
+        wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        if self.watch is not None:
+            wait_for = min(wait_for, _WATCH_INTERVAL)
+        # Ctrl-C in the ``ctmt`` program is noted, not raised: look at it now and then.
+        wait_for = min(wait_for, _INTERRUPT_POLL)
+        waited = [w.conn for w in busy] + [w.process.sentinel for w in self.workers]
+        ready = set(wait(waited, wait_for))
+        now = time.monotonic()
+        for worker in list(self.workers):
+            if worker.conn in ready or worker.process.sentinel in ready:
+                if not self.take(worker):
+                    continue  # it died or retired, and is replaced
+                if worker.process.sentinel in ready:
+                    # Every answer it gave is taken in: what it held first killed it.
+                    self.died(worker)
+                    continue
+            self._enforce_limits(worker, now)
+        interrupt.check()
+        # Free workers get their next item before the caller spends time on the answers.
+        self.dispatch(ahead)
+
+    def _enforce_limits(self, worker: _Worker, now: float) -> None:
+        if worker.queue and now >= worker.deadline:
+            if not worker.ready:
+                raise CtmtError(
+                    "Tiến trình đọc tệp không khởi động được sau"
+                    f" {_vn(round(_START_ALLOWANCE))} giây."
+                )
+            self.fail(worker, _msg_timeout(self.timeout), "timeout")
+            self.replace(worker, kill=True)
+        elif self.watch is not None and worker.queue and self.watch.over(worker.process.pid):
+            self.fail(worker, _msg_memory(self.memory_mb), "memory")
+            self.replace(worker, kill=True)
+
+
+def _run(
+    func: Callable[[str], T],
+    items: list[str],
+    count: int,
+    timeout: float,
+    memory_mb: int,
+    ctx: BaseContext,
+    meanwhile: Callable[[], object] | None = None,
+    watch: _MemoryWatch | None = None,
+) -> Iterator[Outcome[T]]:
+    pool = _Pool(func, items, timeout, memory_mb, ctx, watch)
+    next_out = 0
     try:
         for _ in range(count):
-            pool.append(start())
+            pool.workers.append(pool.start())
         if meanwhile is not None:
-            task = meanwhile
-
-            def run_meanwhile() -> None:
-                try:
-                    task()
-                except BaseException as exc:  # raised in the caller's thread by settle()
-                    failed.append(exc)
-
-            helper.append(
-                threading.Thread(target=run_meanwhile, name="ctmtcntt-meanwhile", daemon=True)
-            )
-            helper[0].start()
+            pool.helper.begin(meanwhile)
         while next_out < len(items):
-            settle(wait_for_it=False)
-            # While the helper holds this process, answers come in late: hand out more.
-            ahead = _AHEAD_MEANWHILE if helper else _AHEAD
-            dispatch(ahead)
-            busy = [w for w in pool if w.queue]
-            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            if watch is not None:
-                wait_for = min(wait_for, _WATCH_INTERVAL)
-            # Ctrl-C in the ``ctmt`` program is noted, not raised: look at it now and then.
-            wait_for = min(wait_for, _INTERRUPT_POLL)
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in pool], wait_for))
-            now = time.monotonic()
-            for worker in list(pool):
-                if worker.conn in ready or worker.process.sentinel in ready:
-                    if not take(worker):
-                        continue  # it died or retired, and is replaced
-                    if worker.process.sentinel in ready:
-                        # Every answer it gave is taken in: what it held first killed it.
-                        died(worker)
-                        continue
-                if worker.queue and now >= worker.deadline:
-                    if not worker.ready:
-                        raise CtmtError(
-                            "Tiến trình đọc tệp không khởi động được sau"
-                            f" {_vn(round(_START_ALLOWANCE))} giây."
-                        )
-                    error = _msg_timeout(timeout)
-                    item = items[worker.queue[0]]
-                    finish(worker, Outcome(item=item, value=None, error=error, cause="timeout"))
-                    replace(worker, kill=True)
-                elif watch is not None and worker.queue and watch.over(worker.process.pid):
-                    error = _msg_memory(memory_mb)
-                    item = items[worker.queue[0]]
-                    finish(worker, Outcome(item=item, value=None, error=error, cause="memory"))
-                    replace(worker, kill=True)
-            interrupt.check()
-            # Free workers get their next item before the caller spends time on the answers.
-            dispatch(ahead)
-            while next_out in done:
-                yield done.pop(next_out)
+            pool.turn()
+            while next_out in pool.done:
+                yield pool.done.pop(next_out)
                 next_out += 1
-        settle(wait_for_it=True)
+        pool.helper.settle(wait_for_it=True)
     except BaseException:
-        # Interrupted (Ctrl-C) or failed: the helper's work is no longer wanted, and it may wait
-        # on a lock the interruption left held; do not wait for it long.
-        if helper:
-            helper[0].join(_HELPER_GRACE)
-            helper.clear()
+        pool.helper.abandon()
         raise
     finally:
-        if helper:
-            helper[0].join()
-        for worker in pool:
-            worker.stop(kill=bool(worker.queue))
-        for worker in pool:
-            worker.reap(1.0)
+        pool.helper.join()
+        pool.stop_all()
