@@ -17,6 +17,8 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
+from ..common.zip_names import member_names, norm
+
 _OFFICE_DOCUMENT = "/officeDocument"
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
 
@@ -47,12 +49,6 @@ RESAVE: Final = {
     "ods": "hãy mở bằng LibreOffice Calc, chọn Tệp > Lưu thành > Excel 2007-365 (.xlsx)"
     " rồi gửi lại",
 }
-
-
-def norm(name: str) -> str:
-    """A member's name as compared: forward slashes, no leading one, lower case."""
-    # Some writers store Windows separators, a leading slash or other capitals; readers cope.
-    return name.replace("\\", "/").lstrip("/").lower()
 
 
 def part_xml(zf: zipfile.ZipFile, member: str) -> Element | None:
@@ -140,7 +136,7 @@ def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
 def unread_parts(zf: zipfile.ZipFile, is_sheet: Callable[[str], bool]) -> list[str]:
     """The members that may be sheets (``is_sheet`` of their normalised name) but that no
     sheet of the workbook refers to: whatever they hold, no reader reads it."""
-    names = {norm(name): name for name in zf.namelist()}
+    names = member_names(zf)
     used = {norm(member) for member in sheet_members(zf, names).values()}
     return sorted(
         name
