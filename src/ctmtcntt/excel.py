@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .common.numbers import looks_like_formula
 from .errors import CtmtError
 
 INSTALL_HINT = 'pip install "ctmtcntt[excel]"'
@@ -47,7 +48,6 @@ MAX_ROWS = 10_000
 MAX_COLUMNS = 200
 
 _SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
-_FORMULA_LEAD = ("=", "+", "-", "@")
 _NOT_READ = "?"
 
 Book = Any  # an xlwings Book: xlwings' own types stay out of this module's signatures
@@ -641,8 +641,9 @@ def _as_text(value: object) -> str:
 
 
 def _quoted(value: str) -> str:
-    """Text that Excel must not take for a formula (a unit's "=SUM(...)" stays text)."""
-    return "'" + value if value.startswith(_FORMULA_LEAD) else value
+    """Text that Excel must not take for a formula (a unit's "=SUM(...)" stays text), by the
+    rule every writer of the package uses."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def _cell_value(value: object) -> object:
