@@ -47,7 +47,6 @@ LOG_FILE = Path(tempfile.gettempdir()) / "ctmtcntt-excel.log"
 MAX_ROWS = 10_000
 MAX_COLUMNS = 200
 
-_SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 _NOT_READ = "?"
 
 Book = Any  # an xlwings Book: xlwings' own types stay out of this module's signatures
@@ -457,6 +456,8 @@ def _write_results(
     forms: Sequence[str],
     problems: Sequence[str],
 ) -> None:
+    from .findings import SEVERITY_LABEL
+
     errors, warnings = _totals(findings)
     now = dt.datetime.now()
     summary = (
@@ -476,7 +477,7 @@ def _write_results(
             [
                 _quoted(finding.sheet or ""),
                 _link(finding.sheet, finding.cell),
-                _SEVERITY.get(finding.severity, finding.severity),
+                SEVERITY_LABEL.get(finding.severity, finding.severity),
                 finding.code,
                 _quoted(finding.message),
             ]

@@ -227,29 +227,28 @@ def _bars(ws: Worksheet, formats: Formats, column: int, last: int, target: bool)
     """The bars of a chart's results (rows 4 to ``last`` + 1), with the target's line."""
     bars = formats.book.add_chart({"type": "column"})
     assert bars is not None
-    bars.add_series(
-        {
-            "name": [ws.name, 2, column + 1],
-            "categories": [ws.name, 3, column, last, column],
-            "values": [ws.name, 3, column + 1, last, column + 1],
-            "fill": {"color": "#4472C4"},
-            "gap": 40,
-        }
-    )
+    look = {"fill": {"color": "#4472C4"}, "gap": 40}
+    bars.add_series(_series(ws, column, column + 1, last, look))
     if target:
         line = formats.book.add_chart({"type": "line"})
         assert line is not None
-        line.add_series(
-            {
-                "name": [ws.name, 2, column + 2],
-                "categories": [ws.name, 3, column, last, column],
-                "values": [ws.name, 3, column + 2, last, column + 2],
-                "line": {"color": "#C00000", "width": 2.25},
-                "marker": {"type": "none"},
-            }
-        )
+        look = {"line": {"color": "#C00000", "width": 2.25}, "marker": {"type": "none"}}
+        line.add_series(_series(ws, column, column + 2, last, look))
         bars.combine(line)
     return bars
+
+
+def _series(
+    ws: Worksheet, labels: int, values: int, last: int, look: dict[str, Any]
+) -> dict[str, Any]:
+    """A series of a chart's data: its name in the header row (3), the units' names in the
+    ``labels`` column, its figures in the ``values`` column, down to row ``last`` + 1."""
+    return {
+        "name": [ws.name, 2, values],
+        "categories": [ws.name, 3, labels, last, labels],
+        "values": [ws.name, 3, values, last, values],
+        **look,
+    }
 
 
 def _is_figure(value: Any) -> bool:

@@ -20,6 +20,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from ..common import gc_pause
 from ..common.numbers import looks_like_formula
 from ..common.saving import atomic_save, output_path, xml_safe
+from ..findings import SEVERITY_LABEL
 from ..forms.layout import FONT, Drawn, Grid, TableRow, fit_row, fixed_rows, plan
 from ..forms.spec import FormSpec
 from ..read.submission import (
@@ -288,7 +289,7 @@ def _record_sheets(
 ) -> None:
     """What the figures rest on: the findings, the files read, the units that sent nothing."""
     findings = [
-        [f.file, f.sheet, f.cell, "Lỗi" if f.is_error else "Cảnh báo", f.code, f.message]
+        [f.file, f.sheet, f.cell, SEVERITY_LABEL[f.severity], f.code, f.message]
         for f in result.data.findings
     ]
     table(
