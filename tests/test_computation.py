@@ -36,7 +36,8 @@ from ctmtcntt.consolidation.combine import consolidate_reports
 from ctmtcntt.forms.spec import load_catalogue
 from ctmtcntt.read.submission import UnitReport, read_grids
 from ctmtcntt.result import ConsolidationResult
-from ctmtcntt.write.filling import changes, fill_cells, shows_exactly
+from ctmtcntt.write.filling import changes, fill_cells
+from ctmtcntt.write.number_formats import shows_exactly
 
 REPO = Path(__file__).resolve().parents[1]
 PL01 = load_catalogue().forms["PL01"]

@@ -570,11 +570,11 @@ def test_chart_is_left_out_beyond_its_unit_limit(
 ) -> None:
     """Past CHART_MAX_UNITS units the completion sheet says why it has no chart; its table
     still lists every unit."""
-    from ctmtcntt.write import province_book
+    from ctmtcntt.write import completion_charts
 
     result = ctmtcntt.consolidate(EXAMPLE)
     units = len(result.data.per_unit)
-    monkeypatch.setattr(province_book, "CHART_MAX_UNITS", units - 1)
+    monkeypatch.setattr(completion_charts, "CHART_MAX_UNITS", units - 1)
     path = tmp_path / "tinh.xlsx"
     result.write(path)
     with zipfile.ZipFile(path) as zf:

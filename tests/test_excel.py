@@ -476,7 +476,19 @@ def test_importing_the_module_does_not_import_xlwings() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=SUM(A1)", "'=SUM(A1)"), ("+84", "'+84"), ("-", "'-"), ("@x", "'@x"), ("Đạt", "Đạt")],
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+84", "'+84"),
+        ("-", "'-"),
+        ("@x", "'@x"),
+        ("Đạt", "Đạt"),
+        # As the other writers: after spaces or invisible characters, in full width, after a tab.
+        (" =SUM(A1)", "' =SUM(A1)"),
+        ("\u200b=1+1", "'\u200b=1+1"),
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("x=1", "x=1"),
+    ],
 )
 def test_text_is_never_written_as_a_formula(value: str, expected: str) -> None:
     """Text that Excel would take for a formula is written with its text prefix."""

@@ -29,7 +29,7 @@ from ctmtcntt.cli import main
 from ctmtcntt.common.cells import parse_a1
 from ctmtcntt.forms.spec import resource_folder
 from ctmtcntt.read.workbook import read_workbook
-from ctmtcntt.write.filling import shows_exactly
+from ctmtcntt.write.number_formats import shows_exactly
 
 MACRO_SOURCE = CORPUS / "xlsxwriter/xlsxwriter/test/comparison/xlsx_files/macro01.xlsm"
 EXAMPLE_UNITS = [
@@ -528,10 +528,10 @@ GENERAL_STYLES = (
 
 
 def _patched(xml: str, writes: dict[str, float | str | None]) -> str:
-    from ctmtcntt.write.filling import _patch_sheet, _Styles
+    from ctmtcntt.write.xlsx_patch import Styles, patch_sheet
 
     cells = {parse_a1(ref): value for ref, value in writes.items()}
-    return _patch_sheet(xml.encode(), cells, _Styles(GENERAL_STYLES)).xml.decode()
+    return patch_sheet(xml.encode(), cells, Styles(GENERAL_STYLES)).xml.decode()
 
 
 SHEET = (
@@ -577,13 +577,13 @@ def test_patch_keeps_a_namespace_prefix() -> None:
 
 def test_patch_clones_a_style_that_would_hide_the_number() -> None:
     """A percent-formatted cell gets a copy of its style showing numbers as General."""
-    from ctmtcntt.write.filling import _patch_sheet, _Styles
+    from ctmtcntt.write.xlsx_patch import Styles, patch_sheet
 
-    styles = _Styles(
+    styles = Styles(
         b'<styleSheet><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="0" fontId="1"/>'
         b'<xf numFmtId="10" fontId="2" applyNumberFormat="1"/></cellXfs></styleSheet>'
     )
-    patch = _patch_sheet(SHEET.encode(), {(1, 3): 66.67}, styles)
+    patch = patch_sheet(SHEET.encode(), {(1, 3): 66.67}, styles)
     assert b'<c r="C1" s="3"><v>66.67</v></c>' in patch.xml
     new = styles.patched()
     assert new is not None
@@ -593,14 +593,38 @@ def test_patch_clones_a_style_that_would_hide_the_number() -> None:
 
 def test_patch_refuses_what_it_cannot_do_safely() -> None:
     """Cells without addresses or a shared formula other cells use: openpyxl does the write."""
-    from ctmtcntt.write.filling import _Unpatchable
+    from ctmtcntt.write.xlsx_patch import Unpatchable
 
     shared = SHEET.replace("<f>SUM(B1:B2)</f>", '<f t="shared" ref="B3:C3" si="0">SUM(B1:B2)</f>')
-    with pytest.raises(_Unpatchable):
+    with pytest.raises(Unpatchable):
         _patched(shared, {"B3": 1.0})
     anonymous = SHEET.replace('<c r="A1" t="s">', '<c t="s">')
-    with pytest.raises(_Unpatchable):
+    with pytest.raises(Unpatchable):
         _patched(anonymous, {"B1": 1.0})
+
+
+def test_sheet_parts_are_found_as_the_reader_finds_them(tmp_path: Path) -> None:
+    """A package whose relationships name its sheets in other capitals than its members (read
+    as any reader reads it) is filled, not refused: the patch finds the parts as ``read`` does."""
+    source = EXAMPLE / "H09 - TX An Nhon.xlsx"
+    cased = tmp_path / "cased.xlsx"
+    with zipfile.ZipFile(source) as zf, zipfile.ZipFile(cased, "w") as out:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                assert b'Target="/xl/worksheets/sheet' in data
+                data = data.replace(
+                    b'Target="/xl/worksheets/sheet', b'Target="/xl/Worksheets/Sheet'
+                )
+            out.writestr(info, data)
+    expected = ctmtcntt.fill(source, tmp_path / "plain.xlsx")
+    result = ctmtcntt.fill(cased, tmp_path / "out.xlsx")
+    assert expected.changed == result.changed
+    assert expected.changed
+    for name in {write.sheet for write in result.changed}:
+        assert sheet_values(tmp_path / "plain.xlsx", name) == sheet_values(
+            tmp_path / "out.xlsx", name
+        )
 
 
 def test_a_removed_formula_drops_the_calculation_chain(tmp_path: Path) -> None:
@@ -646,14 +670,14 @@ def test_openpyxl_fallback_writes_the_same_values(
 ) -> None:
     """Sheet XML the patch refuses is written through openpyxl: the same values, formats that
     show them."""
-    import ctmtcntt.write.filling as filling
+    import ctmtcntt.write.xlsx_patch as xlsx_patch
 
     def refuse(source: Path, writes: object) -> bytes:
-        raise filling._Unpatchable("test")
+        raise xlsx_patch.Unpatchable("test")
 
     source = template_unit(tmp_path, "PL01")
     expected = ctmtcntt.fill(source, tmp_path / "patched.xlsx")
-    monkeypatch.setattr(filling, "_patched_package", refuse)
+    monkeypatch.setattr(xlsx_patch, "patched_package", refuse)
     fallback = ctmtcntt.fill(source, tmp_path / "fallback.xlsx")
     assert expected.writes == fallback.writes
     grid = sheet_values(tmp_path / "fallback.xlsx", "Phụ lục 01")

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .common.numbers import looks_like_formula
 from .errors import CtmtError
 
 INSTALL_HINT = 'pip install "ctmtcntt[excel]"'
@@ -46,8 +47,6 @@ LOG_FILE = Path(tempfile.gettempdir()) / "ctmtcntt-excel.log"
 MAX_ROWS = 10_000
 MAX_COLUMNS = 200
 
-_SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
-_FORMULA_LEAD = ("=", "+", "-", "@")
 _NOT_READ = "?"
 
 Book = Any  # an xlwings Book: xlwings' own types stay out of this module's signatures
@@ -457,6 +456,8 @@ def _write_results(
     forms: Sequence[str],
     problems: Sequence[str],
 ) -> None:
+    from .findings import SEVERITY_LABEL
+
     errors, warnings = _totals(findings)
     now = dt.datetime.now()
     summary = (
@@ -476,7 +477,7 @@ def _write_results(
             [
                 _quoted(finding.sheet or ""),
                 _link(finding.sheet, finding.cell),
-                _SEVERITY.get(finding.severity, finding.severity),
+                SEVERITY_LABEL.get(finding.severity, finding.severity),
                 finding.code,
                 _quoted(finding.message),
             ]
@@ -641,8 +642,9 @@ def _as_text(value: object) -> str:
 
 
 def _quoted(value: str) -> str:
-    """Text that Excel must not take for a formula (a unit's "=SUM(...)" stays text)."""
-    return "'" + value if value.startswith(_FORMULA_LEAD) else value
+    """Text that Excel must not take for a formula (a unit's "=SUM(...)" stays text), by the
+    rule every writer of the package uses."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def _cell_value(value: object) -> object:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from .common.numbers import vn_number
 from .forms.spec import Catalogue, FormSpec, load_findings
 
 Severity = Literal["error", "warning"]
+#: A severity as staff read it, on screen and in the workbooks the tool writes.
+SEVERITY_LABEL: Final[Mapping[str, str]] = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .check.batch import FileResult
-from .findings import Finding, count
+from .findings import SEVERITY_LABEL, Finding, count
 from .forms.spec import FormSpec
 from .result import ConsolidationResult
 from .workflows import ValidationResult
@@ -13,7 +13,7 @@ from .workflows import ValidationResult
 if TYPE_CHECKING:
     from .write.drafting import Draft
 
-_LABEL = {"error": "LỖI", "warning": "CẢNH BÁO"}
+_LABEL = {severity: label.upper() for severity, label in SEVERITY_LABEL.items()}
 
 
 def _where(finding: Finding) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..common.cells import a1
-from .spec import FormSpec, LayoutCell
+from .spec import FormSpec, Layout, LayoutCell
 
 FONT = "Times New Roman"
 
@@ -127,6 +127,28 @@ def _put_title(grid: Grid, row: int, item: LayoutCell, *, center: bool = False) 
 def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None = None) -> Drawn:
     """Lay the whole form out on ``grid`` and say where each table row and column is."""
     layout = spec.layout
+    line, unit_cell = _title_block(grid, layout, unit)
+    header_top = line
+    line = _header(grid, layout, line)
+    numbering = line
+    _numbering(grid, spec, line)
+    placed = _table_rows(grid, layout, rows, line + 1)
+    last = numbering + len(rows)
+    _notes(grid, layout, last + 2)
+    grid.widths.update(layout.widths)
+    return Drawn(
+        unit_cell=unit_cell,
+        numbering_row=numbering,
+        rows=placed,
+        columns={c.key: c.number for c in spec.columns},
+        last_row=last,
+        header_top=header_top,
+    )
+
+
+def _title_block(grid: Grid, layout: Layout, unit: str | None) -> tuple[int, str]:
+    """The title lines from row 1, the unit named where the form says; the next free row and
+    the unit's cell."""
     unit_cell = "A1"
     line = 1
     for title in layout.title:
@@ -143,7 +165,13 @@ def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None 
                 unit_cell = a1(line, item.column)
                 grid.style(line, item.column)[1] = LEFT
         line += 1
-    header_top = line
+    return line, unit_cell
+
+
+def _header(grid: Grid, layout: Layout, top: int) -> int:
+    """The header rows from ``top``, boxed, merged down and across as the form says; the next
+    free row."""
+    line = top
     for depth, header in enumerate(layout.header):
         for item in header:
             style = grid.set(line, item.column, item.text)
@@ -156,22 +184,29 @@ def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None 
             elif item.merge:
                 grid.merges.append((line, item.column, line, item.merge))
         line += 1
-    for row in range(header_top, line):
+    for row in range(top, line):
         # Header texts wrap inside narrow columns: give each header row room for three lines.
         grid.heights[row] = 48
         for column in range(1, layout.last_column + 1):
             grid.style(row, column)[2] = True
-    numbering = line
+    return line
+
+
+def _numbering(grid: Grid, spec: FormSpec, line: int) -> None:
+    """The row numbering the columns: (1), (2)… and how computed ones follow from others."""
     for spec_column in spec.columns:
         style = grid.set(line, spec_column.number, spec_column.numbering)
         style[0] = (FONT, 10, False, True)
         style[1] = CENTER
         style[2] = True
     # "(10)=(11)+(12)+(13)" wraps in a narrow money column: the row grows to show all of it.
-    fit_row(grid, line, layout.widths, layout.last_column)
-    line += 1
+    fit_row(grid, line, spec.layout.widths, spec.layout.last_column)
+
+
+def _table_rows(grid: Grid, layout: Layout, rows: Sequence[TableRow], first: int) -> dict[str, int]:
+    """The table's rows from ``first``, boxed, each as tall as its name; each row's line."""
     placed: dict[str, int] = {}
-    for table_row in rows:
+    for line, table_row in enumerate(rows, start=first):
         placed[table_row.key] = line
         stt = grid.set(line, 1, table_row.label or None)
         name = grid.set(line, 2, table_row.name or None)
@@ -186,22 +221,14 @@ def plan(grid: Grid, spec: FormSpec, rows: Sequence[TableRow], unit: str | None 
             if column > 2:
                 box[0] = (FONT, 11, False, False)
                 box[1] = CENTER
-        line += 1
-    last = line - 1
-    line += 1
-    for note in layout.notes:
+    return placed
+
+
+def _notes(grid: Grid, layout: Layout, top: int) -> None:
+    """The notes under the table from ``top``: the signatures centred, lines of text left."""
+    for line, note in enumerate(layout.notes, start=top):
         for item in note:
             _put_title(grid, line, item, center=item.bold and item.column > 1)
             if not (item.bold and item.column > 1):
                 # Notes read as lines of text: left-aligned, one line, never wrapped in column A.
                 grid.style(line, item.column)[1] = NOTE
-        line += 1
-    grid.widths.update(layout.widths)
-    return Drawn(
-        unit_cell=unit_cell,
-        numbering_row=numbering,
-        rows=placed,
-        columns={c.key: c.number for c in spec.columns},
-        last_row=last,
-        header_top=header_top,
-    )

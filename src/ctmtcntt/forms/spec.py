@@ -345,32 +345,9 @@ def _layout_rows(rows: list[list[dict[str, Any]]]) -> tuple[tuple[LayoutCell, ..
 def _form(doc: dict[str, Any], path: Path) -> FormSpec:
     try:
         layout = doc["layout"]
-        columns = tuple(
-            ColumnSpec(
-                **{k: v for k, v in c.items() if k not in {"sum_of", "ratio_of", "choices"}},
-                sum_of=tuple(c.get("sum_of", ())),
-                ratio_of=tuple(c.get("ratio_of", ())),
-                choices=tuple(str(choice) for choice in c.get("choices", ())),
-            )
-            for c in doc["columns"]
-        )
-        rows = tuple(
-            RowSpec(
-                **{
-                    k: v for k, v in r.items() if k not in {"target", "inputs", "ratio_of", "parts"}
-                },
-                target=parse_target(r.get("target")),
-                inputs=tuple(r.get("inputs", ())),
-                ratio_of=tuple(r.get("ratio_of", ())),
-                parts=tuple(r.get("parts", ())),
-            )
-            for r in doc["rows"]
-        )
-        kind: Any = doc.get("kind") or (
-            "projects" if any(r.kind == "group" for r in rows) else "indicators"
-        )
-        if kind not in ("indicators", "projects"):
-            raise ValueError(f"kind: {kind} (indicators | projects)")
+        columns = _columns(doc["columns"])
+        rows = _rows(doc["rows"])
+        kind = _kind(doc, rows)
         spec = FormSpec(
             code=str(doc["form"]),
             kind=kind,
@@ -378,13 +355,7 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
             sheet=doc["sheet"],
             recognise=tuple(doc["recognise"]),
             aliases=tuple(doc.get("aliases", ())),
-            layout=Layout(
-                last_column=layout["last_column"],
-                widths={int(k): float(v) for k, v in layout["widths"].items()},
-                title=_layout_rows(layout["title"]),
-                header=_layout_rows(layout["header"]),
-                notes=_layout_rows(layout["notes"]),
-            ),
+            layout=_layout(layout),
             columns=columns,
             rows=rows,
             checks=tuple(doc["checks"]),
@@ -410,6 +381,49 @@ def _form(doc: dict[str, Any], path: Path) -> FormSpec:
         raise SpecError(f"{path.name}: mô tả biểu mẫu không hợp lệ ({exc!r})") from exc
     _check_references(spec, path)
     return spec
+
+
+def _columns(items: list[dict[str, Any]]) -> tuple[ColumnSpec, ...]:
+    return tuple(
+        ColumnSpec(
+            **{k: v for k, v in c.items() if k not in {"sum_of", "ratio_of", "choices"}},
+            sum_of=tuple(c.get("sum_of", ())),
+            ratio_of=tuple(c.get("ratio_of", ())),
+            choices=tuple(str(choice) for choice in c.get("choices", ())),
+        )
+        for c in items
+    )
+
+
+def _rows(items: list[dict[str, Any]]) -> tuple[RowSpec, ...]:
+    return tuple(
+        RowSpec(
+            **{k: v for k, v in r.items() if k not in {"target", "inputs", "ratio_of", "parts"}},
+            target=parse_target(r.get("target")),
+            inputs=tuple(r.get("inputs", ())),
+            ratio_of=tuple(r.get("ratio_of", ())),
+            parts=tuple(r.get("parts", ())),
+        )
+        for r in items
+    )
+
+
+def _kind(doc: dict[str, Any], rows: tuple[RowSpec, ...]) -> Any:
+    """The form's kind as written, else a project list when it has group rows."""
+    kind = doc.get("kind") or ("projects" if any(r.kind == "group" for r in rows) else "indicators")
+    if kind not in ("indicators", "projects"):
+        raise ValueError(f"kind: {kind} (indicators | projects)")
+    return kind
+
+
+def _layout(layout: dict[str, Any]) -> Layout:
+    return Layout(
+        last_column=layout["last_column"],
+        widths={int(k): float(v) for k, v in layout["widths"].items()},
+        title=_layout_rows(layout["title"]),
+        header=_layout_rows(layout["header"]),
+        notes=_layout_rows(layout["notes"]),
+    )
 
 
 def _check_references(spec: FormSpec, path: Path) -> None:

@@ -23,9 +23,10 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from ..common.cells import a1, parse_a1
+from ..common.zip_names import member_names
 from ..errors import WorkbookError
 from ..sniff import holds_error, holds_formula, xls_workbook_stream
-from .package import MSG_BAD_ZIP_MEMBER, msg_os_error, norm, sheet_members
+from .package import MSG_BAD_ZIP_MEMBER, msg_os_error, sheet_members
 
 UNCACHED = re.compile(
     rb"""<(?:\w+:)?c\b[^>]*?\sr=["']([A-Z]{1,3}[0-9]+)["'][^>]*>"""
@@ -54,7 +55,7 @@ def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
     found = Marks()
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = {norm(name): name for name in zf.namelist()}
+            names = member_names(zf)
             for sheet, member in sheet_members(zf, names).items():
                 # sniff() checked every XML part of this package for a DTD before any parser ran.
                 xml = zf.read(member)
@@ -181,7 +182,7 @@ def ods_marks(path: Path, data: bytes | None = None) -> Marks:
     found = Marks()
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            member = {norm(name): name for name in zf.namelist()}.get("content.xml")
+            member = member_names(zf).get("content.xml")
             content = b"" if member is None else zf.read(member)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc

@@ -1,8 +1,9 @@
 """The parts of an Office Open XML package: which member holds the workbook and each sheet.
 
 Transitional and strict OOXML alike (namespaces are matched by local name), with the liberties
-writers take (Windows separators, a leading slash, other capitals). Also what to tell staff
-when a member of the package cannot be read.
+writers take (Windows separators, a leading slash, other capitals). The one place that follows a
+package's relationships, for the reader and for the writer that patches a unit's workbook. Also
+what to tell staff when a member of the package cannot be read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Final
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
+
+from ..common.zip_names import member_names, norm
 
 _OFFICE_DOCUMENT = "/officeDocument"
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
@@ -47,12 +50,6 @@ RESAVE: Final = {
     "ods": "hãy mở bằng LibreOffice Calc, chọn Tệp > Lưu thành > Excel 2007-365 (.xlsx)"
     " rồi gửi lại",
 }
-
-
-def norm(name: str) -> str:
-    """A member's name as compared: forward slashes, no leading one, lower case."""
-    # Some writers store Windows separators, a leading slash or other capitals; readers cope.
-    return name.replace("\\", "/").lstrip("/").lower()
 
 
 def part_xml(zf: zipfile.ZipFile, member: str) -> Element | None:
@@ -106,8 +103,26 @@ def workbook_part(zf: zipfile.ZipFile, names: dict[str, str]) -> str | None:
 
 def workbook_relationships(zf: zipfile.ZipFile, names: dict[str, str]) -> str:
     """The normalised name of the workbook part's relationships part."""
-    folder, base = posixpath.split(workbook_path(zf, names))
+    return _relationships_of(workbook_path(zf, names))
+
+
+def _relationships_of(part: str) -> str:
+    folder, base = posixpath.split(part)
     return norm(posixpath.join(folder, "_rels", f"{base}.rels"))
+
+
+def workbook_related(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
+    """The workbook's related parts present in the package: the member of the first
+    relationship of each kind (the last word of its type: ``styles``, ``calcChain``…)."""
+    workbook = workbook_path(zf, names)
+    folder = posixpath.dirname(workbook)
+    related: dict[str, str] = {}
+    for rel in _relationships(zf, names, _relationships_of(workbook)):
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        member = names.get(_resolve(folder, rel.get("Target", ""))) if rel.get("Target") else None
+        if member is not None and kind not in related:
+            related[kind] = member
+    return related
 
 
 def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
@@ -121,10 +136,10 @@ def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
     root = None if member is None else part_xml(zf, member)
     if root is None:
         return {}
-    folder, base = posixpath.split(norm(workbook))
+    folder = posixpath.dirname(workbook)
     targets = {
         rel.get("Id"): _resolve(folder, rel.get("Target", ""))
-        for rel in _relationships(zf, names, posixpath.join(folder, "_rels", f"{base}.rels"))
+        for rel in _relationships(zf, names, _relationships_of(workbook))
         if rel.get("Target")
     }
     members: dict[str, str] = {}
@@ -140,7 +155,7 @@ def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
 def unread_parts(zf: zipfile.ZipFile, is_sheet: Callable[[str], bool]) -> list[str]:
     """The members that may be sheets (``is_sheet`` of their normalised name) but that no
     sheet of the workbook refers to: whatever they hold, no reader reads it."""
-    names = {norm(name): name for name in zf.namelist()}
+    names = member_names(zf)
     used = {norm(member) for member in sheet_members(zf, names).values()}
     return sorted(
         name

@@ -15,10 +15,11 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from ..common.zip_names import member_names
 from ..errors import WorkbookError
 from ..sniff import foreign_encoding, holds_error
 from .marks import KNOWN_ERRORS, error_cells
-from .package import MSG_BAD_ZIP_MEMBER, RESAVE, norm, workbook_part, workbook_relationships
+from .package import MSG_BAD_ZIP_MEMBER, RESAVE, workbook_part, workbook_relationships
 
 _DECLARATION = re.compile(r"""^(<\?xml[^>]*?\sencoding\s*=\s*["'])[^"']*(["'])""")
 _SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
@@ -44,7 +45,7 @@ def rewritten(
             zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf,
             zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy,
         ):
-            names = {norm(name): name for name in zf.namelist()}
+            names = member_names(zf)
             changes: dict[str | None, Callable[[bytes], bytes]] = {}
             if workbook is not None:
                 changes[workbook_part(zf, names)] = workbook

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any, Final
 from xml.etree.ElementTree import Element
 
+from ..common.cells import column_letter
 from ..common.numbers import normalize_text
 from ..common.numbers import vn_number as _vn
+from ..common.zip_names import member_names
 from ..errors import WorkbookError
 from ..findings import Finding, make_finding
 from ..forms.spec import Catalogue, load_catalogue
@@ -36,7 +38,6 @@ from .package import (
     RESAVE,
     local,
     msg_os_error,
-    norm,
     part_xml,
     sheet_members,
     unread_parts,
@@ -99,7 +100,9 @@ def _detail(exc: BaseException) -> str:
 
 def _msg_too_big(kind: str, sheet: str | None, rows: int | None, columns: int | None) -> str:
     where = f'Trang tính "{sheet}"' if sheet else "Một trang tính"
-    size = f" kéo dài tới dòng {_vn(rows)}, cột {_column_name(columns)}" if rows and columns else ""
+    size = (
+        f" kéo dài tới dòng {_vn(rows)}, cột {column_letter(columns)}" if rows and columns else ""
+    )
     return (
         f"{where}{size}: vùng dữ liệu quá lớn (giới hạn {_vn(MAX_GRID_CELLS)} ô), thường do có"
         " ô bị gõ nhầm ở rất xa bảng hoặc tệp bị hỏng. Hãy xóa các dòng, cột thừa bên dưới và"
@@ -119,14 +122,6 @@ def _msg_reader_crash(kind: str) -> str:
         "Trình đọc gặp lỗi nội bộ khi mở tệp (tệp quá lớn, bị hỏng hoặc có cấu trúc bất"
         f" thường): {RESAVE.get(kind, RESAVE['xlsx'])}."
     )
-
-
-def _column_name(number: int) -> str:
-    name = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -414,7 +409,7 @@ def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]
     """
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = {norm(name): name for name in zf.namelist()}
+            names = member_names(zf)
             member = names.get("xl/styles.xml")
             styles = zf.read(member) if member is not None else b""
             if (
