@@ -27,7 +27,5 @@ SMALL_PART_LIMIT: Final = 1024 * 1024
 HEAD_BYTES: Final = 64 * 1024
 # The central directory of MAX_MEMBERS members with long names stays far below this.
 MAX_CENTRAL_DIRECTORY: Final = 16 * 1024 * 1024
-# An OLE directory with more entries than this is not a spreadsheet anyone sends by e-mail.
-MAX_OLE_DIRECTORY_BYTES: Final = 4 * 1024 * 1024
 # Where the OLE directory cannot be parsed, stream names are searched for in this many bytes.
 OLE_FALLBACK_SCAN: Final = 64 * 1024 * 1024
