@@ -1,5 +1,14 @@
 """The XML members of a package: no DTD or entity declaration, a prolog of sane length, a
-shared-strings count that fits the part, and which parts are not in UTF-8."""
+shared-strings count that fits the part, and which parts are not in UTF-8.
+
+Only the prolog is looked at, up to the root's start tag, from the first kilobyte of every XML
+member. defusedxml's parser (``forbid_dtd``) gives the same verdicts on every file of the
+reference corpus and of the hostile folder, but creating one parser per member and feeding it
+costs about 0.4 ms more per file (sniffing an example report went from 0.58 to 0.95 ms, for
+ten members), some 6 % of a worker's time per file: the walk of the prolog below stays. Every
+XML part parsed whole is parsed by defusedxml (``_package.part_xml``, the .ods marks), so a DTD
+missed here is refused there all the same.
+"""
 
 from __future__ import annotations
 
