@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from typing import IO, Final
 
 from .inflate import member_head, norm
 from .limits import FORMULA_SCAN_LIMIT
+
+#: Where an inflated member goes, by name, to be kept for the reader.
+Keep = Callable[[str, bytes], None]
 
 # Every formula element, <f>, <f t="shared" …>, <f/> or <x:f>, has an "f" before a space, "/"
 # or ">": a letter rarer than "<", so this scan is three times faster than looking for "<f".
@@ -48,10 +52,10 @@ def is_sheet_part(name: str) -> bool:
 
 
 def marked_parts(
-    raw: IO[bytes], infos: list[zipfile.ZipInfo], recode: set[str]
+    raw: IO[bytes], infos: list[zipfile.ZipInfo], recode: set[str], keep: Keep
 ) -> tuple[frozenset[str] | None, frozenset[str] | None]:
     """The worksheet parts holding a formula, and those holding an error value; (None, None)
-    when they could not all be looked at."""
+    when they could not all be looked at. Each part inflated is given to ``keep``."""
     formulas: set[str] = set()
     errors: set[str] = set()
     for info in infos:
@@ -65,6 +69,7 @@ def marked_parts(
             xml = None
         if xml is None or len(xml) != info.file_size:
             return None, None  # the reader's own look says what is wrong with it
+        keep(info.filename, xml)
         if holds_formula(xml):
             formulas.add(info.filename)
         if holds_error(xml):

@@ -21,6 +21,9 @@ XML_PROLOG_LIMIT: Final = 64 * 1024
 XML_CHECK_BUDGET: Final = 16 * 1024 * 1024
 # Worksheets up to this size (inflated) are looked into for formulas while sniffing.
 FORMULA_SCAN_LIMIT: Final = 8 * 1024 * 1024
+#: The members inflated whole while sniffing that are kept for the reader, all together at most
+#: this many bytes (a report's are about 50 KB): no member need be inflated twice.
+KEPT_PARTS_LIMIT: Final = 64 * 1024 * 1024
 # Small XML parts read whole (content types, ODF manifest); real ones are a few KB.
 SMALL_PART_LIMIT: Final = 1024 * 1024
 # Bytes of a file's start used to recognise text formats.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -64,6 +66,11 @@ class Sniffed:
     sheet_parts: int | None = field(default=None, compare=False)
     #: For a refused file: the finding code that names the refusal (``schemas/findings.yaml``).
     refusal: str | None = field(default=None, compare=False)
+    #: For an xlsx: the members sniffing inflated whole (its sheets, its small parts), by
+    #: name, so that reading need not inflate them again; at most ``KEPT_PARTS_LIMIT`` bytes.
+    parts: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    #: For an xlsx: its zip directory, so that reading need not parse it again.
+    members: tuple[zipfile.ZipInfo, ...] = field(default=(), compare=False, repr=False)
 
 
 def ok(kind: Kind) -> Sniffed:

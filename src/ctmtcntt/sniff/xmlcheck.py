@@ -6,7 +6,7 @@ member. defusedxml's parser (``forbid_dtd``) gives the same verdicts on every fi
 reference corpus and of the hostile folder, but creating one parser per member and feeding it
 costs about 0.4 ms more per file (sniffing an example report went from 0.58 to 0.95 ms, for
 ten members), some 6 % of a worker's time per file: the walk of the prolog below stays. Every
-XML part parsed whole is parsed by defusedxml (``_package.part_xml``, the .ods marks), so a DTD
+XML part parsed whole is parsed by defusedxml (``read.package.part_xml``, the .ods marks), so a DTD
 missed here is refused there all the same.
 """
 
@@ -17,11 +17,12 @@ import zipfile
 from typing import IO, Final, Literal
 
 from .inflate import member_head, norm
-from .limits import XML_PROLOG_LIMIT
+from .limits import KEPT_PARTS_LIMIT, XML_PROLOG_LIMIT
 from .messages import MSG_STRING_COUNT, MSG_XML_PROLOG, MSG_XML_UNSAFE, MSG_ZIP_MEMBER_UNREADABLE
 from .verdict import Sniffed, no
 
 _QUICK_BYTES: Final = 1024
+_WHOLE_BYTES: Final = 4096
 
 
 def check_xml_safety(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> str | None:
@@ -41,12 +42,21 @@ def check_xml_safety(zf: zipfile.ZipFile, member: str | zipfile.ZipInfo) -> str 
 
 
 class Budget:
-    """Inflated bytes that the XML checks of one file may still read, all members together."""
+    """Inflated bytes that the XML checks of one file may still read, all members together;
+    and the members they inflated whole, kept for the reader (``KEPT_PARTS_LIMIT`` at most)."""
 
-    __slots__ = ("left",)
+    __slots__ = ("kept", "kept_size", "left")
 
     def __init__(self, left: int) -> None:
         self.left = left
+        self.kept: dict[str, bytes] = {}
+        self.kept_size = 0
+
+    def keep(self, member: str, data: bytes) -> None:
+        """Keep a member inflated whole, while the kept members stay within their limit."""
+        if member not in self.kept and self.kept_size + len(data) <= KEPT_PARTS_LIMIT:
+            self.kept[member] = data
+            self.kept_size += len(data)
 
 
 # A verdict of the quick look at a member's start that leaves the decision to the full look.
@@ -129,12 +139,16 @@ def quick_xml_safety(
 ) -> Sniffed | None:
     """The same verdict as the full look, from the member's first kilobyte inflated straight
     from the file (a tenth of the cost of opening it through zipfile), or UNDECIDED."""
+    # A small member is inflated whole at no extra cost (the first 4 KB are inflated anyway).
+    want = info.file_size if info.file_size <= _WHOLE_BYTES else _QUICK_BYTES
     try:
-        head = member_head(raw, info, _QUICK_BYTES)
+        head = member_head(raw, info, want)
     except Exception:
         return no("corrupt", MSG_ZIP_MEMBER_UNREADABLE)
     if head is None or (budget is not None and budget.left < len(head)):
         return UNDECIDED
+    if budget is not None and len(head) == info.file_size:
+        budget.keep(info.filename, head)
     if recode is not None and foreign_encoding(head):
         recode.add(info.filename)
     at_end = len(head) >= info.file_size

@@ -69,13 +69,15 @@ def sniff_zip(f: IO[bytes], size: int, path: Path) -> Sniffed:
         if kind.kind == "xlsx":
             # The zip is open and checked: say which sheets have formulas or error values,
             # so that the reader need not open it again to find out (most reports have none).
-            formulas, errors = marked_parts(f, infos, recode)
+            formulas, errors = marked_parts(f, infos, recode, budget.keep)
             return replace(
                 kind,
                 formulas=formulas,
                 errors=errors,
                 recode=frozenset(recode),
                 sheet_parts=sum(1 for i in infos if is_sheet_part(norm(i.filename))),
+                parts=budget.kept,
+                members=tuple(infos),
             )
         return kind
 
