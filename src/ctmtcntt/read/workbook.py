@@ -165,31 +165,7 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
             make_finding("duplicate-sheet-name", file=str(path), sheet=new, value=old, detail=new)
             for old, new in names_changed
         )
-    # Sniffing looked into the sheets already: most reports hold no formula, no error value.
-    looked = (
-        kind == "xlsx"
-        and data is not None
-        and not fixes
-        and not sniffed.recode
-        and sniffed.formulas is not None
-        and sniffed.errors is not None
-        and not sniffed.formulas
-        and not sniffed.errors
-    )
-    percent: dict[str, set[str]] = {}
-    if kind == "xlsx":
-        # The members sniffing inflated are read from here, not inflated again: unless the
-        # reader reads a mended copy, whose members are others.
-        unchanged = not fixes and not sniffed.recode
-        with _package(path, data, sniffed if unchanged else None) as package:
-            marks = Marks() if looked else xlsx_marks(path, package)
-            percent = _percent_cells(package)
-    elif kind == "ods":
-        marks = ods_marks(path, data)
-    elif kind == "xls":
-        marks = _by_position(xls_marks(path, data), names)
-    else:
-        marks = Marks()
+    marks, percent = _hints(path, sniffed, data, names, mended=bool(fixes))
     grids = _grids(path, kind, book, names, data, marks, catalogue)
     if kind == "xlsx" and (_twins(grids) or (sniffed.sheet_parts or 0) > len(names)):
         # Two sheets showing one part, or more sheet parts than sheets: a part no sheet
@@ -209,6 +185,28 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
     if fixes:
         report = replace(report, findings=(*fixes, *report.findings))
     return replace(report, sha256=digest)
+
+
+def _hints(
+    path: Path, sniffed: Sniffed, data: bytes | None, names: list[str], *, mended: bool
+) -> tuple[Marks, dict[str, set[str]]]:
+    """What the reader's values do not tell (formulas without a value, error values), and the
+    cells formatted as a percentage (an xlsx's); ``mended``: read from a copy of the file."""
+    kind = sniffed.kind
+    if kind == "ods":
+        return ods_marks(path, data), {}
+    if kind == "xls":
+        return _by_position(xls_marks(path, data), names), {}
+    if kind != "xlsx":
+        return Marks(), {}
+    # The members sniffing inflated are read from here, not inflated again: unless the reader
+    # reads a mended copy, whose members are others.
+    unchanged = not mended and not sniffed.recode
+    # Sniffing looked into the sheets already: most reports hold no formula, no error value.
+    looked = unchanged and data is not None and sniffed.formulas == sniffed.errors == frozenset()
+    with _package(path, data, sniffed if unchanged else None) as package:
+        marks = Marks() if looked else xlsx_marks(path, package)
+        return marks, _percent_cells(package)
 
 
 def _twins(grids: dict[str, Grid]) -> bool:
