@@ -4,6 +4,8 @@ row ends."""
 from __future__ import annotations
 
 import io
+import re
+import shutil
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -12,11 +14,12 @@ from typing import IO
 import openpyxl
 import pytest
 
+import ctmtcntt
 import ctmtcntt.read.members as members
-from builders import EXAMPLE
+from builders import EXAMPLE, ROSTER
 from ctmtcntt.read import marks as _marks
 from ctmtcntt.read.workbook import read_workbook
-from ctmtcntt.sniff import formulas, xmlcheck
+from ctmtcntt.sniff import MAX_UNCOMPRESSED_BYTES, formulas, xmlcheck
 
 REPORT = EXAMPLE / "S05 - So Tai chinh.xlsx"
 
@@ -107,3 +110,58 @@ def test_cells_formatted_as_percentages_are_found_in_every_piece(
     monkeypatch.setattr(members, "_PIECE", 512)
     with members.Package(source, None) as package:
         assert whole == _percent_cells(package)
+
+
+_COLUMNS = "ABCDEFGHIJKL"
+# An empty row of columns A:L styled as the table (what dragging a format down to the last row
+# leaves behind in every row of the sheet).
+_STYLED_ROW = (
+    '<row r="%d" spans="1:12">' + "".join(f'<c r="{c}%d" s="3"/>' for c in _COLUMNS) + "</row>"
+).encode()
+
+
+def _styled_to_last_row(source: Path, target: Path) -> None:
+    """A copy of ``source`` whose first sheet has columns A:L styled down to row 1,048,576:
+    about 300 MB of XML, streamed into the zip (deflated fast: 33 MB; Excel's: 24 MB)."""
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy,
+    ):
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                copy.writestr(info, data)
+                continue
+            last = max(int(number) for number in re.findall(rb'<row r="(\d+)"', data))
+            head, tail = data.split(b"</sheetData>")
+            head = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:L1048576"', head)
+            with copy.open(info.filename, "w", force_zip64=True) as member:
+                member.write(head)
+                for start in range(last + 1, 1_048_577, 20_000):
+                    rows = range(start, min(start + 20_000, 1_048_577))
+                    member.write(b"".join(_STYLED_ROW % ((row,) * 13) for row in rows))
+                member.write(b"</sheetData>" + tail)
+
+
+@pytest.mark.slow
+def test_a_sheet_formatted_down_to_the_last_row_is_read(tmp_path: Path) -> None:
+    """A report whose Phụ lục 01 has columns A:L formatted down to row 1,048,576 (hundreds of
+    megabytes of XML, common in offices) is read within the workers' bounds, not refused as a
+    compression bomb: validate finds it valid, and consolidate adds up its figures."""
+    plain, styled = tmp_path / "goc", tmp_path / "dinh dang"
+    plain.mkdir()
+    styled.mkdir()
+    shutil.copy(REPORT, plain / REPORT.name)
+    _styled_to_last_row(REPORT, styled / REPORT.name)
+    with zipfile.ZipFile(styled / REPORT.name) as zf:
+        assert sum(info.file_size for info in zf.infolist()) > MAX_UNCOMPRESSED_BYTES
+
+    [checked] = ctmtcntt.validate(styled / REPORT.name, roster=ROSTER).files
+    assert checked.readable, checked.findings
+    assert checked.valid, checked.findings
+    expected = ctmtcntt.consolidate(plain, roster=ROSTER)
+    actual = ctmtcntt.consolidate(styled, roster=ROSTER)
+    assert expected.pl01["actual"].notna().any()  # the unit's figures, read from the table
+    assert expected.pl01.equals(actual.pl01)
+    assert expected.pl02.equals(actual.pl02)
+    assert list(expected.findings["code"]) == list(actual.findings["code"])

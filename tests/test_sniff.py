@@ -255,17 +255,41 @@ def test_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
     assert_refused(sniff(path), "unsafe", "bom nén")
 
 
-def test_declared_total_over_limit_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "lon.xlsx"
+def _declaring(path: Path, inflated_mb: int, stored_mb: int) -> Path:
+    """A package whose one member declares ``inflated_mb`` once inflated from ``stored_mb``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-    # Forge the declared size in the central directory: no inflation is needed to refuse.
+    # Forge the declared sizes in the central directory: no inflation is needed to judge them.
     data = bytearray(path.read_bytes())
     central = data.rfind(b"PK\x01\x02")
-    data[central + 24 : central + 28] = (300 * 1024 * 1024).to_bytes(4, "little")
-    data[central + 20 : central + 24] = (2 * 1024 * 1024).to_bytes(4, "little")
+    data[central + 24 : central + 28] = (inflated_mb * 1024 * 1024).to_bytes(4, "little")
+    data[central + 20 : central + 24] = (stored_mb * 1024 * 1024).to_bytes(4, "little")
     path.write_bytes(bytes(data))
-    assert_refused(sniff(path), "unsafe", "300 MB", "giới hạn 200 MB")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("inflated_mb", "stored_mb", "limit_mb"),
+    [
+        (300, 2, 200),  # 150 times: no XML a writer produces compresses so well
+        (600, 60, 512),  # 10 times, as XML compresses, but more than the reader streams in time
+    ],
+)
+def test_declared_total_over_limit_is_refused(
+    tmp_path: Path, inflated_mb: int, stored_mb: int, limit_mb: int
+) -> None:
+    """A package declaring more than 200 MB in all is a bomb unless it compresses as XML does,
+    and then still beyond 512 MB."""
+    path = _declaring(tmp_path / "lon.xlsx", inflated_mb, stored_mb)
+    result = sniff(path)
+    assert_refused(result, "unsafe", f"{inflated_mb} MB", f"giới hạn {limit_mb} MB")
+    assert "zip-bomb" == result.refusal
+
+
+def test_large_package_compressed_as_xml_is_not_a_bomb(tmp_path: Path) -> None:
+    """300 MB declared, stored ten times smaller (a sheet formatted down to its last row): the
+    reader streams it, so sniffing lets it through."""
+    assert sniff(_declaring(tmp_path / "dinh dang.xlsx", 300, 30)).kind == "xlsx"
 
 
 def test_too_many_members_is_refused(tmp_path: Path) -> None:

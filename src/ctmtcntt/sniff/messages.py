@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from ..common.numbers import vn_number as _vn
-from .limits import MAX_MEMBERS, MAX_UNCOMPRESSED_BYTES
+from .limits import MAX_MEMBERS
 
 _SAVE_AS_XLSX: Final = "hãy mở bằng Excel và Lưu thành Sổ làm việc Excel (.xlsx) rồi gửi lại."
 _SEND_REPORT: Final = "hãy gửi đúng tệp Excel báo cáo (.xlsx)."
@@ -152,10 +152,10 @@ def msg_xml2003(path: Path) -> str:
     )
 
 
-def msg_total(total: int) -> str:
+def msg_total(total: int, limit: int) -> str:
     return (
         f"Tệp khai báo dung lượng sau giải nén quá lớn ({_vn(total // 2**20)} MB, giới hạn"
-        f" {_vn(MAX_UNCOMPRESSED_BYTES // 2**20)} MB), có thể là tệp độc hại (bom nén):"
+        f" {_vn(limit // 2**20)} MB), có thể là tệp độc hại (bom nén):"
         " không xử lý. Nếu đúng là báo cáo, hãy xóa dữ liệu và trang tính thừa rồi gửi lại."
     )
 
