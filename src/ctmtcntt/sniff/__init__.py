@@ -4,10 +4,12 @@ Submissions arrive by e-mail and are often not what their names claim: HTML page
 saved as ``.xlsx``, password-protected workbooks, Excel's ``~$`` lock files, truncated downloads,
 and now and then something hostile (a zip bomb, an XML entity bomb, a corrupt OLE file that
 makes a native reader abort). Readers report all of these with cryptic errors or, worse, crash
-the process. :func:`sniff` looks only at headers and directories (never inflating a whole zip
-member, never following an unbounded chain), answers in well under a second for any file, and
-never raises: every problem comes back as a :class:`Sniffed` whose ``message`` tells staff, in
-Vietnamese, what the file is and what to do. The caller prefixes the file name.
+the process. :func:`sniff` looks at headers and directories, and at the start of each XML
+member (it inflates whole only small parts and a workbook's sheets up to 8 MB, which it hands
+to the reader in ``Sniffed.parts``; it never follows an unbounded chain), answers in well under
+a second for any file, and never raises: every problem comes back as a :class:`Sniffed` whose
+``message`` tells staff, in Vietnamese, what the file is and what to do. The caller prefixes
+the file name.
 
 The package is split by job: ``verdict`` (the answer), ``messages`` (its Vietnamese sentences),
 ``limits``, ``zipcheck`` (a zip as a whole: bombs, passwords), ``kinds`` (which document a zip
