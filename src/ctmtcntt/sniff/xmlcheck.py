@@ -139,16 +139,18 @@ def quick_xml_safety(
 ) -> Sniffed | None:
     """The same verdict as the full look, from the member's first kilobyte inflated straight
     from the file (a tenth of the cost of opening it through zipfile), or UNDECIDED."""
-    # A small member is inflated whole at no extra cost (the first 4 KB are inflated anyway).
+    # A small member is inflated whole at no extra cost (the first 4 KB are inflated anyway),
+    # and kept for the reader; the verdict is from its first kilobyte all the same.
     want = info.file_size if info.file_size <= _WHOLE_BYTES else _QUICK_BYTES
     try:
-        head = member_head(raw, info, want)
+        whole = member_head(raw, info, want)
     except Exception:
         return no("corrupt", MSG_ZIP_MEMBER_UNREADABLE)
-    if head is None or (budget is not None and budget.left < len(head)):
+    head = None if whole is None else whole[:_QUICK_BYTES]
+    if whole is None or head is None or (budget is not None and budget.left < len(head)):
         return UNDECIDED
-    if budget is not None and len(head) == info.file_size:
-        budget.keep(info.filename, head)
+    if budget is not None and len(whole) == info.file_size:
+        budget.keep(info.filename, whole)
     if recode is not None and foreign_encoding(head):
         recode.add(info.filename)
     at_end = len(head) >= info.file_size
