@@ -8,7 +8,8 @@ import zipfile
 from collections.abc import Callable
 from typing import IO, Final
 
-from .inflate import member_head, norm
+from ..common.zip_names import norm
+from .inflate import member_head
 from .limits import FORMULA_SCAN_LIMIT
 
 #: Where an inflated member goes, by name, to be kept for the reader.

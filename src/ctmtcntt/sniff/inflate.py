@@ -17,11 +17,6 @@ _ZIP_READ: Final = zipfile.ZipExtFile.MIN_READ_SIZE  # 4096
 _LOCAL_HEADER: Final = 30
 
 
-def norm(name: str) -> str:
-    # Some writers store Windows separators or a leading slash; readers tolerate both.
-    return name.replace("\\", "/").lstrip("/").lower()
-
-
 def member_head(raw: IO[bytes], info: zipfile.ZipInfo, want: int) -> bytes | None:
     """Up to ``want`` inflated bytes of a stored or deflated member, read from its local
     header on; None for other compressions. Raises on a damaged header or data, where

@@ -6,7 +6,8 @@ from __future__ import annotations
 import zipfile
 from typing import IO, Final
 
-from .inflate import norm, read_small
+from ..common.zip_names import norm
+from .inflate import read_small
 from .messages import (
     MSG_ARCHIVE,
     MSG_BAD_ODS,

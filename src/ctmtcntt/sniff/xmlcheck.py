@@ -16,7 +16,8 @@ import re
 import zipfile
 from typing import IO, Final, Literal
 
-from .inflate import member_head, norm
+from ..common.zip_names import norm
+from .inflate import member_head
 from .limits import KEPT_PARTS_LIMIT, XML_PROLOG_LIMIT
 from .messages import MSG_STRING_COUNT, MSG_XML_PROLOG, MSG_XML_UNSAFE, MSG_ZIP_MEMBER_UNREADABLE
 from .verdict import Sniffed, no

@@ -27,8 +27,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Final
 
+from ..common.zip_names import norm
 from .formulas import is_sheet_part, marked_parts
-from .inflate import norm
 from .kinds import ods_encryption, zip_kind
 from .limits import (
     BOMB_MIN_MEMBER_BYTES,
