@@ -122,12 +122,12 @@ def test_quick_look_at_xml_members_agrees_with_the_full_look(
 ) -> None:
     """Sniffing reads each XML member's first kilobyte straight from the file; through
     zipfile's own reader (the full look) every corpus file gets the same verdict."""
-    import ctmtcntt.sniff as sniffing
+    from ctmtcntt.sniff import xmlcheck
 
     packages = [p for p in corpus_files() if p.read_bytes()[:2] == b"PK"]
     assert len(packages) > (100 if FULL_CORPUS else 50)
     quick = {p: sniff(p) for p in packages}
-    monkeypatch.setattr(sniffing, "_quick_xml_safety", lambda *a, **k: sniffing._UNDECIDED)
+    monkeypatch.setattr(xmlcheck, "quick_xml_safety", lambda *a, **k: xmlcheck.UNDECIDED)
     for path in packages:
         full = sniff(path)
         assert (quick[path].kind, quick[path].message) == (full.kind, full.message), path

@@ -251,6 +251,7 @@ def test_quick_look_at_xml_members_agrees_with_the_full_look(
 ) -> None:
     """Every hostile file gets the same verdict when sniffing reads members through zipfile."""
     import ctmtcntt.sniff as sniffing
+    from ctmtcntt.sniff import xmlcheck
 
     root, _ = folder
     files = [p for p in root.rglob("*") if p.is_file()]
@@ -258,7 +259,7 @@ def test_quick_look_at_xml_members_agrees_with_the_full_look(
     for path in files:  # and from the bytes read whole, as the reader sniffs small files
         whole = sniffing.sniff_data(path, path.read_bytes())
         assert (quick[path].kind, quick[path].message) == (whole.kind, whole.message), path
-    monkeypatch.setattr(sniffing, "_quick_xml_safety", lambda *a, **k: sniffing._UNDECIDED)
+    monkeypatch.setattr(xmlcheck, "quick_xml_safety", lambda *a, **k: xmlcheck.UNDECIDED)
     for path in files:
         full = sniffing.sniff(path)
         assert (quick[path].kind, quick[path].message) == (full.kind, full.message), path

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import random
+import struct
+import time
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import hostile
 from _support import CORPUS
 from ctmtcntt.sniff import (
     MAX_MEMBERS,
@@ -252,17 +255,41 @@ def test_zip_bomb_is_refused_from_its_directory(tmp_path: Path) -> None:
     assert_refused(sniff(path), "unsafe", "bom nén")
 
 
-def test_declared_total_over_limit_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "lon.xlsx"
+def _declaring(path: Path, inflated_mb: int, stored_mb: int) -> Path:
+    """A package whose one member declares ``inflated_mb`` once inflated from ``stored_mb``."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
-    # Forge the declared size in the central directory: no inflation is needed to refuse.
+    # Forge the declared sizes in the central directory: no inflation is needed to judge them.
     data = bytearray(path.read_bytes())
     central = data.rfind(b"PK\x01\x02")
-    data[central + 24 : central + 28] = (300 * 1024 * 1024).to_bytes(4, "little")
-    data[central + 20 : central + 24] = (2 * 1024 * 1024).to_bytes(4, "little")
+    data[central + 24 : central + 28] = (inflated_mb * 1024 * 1024).to_bytes(4, "little")
+    data[central + 20 : central + 24] = (stored_mb * 1024 * 1024).to_bytes(4, "little")
     path.write_bytes(bytes(data))
-    assert_refused(sniff(path), "unsafe", "300 MB", "giới hạn 200 MB")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("inflated_mb", "stored_mb", "limit_mb"),
+    [
+        (300, 2, 200),  # 150 times: no XML a writer produces compresses so well
+        (600, 60, 512),  # 10 times, as XML compresses, but more than the reader streams in time
+    ],
+)
+def test_declared_total_over_limit_is_refused(
+    tmp_path: Path, inflated_mb: int, stored_mb: int, limit_mb: int
+) -> None:
+    """A package declaring more than 200 MB in all is a bomb unless it compresses as XML does,
+    and then still beyond 512 MB."""
+    path = _declaring(tmp_path / "lon.xlsx", inflated_mb, stored_mb)
+    result = sniff(path)
+    assert_refused(result, "unsafe", f"{inflated_mb} MB", f"giới hạn {limit_mb} MB")
+    assert "zip-bomb" == result.refusal
+
+
+def test_large_package_compressed_as_xml_is_not_a_bomb(tmp_path: Path) -> None:
+    """300 MB declared, stored ten times smaller (a sheet formatted down to its last row): the
+    reader streams it, so sniffing lets it through."""
+    assert sniff(_declaring(tmp_path / "dinh dang.xlsx", 300, 30)).kind == "xlsx"
 
 
 def test_too_many_members_is_refused(tmp_path: Path) -> None:
@@ -393,6 +420,55 @@ def test_corpus_xlsb() -> None:
 def test_ole_loop_is_corrupt_not_handed_to_a_reader() -> None:
     path = corpus_file("phpspreadsheet/tests/data/Reader/XLS/oleloop.xls")
     assert_refused(sniff(path), "corrupt", "bị hỏng")
+
+
+_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00" + bytes(12)
+
+
+def _patched(data: bytes, at: int, value: int) -> bytes:
+    return data[:at] + struct.pack("<I", value) + data[at + 4 :]
+
+
+def _damaged_ole(damage: str) -> bytes:
+    good = hostile.cfb({"Workbook": _BOF + bytes(3000)})
+    fat, directory = 512, 2 * 512  # after the header: the FAT's sector, the directory's
+    if damage == "looping chain":
+        return _patched(good, fat + 4 * 3, 2)  # its second sector leads back to its first
+    if damage == "chain out of range":
+        return _patched(good, fat + 4 * 3, 100_000)
+    if damage == "stream longer than the file":
+        return _patched(good, directory + 128 + 120, 2_000_000_000)
+    if damage == "directory refers to itself":
+        return _patched(good, directory + 128 + 72, 1)  # the Workbook entry is its own sibling
+    return good[: len(good) // 3]  # truncated
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "looping chain",
+        "chain out of range",
+        "stream longer than the file",
+        "directory refers to itself",
+        "truncated",
+    ],
+)
+def test_damaged_compound_file_is_corrupt_and_answered_fast(tmp_path: Path, damage: str) -> None:
+    """A compound file whose structure is broken is refused as corrupt, quickly: readers abort
+    on such files."""
+    path = tmp_path / "hong.xls"
+    path.write_bytes(_damaged_ole(damage))
+    started = time.perf_counter()
+    result = sniff(path)
+    assert time.perf_counter() - started < 1.0
+    assert_refused(result, "corrupt", "bị hỏng")
+
+
+def test_sound_compound_file_is_an_xls(tmp_path: Path) -> None:
+    """The same file undamaged is an .xls (the damaged ones above differ only by their damage)."""
+    path = tmp_path / "tot.xls"
+    path.write_bytes(hostile.cfb({"Workbook": _BOF + bytes(3000)}))
+    assert sniff(path) == Sniffed(kind="xls", readable=True, message=None)
 
 
 def test_numbers_file() -> None:

@@ -7,7 +7,13 @@ compares these forms, never the raw name.
 
 from __future__ import annotations
 
-import zipfile
+from typing import Protocol
+
+
+class _Named(Protocol):
+    """A package whose members have names (``zipfile.ZipFile``, ``read.members.Package``)."""
+
+    def namelist(self) -> list[str]: ...
 
 
 def norm(name: str) -> str:
@@ -15,6 +21,6 @@ def norm(name: str) -> str:
     return name.replace("\\", "/").lstrip("/").lower()
 
 
-def member_names(zf: zipfile.ZipFile) -> dict[str, str]:
+def member_names(zf: _Named) -> dict[str, str]:
     """Each member's compared name -> its name in the package."""
     return {norm(name): name for name in zf.namelist()}

@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -26,6 +26,7 @@ from ..common.cells import a1, parse_a1
 from ..common.zip_names import member_names
 from ..errors import WorkbookError
 from ..sniff import holds_error, holds_formula, xls_workbook_stream
+from .members import Package
 from .package import MSG_BAD_ZIP_MEMBER, msg_os_error, sheet_members
 
 UNCACHED = re.compile(
@@ -44,9 +45,8 @@ class Marks:
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
-    """The formulas without a value and the error values of every sheet (``data``: the
-    package's bytes, when already read).
+def xlsx_marks(path: Path, package: Package) -> Marks:
+    """The formulas without a value and the error values of every sheet of ``package``.
 
     Best effort on the package's structure: a part the reader does not need for values
     (relationships it can do without, odd part names) only means fewer hints here. Member data
@@ -54,16 +54,14 @@ def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
     """
     found = Marks()
     try:
-        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = member_names(zf)
-            for sheet, member in sheet_members(zf, names).items():
-                # sniff() checked every XML part of this package for a DTD before any parser ran.
-                xml = zf.read(member)
-                cells, texts = _sheet_marks(xml)
-                if cells:
-                    found.uncached[sheet] = cells
-                if texts:
-                    found.errors[sheet] = texts
+        names = member_names(package)
+        for sheet, member in sheet_members(package, names).items():
+            # sniff() checked every XML part of this package for a DTD before any parser ran.
+            cells, texts = _streamed_marks(package.pieces(member))
+            if cells:
+                found.uncached[sheet] = cells
+            if texts:
+                found.errors[sheet] = texts
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
     except (OSError, NotImplementedError, RuntimeError) as exc:
@@ -72,6 +70,18 @@ def xlsx_marks(path: Path, data: bytes | None = None) -> Marks:
             detail = exc.strerror or str(exc)
             raise WorkbookError(path, msg_os_error(exc), detail=detail) from exc
     return found
+
+
+def _streamed_marks(pieces: Iterable[bytes]) -> tuple[set[str], dict[str, str]]:
+    """A sheet's marks from its XML in pieces that end where rows end (most sheets: one)."""
+    cells: set[str] = set()
+    texts: dict[str, str] = {}
+    row = 0
+    for xml in pieces:
+        more_cells, more_texts, row = _sheet_marks(xml, row)
+        cells |= more_cells
+        texts.update(more_texts)
+    return cells, texts
 
 
 _ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
@@ -83,16 +93,24 @@ _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']([0-9]{1,7})["']""")
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s/>]")
 
 
-def _sheet_marks(xml: bytes) -> tuple[set[str], dict[str, str]]:
-    """A sheet's formulas without a value, and its error values with their text."""
+def _sheet_marks(xml: bytes, row: int = 0) -> tuple[set[str], dict[str, str], int]:
+    """A sheet's formulas without a value, and its error values with their text, in ``xml``
+    (the whole sheet, or rows of it following row number ``row``); and the last row's number."""
     # The scans cost more than reading the sheet's values: only where a formula or an error
     # cell may be (the Ministry's forms hold neither).
     formulas, errors = holds_formula(xml), holds_error(xml)
     if (formulas or errors) and _unaddressed(xml):
-        return _walk(xml)  # cells without their address (a rare writer): walked in order
+        return _walk(xml, row)  # cells without their address (a rare writer): walked in order
     cells = {m.group(1).decode() for m in UNCACHED.finditer(xml)} if formulas else set()
     texts = {ref: text for ref, text, _, _ in error_cells(xml) if text and ref} if errors else {}
-    return cells, texts
+    return cells, texts, _last_row(xml, row)
+
+
+def _last_row(xml: bytes, row: int) -> int:
+    """The number of the last row in ``xml`` (``row`` when it holds none, or none numbered)."""
+    at = max(xml.rfind(b"<row"), xml.rfind(b":row"))
+    number = _ROW_NUMBER.search(xml, at, xml.find(b">", at)) if at >= 0 else None
+    return int(number.group(1)) if number else row
 
 
 def _unaddressed(xml: bytes) -> bool:
@@ -106,12 +124,12 @@ def _unaddressed(xml: bytes) -> bool:
     return addresses - xml.count(b"<row ") < cells
 
 
-def _walk(xml: bytes) -> tuple[set[str], dict[str, str]]:
+def _walk(xml: bytes, row: int = 0) -> tuple[set[str], dict[str, str], int]:
     """Formulas without a value and error values, each cell placed as readers place it: at
-    its address, or after the cell (or row) before it."""
+    its address, or after the cell (or row) before it; rows after row number ``row``."""
     uncached: set[str] = set()
     errors: dict[str, str] = {}
-    row = column = 0
+    column = 0
     for match in _ROW_OR_CELL.finditer(xml):
         if match.group(2) is None:  # a row
             number = _ROW_NUMBER.search(match.group(1))
@@ -131,7 +149,7 @@ def _walk(xml: bytes) -> tuple[set[str], dict[str, str]]:
             uncached.add(ref)
         elif _ERROR_TYPE.search(b" " + attributes) and text.strip():
             errors[ref] = text.strip()
-    return uncached, errors
+    return uncached, errors, row
 
 
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")

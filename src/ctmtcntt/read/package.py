@@ -19,6 +19,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 
 from ..common.zip_names import member_names, norm
+from .members import Members
 
 _OFFICE_DOCUMENT = "/officeDocument"
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
@@ -52,7 +53,7 @@ RESAVE: Final = {
 }
 
 
-def part_xml(zf: zipfile.ZipFile, member: str) -> Element | None:
+def part_xml(zf: Members, member: str) -> Element | None:
     """A small package part parsed safely, None when it is unsafe, missing or not XML."""
     try:
         # sniff() checked every XML part for a DTD; defusedxml refuses one all the same.
@@ -75,7 +76,7 @@ def _attribute(element: Element, name: str) -> str | None:
     return None
 
 
-def _relationships(zf: zipfile.ZipFile, names: dict[str, str], rels: str) -> Iterator[Element]:
+def _relationships(zf: Members, names: dict[str, str], rels: str) -> Iterator[Element]:
     member = names.get(norm(rels))
     root = None if member is None else part_xml(zf, member)
     if root is not None:
@@ -88,7 +89,7 @@ def _resolve(base_dir: str, target: str) -> str:
     return norm(posixpath.normpath(joined))
 
 
-def workbook_path(zf: zipfile.ZipFile, names: dict[str, str]) -> str:
+def workbook_path(zf: Members, names: dict[str, str]) -> str:
     """The workbook part's name (normalised), as the package's relationships give it."""
     for rel in _relationships(zf, names, "_rels/.rels"):
         if (rel.get("Type") or "").endswith(_OFFICE_DOCUMENT) and rel.get("Target"):
@@ -96,12 +97,12 @@ def workbook_path(zf: zipfile.ZipFile, names: dict[str, str]) -> str:
     return _DEFAULT_WORKBOOK
 
 
-def workbook_part(zf: zipfile.ZipFile, names: dict[str, str]) -> str | None:
+def workbook_part(zf: Members, names: dict[str, str]) -> str | None:
     """The workbook part's member name, None when the package lacks it."""
     return names.get(workbook_path(zf, names))
 
 
-def workbook_relationships(zf: zipfile.ZipFile, names: dict[str, str]) -> str:
+def workbook_relationships(zf: Members, names: dict[str, str]) -> str:
     """The normalised name of the workbook part's relationships part."""
     return _relationships_of(workbook_path(zf, names))
 
@@ -111,7 +112,7 @@ def _relationships_of(part: str) -> str:
     return norm(posixpath.join(folder, "_rels", f"{base}.rels"))
 
 
-def workbook_related(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
+def workbook_related(zf: Members, names: dict[str, str]) -> dict[str, str]:
     """The workbook's related parts present in the package: the member of the first
     relationship of each kind (the last word of its type: ``styles``, ``calcChain``…)."""
     workbook = workbook_path(zf, names)
@@ -125,7 +126,7 @@ def workbook_related(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, st
     return related
 
 
-def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
+def sheet_members(zf: Members, names: dict[str, str]) -> dict[str, str]:
     """Sheet name -> zip member of its XML, from the package, workbook and their relationships.
 
     Transitional and strict OOXML alike (namespaces are matched by local name); sheets whose
@@ -152,7 +153,7 @@ def sheet_members(zf: zipfile.ZipFile, names: dict[str, str]) -> dict[str, str]:
     return members
 
 
-def unread_parts(zf: zipfile.ZipFile, is_sheet: Callable[[str], bool]) -> list[str]:
+def unread_parts(zf: Members, is_sheet: Callable[[str], bool]) -> list[str]:
     """The members that may be sheets (``is_sheet`` of their normalised name) but that no
     sheet of the workbook refers to: whatever they hold, no reader reads it."""
     names = member_names(zf)
@@ -164,7 +165,7 @@ def unread_parts(zf: zipfile.ZipFile, is_sheet: Callable[[str], bool]) -> list[s
     )
 
 
-def _is_worksheet(zf: zipfile.ZipFile, member: str) -> bool:
+def _is_worksheet(zf: Members, member: str) -> bool:
     """Whether a part's root element is a worksheet (any prefix), from its first bytes."""
     try:
         with zf.open(member) as stream:

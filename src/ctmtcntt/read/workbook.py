@@ -30,9 +30,10 @@ from ..common.zip_names import member_names
 from ..errors import WorkbookError
 from ..findings import Finding, make_finding
 from ..forms.spec import Catalogue, load_catalogue
-from ..sniff import is_sheet_part, sniff, sniff_data
+from ..sniff import Sniffed, is_sheet_part, sniff, sniff_data
 from .locate import Grid, locate, named_form
 from .marks import Marks, ods_marks, xls_marks, xlsx_marks
+from .members import Package
 from .package import (
     MSG_BAD_ZIP_MEMBER,
     RESAVE,
@@ -164,25 +165,7 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
             make_finding("duplicate-sheet-name", file=str(path), sheet=new, value=old, detail=new)
             for old, new in names_changed
         )
-    # Sniffing looked into the sheets already: most reports hold no formula, no error value.
-    looked = (
-        kind == "xlsx"
-        and data is not None
-        and not fixes
-        and not sniffed.recode
-        and sniffed.formulas is not None
-        and sniffed.errors is not None
-        and not sniffed.formulas
-        and not sniffed.errors
-    )
-    if kind == "xlsx":
-        marks = Marks() if looked else xlsx_marks(path, data)
-    elif kind == "ods":
-        marks = ods_marks(path, data)
-    elif kind == "xls":
-        marks = _by_position(xls_marks(path, data), names)
-    else:
-        marks = Marks()
+    marks, percent = _hints(path, sniffed, data, names, mended=bool(fixes))
     grids = _grids(path, kind, book, names, data, marks, catalogue)
     if kind == "xlsx" and (_twins(grids) or (sniffed.sheet_parts or 0) > len(names)):
         # Two sheets showing one part, or more sheet parts than sheets: a part no sheet
@@ -191,7 +174,6 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
             make_finding("sheet-part-not-read", file=str(path), detail=member)
             for member in _unread_forms(path, kind, data, catalogue)
         )
-    percent = _percent_cells(path, data) if kind == "xlsx" else {}
     report = read_grids(
         grids,
         str(path),
@@ -203,6 +185,28 @@ def read_workbook(path: str | Path, forms: Catalogue | None = None) -> UnitRepor
     if fixes:
         report = replace(report, findings=(*fixes, *report.findings))
     return replace(report, sha256=digest)
+
+
+def _hints(
+    path: Path, sniffed: Sniffed, data: bytes | None, names: list[str], *, mended: bool
+) -> tuple[Marks, dict[str, set[str]]]:
+    """What the reader's values do not tell (formulas without a value, error values), and the
+    cells formatted as a percentage (an xlsx's); ``mended``: read from a copy of the file."""
+    kind = sniffed.kind
+    if kind == "ods":
+        return ods_marks(path, data), {}
+    if kind == "xls":
+        return _by_position(xls_marks(path, data), names), {}
+    if kind != "xlsx":
+        return Marks(), {}
+    # The members sniffing inflated are read from here, not inflated again: unless the reader
+    # reads a mended copy, whose members are others.
+    unchanged = not mended and not sniffed.recode
+    # Sniffing looked into the sheets already: most reports hold no formula, no error value.
+    looked = unchanged and data is not None and sniffed.formulas == sniffed.errors == frozenset()
+    with _package(path, data, sniffed if unchanged else None) as package:
+        marks = Marks() if looked else xlsx_marks(path, package)
+        return marks, _percent_cells(package)
 
 
 def _twins(grids: dict[str, Grid]) -> bool:
@@ -400,44 +404,53 @@ _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _REF = re.compile(rb'\sr="([A-Z]{1,3}[0-9]+)"')
 
 
-def _percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[str]]:
-    """Per sheet name, the cells formatted as a percentage: calamine gives 0.9 for what Excel
-    shows as 90 %, and a percentage in a count cell is a mistake staff must hear of.
+def _package(path: Path, data: bytes | None, sniffed: Sniffed | None) -> Package:
+    """The package's members, with those sniffing inflated (when ``sniffed`` is given)."""
+    try:
+        if sniffed is None:
+            return Package(path, data)
+        return Package(path, data, sniffed.members, sniffed.parts)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise WorkbookError(path, MSG_BAD_ZIP_MEMBER) from exc
+
+
+def _percent_cells(package: Package) -> dict[str, set[str]]:
+    """Per sheet name, the cells holding a value formatted as a percentage: calamine gives
+    0.9 for what Excel shows as 90 %, and a percentage in a count cell is a mistake staff must
+    hear of.
 
     The styles part says which cell formats (``cellXfs``) show a percentage; most workbooks
     have none, and the sheets are then not looked at. Best effort: any trouble means none.
     """
     try:
-        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-            names = member_names(zf)
-            member = names.get("xl/styles.xml")
-            styles = zf.read(member) if member is not None else b""
-            if (
-                b"%" not in styles
-                and b'numFmtId="9"' not in styles
-                and b'numFmtId="10"' not in styles
-            ):
-                return {}
-            formats = _percent_styles(part_xml(zf, member) if member is not None else None)
-            if not formats:
-                return {}
-            # One pass of the regular expression engine over each sheet finds the cells of
-            # those formats: looking at every cell in Python cost a third of a file's reading.
-            styled = re.compile(
-                rb'<(?:\w+:)?c\b[^>]*?\ss="(?:'
-                + b"|".join(index.encode() for index in sorted(formats))
-                + rb')"[^>]*>'
-            )
-            found: dict[str, set[str]] = {}
-            for sheet, part in sheet_members(zf, names).items():
-                cells = set()
-                for match in styled.finditer(zf.read(part)):
+        names = member_names(package)
+        member = names.get("xl/styles.xml")
+        styles = package.read(member) if member is not None else b""
+        if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
+            return {}
+        formats = _percent_styles(part_xml(package, member) if member is not None else None)
+        if not formats:
+            return {}
+        # One pass of the regular expression engine over each sheet finds the cells of those
+        # formats: looking at every cell in Python cost a third of a file's reading. A cell
+        # written "<c .../>" or "<c ...></c>" holds no value (a sheet formatted down to its
+        # last row has a million of them).
+        styled = re.compile(
+            rb'<(?:\w+:)?c\b[^>]*?\ss="(?:'
+            + b"|".join(index.encode() for index in sorted(formats))
+            + rb')"[^>]*(?<!/)>(?!</(?:\w+:)?c>)'
+        )
+        found: dict[str, set[str]] = {}
+        for sheet, part in sheet_members(package, names).items():
+            cells = set()
+            for piece in package.pieces(part):
+                for match in styled.finditer(piece):
                     ref = _REF.search(match.group(0))
                     if ref:
                         cells.add(ref.group(1).decode())
-                if cells:
-                    found[sheet] = cells
-            return found
+            if cells:
+                found[sheet] = cells
+        return found
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
         return {}
 
