@@ -666,3 +666,27 @@ def test_dots_in_a_yes_no_row_are_no_answer(example: Path, base: dict[str, Any])
     _, document = consolidate(example)
     assert [] == document["findings"]
     assert document["PL01"]["13"]["actual"] is None
+
+
+def test_a_percentage_format_is_seen_when_the_styles_part_has_another_name(
+    example: Path, tmp_path: Path
+) -> None:
+    """The workbook's relationships, not a fixed name, say where its styles are: a package
+    whose styles part is ``xl/mystyles.xml`` still has its 0.9 shown as 90 % found."""
+    import zipfile
+
+    from ctmtcntt.read.workbook import read_workbook
+
+    edit(example, S05, PL01, {CELLS["3.a", 5]: 0.9, CELLS["3.b", 5]: 0.1}, "0%")
+    moved = tmp_path / S05
+    with zipfile.ZipFile(example / S05) as src, zipfile.ZipFile(moved, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            name = info.filename
+            if name == "xl/styles.xml":
+                name = "xl/mystyles.xml"
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = data.replace(b"styles.xml", b"mystyles.xml")
+            dst.writestr(name, data, zipfile.ZIP_DEFLATED)
+    form = read_workbook(moved).forms["PL01"]
+    assert {"E15", "E16"} <= form.percent_cells

@@ -42,6 +42,7 @@ from .package import (
     part_xml,
     sheet_members,
     unread_parts,
+    workbook_related,
 )
 from .repair import renamed, rewritten, with_sheets
 from .submission import UnitReport, read_grids
@@ -424,7 +425,8 @@ def _percent_cells(package: Package) -> dict[str, set[str]]:
     """
     try:
         names = member_names(package)
-        member = names.get("xl/styles.xml")
+        # Where Excel and LibreOffice put it; else where the workbook's relationships say.
+        member = names.get("xl/styles.xml") or workbook_related(package, names).get("styles")
         styles = package.read(member) if member is not None else b""
         if b"%" not in styles and b'numFmtId="9"' not in styles and b'numFmtId="10"' not in styles:
             return {}
