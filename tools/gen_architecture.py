@@ -9,6 +9,7 @@ this script's output, and ``tests/test_architecture.py`` fails when they no long
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import sys
@@ -194,9 +195,12 @@ def render(note: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the note is out of date")
+    args = parser.parse_args(argv)
     current = NOTE.read_text(encoding="utf-8")
     fresh = render(current)
-    if "--check" in argv:
+    if args.check:
         if fresh != current:
             print(f"{NOTE} is out of date: run python tools/gen_architecture.py", file=sys.stderr)
             return 1
