@@ -72,6 +72,19 @@ def _mark(raw: object, marks: Marks | None) -> str | None:
     return "blank" if text in marks.blank else None
 
 
+def cell_value(form: FormData, row: Row, column: str) -> tuple[Scalar, str | None]:
+    """A cell of a form's row as understood (None when empty or unreadable), and its address
+    (None when the row has no such column)."""
+    value = row.values.get(column)
+    if value is None or not value.present:
+        return None, value.cell if value is not None else None
+    spec = form.spec
+    reading = understand(
+        value, cell_type(spec, spec.by_key.get(row.key), spec.column_by_key[column]), spec.marks
+    )
+    return (reading.value if reading.ok else None), value.cell
+
+
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
     """ "input" for a cell the unit types, "computed" for one we compute, None otherwise."""
     # Asked for every cell of every unit: answer from a table built once per form.
