@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .compute.totals import Scalar
-from .consolidation.combine import DEFAULT_NAME, Consolidated
+from .consolidation.combine import Consolidated
+from .consolidation.gathering import DEFAULT_NAME
 from .errors import UnreadableError, UsageError
 from .findings import count, json_value
 from .forms.spec import DEFAULT_FORMS, Catalogue, FormSpec, RowSpec

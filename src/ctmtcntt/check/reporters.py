@@ -9,29 +9,15 @@ speaks for every level below it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ..compute.totals import Scalar
+from ..compute.totals import Scalar, is_number
 from ..findings import Finding, make_finding, shown
 from ..forms.roster import PROVINCE_LEVEL, Roster, Unit, level_of, looks_provincial
 from ..forms.spec import RowSpec
-from ..read.submission import FormData, Row, UnitReport
-from ..read.values import cell_type, inputs, understand
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _read(form: FormData, row: Row, column: str) -> tuple[Scalar, str | None]:
-    """A cell's value as understood (None when empty or unreadable), and its address."""
-    value = row.values.get(column)
-    if value is None or not value.present:
-        return None, value.cell if value is not None else None
-    spec = form.spec
-    kind = cell_type(spec, spec.by_key.get(row.key), spec.column_by_key[column])
-    reading = understand(value, kind, spec.marks)
-    return (reading.value if reading.ok else None), value.cell
+from ..read.submission import FormData, UnitReport
+from ..read.values import cell_value, inputs
 
 
 def roster_unit(report: UnitReport, roster: Roster) -> Unit | None:
@@ -88,51 +74,66 @@ def own_target_findings(
             if row_spec.unit_target is None or not spec.may_report(row_spec, level):
                 continue
             target = own_target(row_spec, report, roster)
-            given = typed_in.get((row_spec.key, "actual"))
-            planned = typed_in.get((row_spec.key, "plan"))
-            if target is None or not (_number(given) or _number(planned)):
-                continue  # the row left blank: nothing of the unit's to add up
-            if planned == target and (not _number(given) or float(given) <= target):  # type: ignore[arg-type]
-                continue  # the usual case, settled from the inputs without the rows
-            row = form.row(row_spec.key)
-            if row is None or "plan" not in row.values:
-                continue
-            plan, _ = _read(form, row, "plan")
-            actual, actual_cell = _read(form, row, "actual")
-            where: dict[str, Any] = {
-                "file": report.path,
-                "form": spec,
-                "sheet": form.sheet,
-                "row": row_spec.key,
-            }
-            typed = row.values["plan"].present
-            if typed and not _number(plan):
-                pass  # typed but unreadable: that is its own error already
-            elif not typed or abs(float(plan) - target) > 1e-9:  # type: ignore[arg-type]
-                found.append(
-                    make_finding(
-                        "own-target-from-roster",
-                        cell=row.values["plan"].cell,
-                        column="plan",
-                        value=row.raw("plan"),
-                        expected=target,
-                        detail=f"ghi {shown(plan)}" if typed else "để trống",
-                        **where,
-                    )
-                )
-            if _number(actual) and float(actual) > target + 1e-9:  # type: ignore[arg-type]
-                found.append(
-                    make_finding(
-                        "above-own-target",
-                        cell=actual_cell,
-                        column="actual",
-                        value=actual,
-                        expected=target,
-                        drops=(
-                            (spec.code, row_spec.key, "plan"),
-                            (spec.code, row_spec.key, "actual"),
-                        ),
-                        **where,
-                    )
-                )
+            if target is not None and not _settled(typed_in, row_spec.key, target):
+                found.extend(_target_findings(report, form, row_spec, target))
+    return found
+
+
+def _settled(typed_in: Mapping[tuple[str, str], Scalar], row: str, target: float) -> bool:
+    """Whether a row's inputs alone show nothing to say: the row left blank (nothing of the
+    unit's to add up), or the usual case, its target as given and its actual within it."""
+    given = typed_in.get((row, "actual"))
+    planned = typed_in.get((row, "plan"))
+    if not (is_number(given) or is_number(planned)):
+        return True
+    return planned == target and (not is_number(given) or float(given) <= target)  # type: ignore[arg-type]
+
+
+def _target_findings(
+    report: UnitReport, form: FormData, row_spec: RowSpec, target: float
+) -> list[Finding]:
+    """A row's typed target that is not its own, and its actual above its own target."""
+    found: list[Finding] = []
+    row = form.row(row_spec.key)
+    if row is None or "plan" not in row.values:
+        return found
+    spec = form.spec
+    plan, _ = cell_value(form, row, "plan")
+    actual, actual_cell = cell_value(form, row, "actual")
+    where: dict[str, Any] = {
+        "file": report.path,
+        "form": spec,
+        "sheet": form.sheet,
+        "row": row_spec.key,
+    }
+    typed = row.values["plan"].present
+    if typed and not is_number(plan):
+        pass  # typed but unreadable: that is its own error already
+    elif not typed or abs(float(plan) - target) > 1e-9:  # type: ignore[arg-type]
+        found.append(
+            make_finding(
+                "own-target-from-roster",
+                cell=row.values["plan"].cell,
+                column="plan",
+                value=row.raw("plan"),
+                expected=target,
+                detail=f"ghi {shown(plan)}" if typed else "để trống",
+                **where,
+            )
+        )
+    if is_number(actual) and float(actual) > target + 1e-9:  # type: ignore[arg-type]
+        found.append(
+            make_finding(
+                "above-own-target",
+                cell=actual_cell,
+                column="actual",
+                value=actual,
+                expected=target,
+                drops=(
+                    (spec.code, row_spec.key, "plan"),
+                    (spec.code, row_spec.key, "actual"),
+                ),
+                **where,
+            )
+        )
     return found

@@ -48,18 +48,19 @@ def total(values: Iterable[Scalar]) -> float | None:
 
 def ratio(numerator: Scalar, denominator: Scalar) -> float | None:
     """numerator / denominator × 100, None when the denominator is missing or zero."""
-    if not _is_number(numerator) or not _is_number(denominator) or denominator == 0:
+    if not is_number(numerator) or not is_number(denominator) or denominator == 0:
         return None
     return clean(float(numerator) / float(denominator) * 100, RATIO_DIGITS)  # type: ignore[arg-type]
 
 
 def _exact_ratio(numerator: Scalar, denominator: Scalar) -> float | None:
-    if not _is_number(numerator) or not _is_number(denominator) or denominator == 0:
+    if not is_number(numerator) or not is_number(denominator) or denominator == 0:
         return None
     return float(numerator) / float(denominator) * 100  # type: ignore[arg-type]
 
 
-def _is_number(value: Scalar) -> bool:
+def is_number(value: object) -> bool:
+    """A figure: an int or a float, never a yes/no (Python counts a bool as an int)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -82,9 +83,9 @@ def compute_indicators(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar])
                 exact = _exact_ratio(numerator, denominator) if spec.exact_rates else percent
             else:
                 typed = table.get((key, "actual"))
-                percent = exact = float(typed) if _is_number(typed) else None  # type: ignore[arg-type]
+                percent = exact = float(typed) if is_number(typed) else None  # type: ignore[arg-type]
             target = row.target
-            bound = target.value if target and _is_number(target.value) else None
+            bound = target.value if target and is_number(target.value) else None
             table[key, "ratio"] = ratio(exact, bound)
             table[key, "assessment"] = _assess(target.met(percent) if target else None)
         elif row.kind == "yesno":
@@ -101,7 +102,7 @@ def compute_indicators(spec: FormSpec, inputs: Mapping[tuple[str, str], Scalar])
             table[key, "ratio"] = ratio(actual, plan)
             met = (
                 row.target.met(float(actual), float(plan))  # type: ignore[arg-type]
-                if _is_number(actual) and _is_number(plan)
+                if is_number(actual) and is_number(plan)
                 else None
             )
             table[key, "assessment"] = _assess(met)
@@ -136,7 +137,7 @@ def sourced(spec: FormSpec, inputs: Mapping[str, Scalar]) -> dict[str, Scalar]:
     their errors goes with them.)"""
     kept = dict(inputs)
     for column in spec.columns:
-        if column.sum_of and not any(_is_number(inputs.get(k)) for k in column.sum_of):
+        if column.sum_of and not any(is_number(inputs.get(k)) for k in column.sum_of):
             kept.pop(column.key, None)
     return kept
 

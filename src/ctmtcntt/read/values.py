@@ -9,7 +9,7 @@ from typing import Any
 from ..common.numbers import normalize_text, parse_number, parse_yesno_detailed
 from ..compute.totals import Scalar, Table, clean
 from ..forms.spec import ColumnSpec, FormSpec, Marks, RowSpec, computed_columns, per_form
-from .submission import FormData, Row, Value
+from .submission import TEXT_TYPES, FormData, Row, Value
 
 Key = tuple[str, str, str]  # form, row, column
 
@@ -37,8 +37,6 @@ def cell_type(form: FormSpec, row: RowSpec | None, column: ColumnSpec) -> str:
 _ROW_TYPES = {"yesno": "yesno", "percent": "percent", "money": "money", "score": "decimal"}
 #: Cell types read as numbers.
 NUMBER_TYPES = frozenset({"number", "money", "percent", "rate", "decimal"})
-#: Column types whose text a project list keeps (choice: one of the column's choices).
-TEXT_TYPES = frozenset({"text", "choice"})
 
 
 def understand(value: Value, type_: str, marks: Marks | None = None) -> Reading:
@@ -70,6 +68,19 @@ def _mark(raw: object, marks: Marks | None) -> str | None:
     if text in marks.zero:
         return "zero"
     return "blank" if text in marks.blank else None
+
+
+def cell_value(form: FormData, row: Row, column: str) -> tuple[Scalar, str | None]:
+    """A cell of a form's row as understood (None when empty or unreadable), and its address
+    (None when the row has no such column)."""
+    value = row.values.get(column)
+    if value is None or not value.present:
+        return None, value.cell if value is not None else None
+    spec = form.spec
+    reading = understand(
+        value, cell_type(spec, spec.by_key.get(row.key), spec.column_by_key[column]), spec.marks
+    )
+    return (reading.value if reading.ok else None), value.cell
 
 
 def role(form: FormSpec, row: Row, column: ColumnSpec) -> str | None:
