@@ -91,3 +91,40 @@ def test_lazy_tables_are_arrows(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text('_LAZY = {"fill": (".write.filling", "fill"), "x": ".read"}\n')
     assert arch.imports_of(("m",), source) == {("write", "filling"), ("read",)}
+
+
+# --- size: a module a newcomer can read, functions that fit on a screen --------------------------
+
+MAX_FUNCTION_LINES = 60
+MIN_MAINTAINABILITY = 20.0
+# Functions allowed to be longer, each with the reason (keep this list short and honest).
+LONG_FUNCTIONS: dict[str, str] = {}
+
+
+def _functions() -> list[tuple[str, int]]:
+    found = []
+    for path in sorted(arch.PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(arch.PACKAGE).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert node.end_lineno is not None
+                found.append((f"{where}:{node.name}", node.end_lineno - node.lineno + 1))
+    return found
+
+
+def test_no_function_longer_than_a_screen() -> None:
+    long = {name: lines for name, lines in _functions() if lines > MAX_FUNCTION_LINES}
+    assert set(long) <= set(LONG_FUNCTIONS), long
+
+
+def test_every_module_is_maintainable() -> None:
+    """radon's maintainability index (the one ``radon mi`` prints) of every module, at least 20."""
+    from radon.metrics import mi_visit
+
+    low = {}
+    for path in sorted(arch.PACKAGE.rglob("*.py")):
+        score = mi_visit(path.read_text(encoding="utf-8"), multi=True)
+        if score < MIN_MAINTAINABILITY:
+            low[path.relative_to(arch.PACKAGE).as_posix()] = round(score, 1)
+    assert low == {}
