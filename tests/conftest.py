@@ -5,6 +5,7 @@ Nothing here writes inside the repository: every workbook is built or copied int
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +13,23 @@ from pathlib import Path
 import pytest
 
 import builders
+
+
+def _coverage_data_beside_the_runs() -> None:
+    """Under ``pytest --cov``, every measured process writes its coverage data where this run's
+    data is, also a reading worker forked after a test changed directory (by default it would
+    write a ``.coverage.*`` file into that directory: left beside the test's outputs, and missing
+    from the total)."""
+    try:
+        import coverage
+    except ImportError:  # the tests run without coverage too
+        return
+    current = coverage.Coverage.current()
+    if current is not None:
+        os.environ.setdefault("COVERAGE_FILE", os.path.abspath(current.config.data_file))
+
+
+_coverage_data_beside_the_runs()
 
 
 def _needs_forms(item: pytest.Item) -> bool:

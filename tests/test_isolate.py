@@ -391,3 +391,15 @@ def test_answers_given_before_a_death_are_kept_and_only_the_killer_is_blamed() -
             time.sleep(1.0)  # b, c answered and abort died meanwhile
         outcomes.append(outcome)
     check_survivors(outcomes, items, "abort")
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_leave_nothing_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """A worker writes no file where the program was started (no log, nor the data of a
+    coverage run measuring it)."""
+    monkeypatch.chdir(tmp_path)
+    outcomes = run(["a", "b"], workers=2, start_method=method)
+    assert [None, None] == [o.error for o in outcomes]
+    assert [] == sorted(os.listdir(tmp_path))
