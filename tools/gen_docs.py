@@ -30,12 +30,12 @@ WORDS = {
     "expected": "‹giá trị đúng›",
     "detail": "‹chi tiết›",
 }
-SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 def catalogue_section() -> str:
     """The generated Markdown: one table row per code, errors first, in the file's order."""
     sys.path.insert(0, str(ROOT / "src"))
+    from ctmtcntt.findings import SEVERITY_LABEL
     from ctmtcntt.forms.spec import FindingSpec
 
     # This tree's catalogue, whichever copy of the package is installed.
@@ -51,7 +51,7 @@ def catalogue_section() -> str:
     ]
     for finding in ordered:
         message = re.sub(r"\{(\w+)\}", lambda m: WORDS.get(m.group(1), m.group(0)), finding.message)
-        cells = (f"`{finding.code}`", SEVERITY[finding.severity], finding.title, message)
+        cells = (f"`{finding.code}`", SEVERITY_LABEL[finding.severity], finding.title, message)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     lines += ["", END]
     return "\n".join(lines)
